@@ -8,3 +8,19 @@ Public API (small and stable; notebooks, tests and outside scripts use only this
 """
 
 __version__ = "0.1.0"
+
+from simlib.levers import Lever, levers  # noqa: E402
+from simlib.scenario import Scenario, ScenarioError, load_scenario, scenario  # noqa: E402
+from simlib.simulation import Result, run  # noqa: E402
+
+__all__ = [
+    "__version__",
+    "Lever",
+    "levers",
+    "Scenario",
+    "ScenarioError",
+    "load_scenario",
+    "scenario",
+    "run",
+    "Result",
+]

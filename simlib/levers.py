@@ -60,6 +60,9 @@ _REQUIRED = (
 )
 _OPTIONAL = ("min", "max", "step", "choices", "schedule", "parent", "evidence_note")
 _ALLOWED = frozenset(_REQUIRED + _OPTIONAL)
+#: Keyword names of :func:`simlib.scenario` that no lever may take.
+RESERVED_IDS = frozenset(("name", "base", "label_nl", "label_en", "description_nl",
+                          "description_en", "levers"))
 
 
 class RegistryError(ValueError):
@@ -131,7 +134,9 @@ class Lever:
         if self.kind == "choice":
             return "one of " + ", ".join(repr(c) for c in self.choices or ())
         kind = "an integer" if self.kind == "int" else "a number"
-        return f"{kind} from {_fmt(self.min)} to {_fmt(self.max)} ({self.unit})"
+        from simlib.glossary import label
+
+        return f"{kind} from {_fmt(self.min)} to {_fmt(self.max)} ({label('units', self.unit, 'en')})"
 
     def check(self, value: Any) -> str | None:
         """Return why ``value`` is not valid for this lever, or ``None`` if it is."""
@@ -223,6 +228,8 @@ def _build(lever_id: str, raw: dict[str, Any]) -> Lever:
         parse_month(raw["earliest_date"])
     except ValueError as exc:
         raise RegistryError(f"{where}: earliest_date {exc}") from None
+    if lever_id in RESERVED_IDS:
+        raise RegistryError(f"{where}: {lever_id!r} is reserved for scenario metadata")
     rates = raw["rates"]
     if not isinstance(rates, list) or not all(isinstance(r, str) for r in rates):
         raise RegistryError(f"{where}: rates must be a list of rate names")

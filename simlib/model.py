@@ -1,0 +1,126 @@
+"""The model's structure: strata axes, states, and the monthly timeline.
+
+Declared once here; the engine, the outcomes and the charts look them up.
+
+Strata (issue 'foundation' resolution): ``finality`` x ``year`` x ``behind`` x ``ses``. The
+full design adds region, sector, readiness and provider (DESIGN.md §3.2); they are not yet
+split, so every indicator is for Flanders as a whole.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass
+from itertools import product
+
+import numpy as np
+
+__all__ = [
+    "AXES",
+    "SCHOOL_STATES",
+    "QUALIFICATIONS",
+    "LABOUR_STATUSES",
+    "EXIT_STATES",
+    "STATES",
+    "Strata",
+    "STRATA",
+    "Timeline",
+    "SEARCH_BIN_DAYS",
+    "START",
+]
+
+#: Axes of a stratum and their labels, in array order.
+AXES: dict[str, tuple[str, ...]] = {
+    "finality": ("arbeidsmarkt", "dubbel"),
+    "year": ("3", "4", "5", "6", "7"),
+    "behind": ("0", "1", "2"),
+    "ses": ("no", "yes"),
+}
+
+SCHOOL_STATES = ("non_dual", "searching", "dual_oao", "dual_soa", "aanloopfase", "groeifase")
+QUALIFICATIONS = ("qualified_education", "qualified_professional", "partial_qualification",
+                  "unqualified")
+LABOUR_STATUSES = ("employed", "job_seeking", "further_study", "inactive")
+#: Exit states: one per (qualification, labour-market status), named ``<qualification>.<status>``.
+EXIT_STATES = tuple(f"{q}.{s}" for q, s in product(QUALIFICATIONS, LABOUR_STATUSES))
+#: All states of ``Result.stocks``, mutually exclusive.
+STATES = SCHOOL_STATES + EXIT_STATES
+
+#: The search window is tracked in steps of this many school days (a tunnel state).
+SEARCH_BIN_DAYS = 5
+#: First month of the simulation: school year 2025-26.
+START = _dt.date(2025, 9, 1)
+
+
+@dataclass(frozen=True)
+class Strata:
+    """The stratum grid: ``shape`` over ``AXES``; strata are flattened in C order."""
+
+    axes: tuple[tuple[str, tuple[str, ...]], ...]
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return tuple(len(labels) for _, labels in self.axes)
+
+    @property
+    def size(self) -> int:
+        return int(np.prod(self.shape))
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(name for name, _ in self.axes)
+
+    def coord(self, axis: str) -> np.ndarray:
+        """Index along ``axis`` of every flattened stratum, shape (size,)."""
+        i = self.names.index(axis)
+        idx = np.indices(self.shape)[i]
+        return idx.reshape(-1)
+
+    def along(self, axis: str, values: dict[str, float] | tuple[float, ...]) -> np.ndarray:
+        """A per-stratum array, shape (size,), taking ``values`` by the label on ``axis``."""
+        labels = dict(self.axes)[axis]
+        vec = np.array([values[lb] for lb in labels] if isinstance(values, dict) else values,
+                       dtype=float)
+        return vec[self.coord(axis)]
+
+
+STRATA = Strata(tuple(AXES.items()))
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """Monthly steps from September 2025 over ``years`` school years."""
+
+    years: int
+
+    @property
+    def months(self) -> int:
+        return 12 * self.years
+
+    def dates(self) -> list[_dt.date]:
+        """First day of every simulated month."""
+        out = []
+        for t in range(self.months):
+            y, m = divmod(START.month - 1 + t, 12)
+            out.append(_dt.date(START.year + y, m + 1, 1))
+        return out
+
+    def iso(self) -> list[str]:
+        return [d.isoformat() for d in self.dates()]
+
+    def calendar_month(self) -> np.ndarray:
+        """Calendar month (1-12) of every step."""
+        return np.array([d.month for d in self.dates()])
+
+    def school_year(self) -> list[str]:
+        """School-year label ('2025-26') of every step."""
+        return [f"{d.year - (d.month < 9)}-{(d.year - (d.month < 9) + 1) % 100:02d}"
+                for d in self.dates()]
+
+    def school_year_index(self) -> np.ndarray:
+        """0 for the first simulated school year, 1 for the next, ..."""
+        return np.arange(self.months) // 12
+
+    def month_in_school_year(self) -> np.ndarray:
+        """0 for September ... 11 for August."""
+        return np.arange(self.months) % 12

@@ -1,0 +1,137 @@
+"""Run a scenario: lever values -> policy modules -> rates -> engine -> Result."""
+
+from __future__ import annotations
+
+import json
+import platform
+from collections.abc import Iterable
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from simlib import __version__
+from simlib.engine import LeverValues, Trajectory, simulate
+from simlib.model import STATES, STRATA, Timeline
+from simlib.parameters import data_hash
+from simlib.policies import MODULES, module_names
+from simlib.rates import base_rates
+from simlib.scenario import Scenario, load_scenario
+
+__all__ = ["run", "Result", "policy_rates"]
+
+MAX_YEARS = 30
+
+
+def policy_rates(scenario: Scenario, timeline: Timeline, disabled: Iterable[str] = ()
+                 ) -> dict[str, np.ndarray]:
+    """Base rates changed by every policy module not named in ``disabled``."""
+    disabled = set(disabled)
+    unknown = disabled - set(module_names())
+    if unknown:
+        raise ValueError(f"unknown policy modules {sorted(unknown)}; expected {module_names()}")
+    rates = base_rates(timeline, STRATA)
+    lv = LeverValues({k: dict(v) for k, v in scenario.schedules.items()}, timeline)
+    for module, name in zip(MODULES, module_names(), strict=True):
+        if name in disabled:
+            continue
+        changed = module.apply(rates, lv, None)
+        stray = set(changed) - set(module.RATES)
+        if stray:
+            raise RuntimeError(f"policy module {name} changed undeclared rates {sorted(stray)}")
+        rates.update(changed)
+    return rates
+
+
+def run(scenario: Scenario | str = "baseline", years: int = 10, *,
+        disabled_modules: Iterable[str] = ()) -> Result:
+    """Simulate ``scenario`` (a Scenario, or a name/path to load) over ``years`` school years.
+
+    ``disabled_modules`` switches named policy modules off (their levers then act as today's
+    rule), to isolate one lever's mechanism.
+    """
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    if isinstance(years, bool) or not isinstance(years, int) or not 1 <= years <= MAX_YEARS:
+        raise ValueError(f"years must be an integer from 1 to {MAX_YEARS}, not {years!r}")
+    timeline = Timeline(years)
+    rates = policy_rates(scenario, timeline, disabled_modules)
+    return Result(scenario, simulate(rates, timeline))
+
+
+class Result:
+    """The outcome of one run.
+
+    - ``stocks``: DataFrame, index ``month`` (first day of each month), columns ``state``
+      (``simlib.model.STATES``, mutually exclusive), learners at the end of each month.
+      ``np.asarray(result.stocks).sum(axis=1)`` is the number of learners in the model.
+    - ``inflow``: Series over ``month``, new learners entering, already in that month's stock:
+      ``stocks.sum(1)[t] == stocks.sum(1)[0] + inflow[1:t+1].sum()``.
+    - ``indicators``: DataFrame with columns ``school_year``, ``indicator``, ``group``,
+      ``value``, ``unit`` (see :mod:`simlib.outcomes`).
+    """
+
+    def __init__(self, scenario: Scenario, trajectory: Trajectory):
+        self.scenario = scenario
+        self.trajectory = trajectory
+        months = pd.DatetimeIndex(trajectory.timeline.iso(), name="month")
+        self.stocks = pd.DataFrame(trajectory.stocks.sum(axis=1), index=months,
+                                   columns=pd.Index(STATES, name="state"))
+        self.inflow = pd.Series(trajectory.inflow.sum(axis=1), index=months, name="inflow")
+
+    @property
+    def years(self) -> int:
+        return self.trajectory.timeline.years
+
+    @cached_property
+    def indicators(self) -> pd.DataFrame:
+        from simlib.outcomes import indicators
+
+        return indicators(self.trajectory)
+
+    def value(self, indicator: str, school_year: str, group: str = "all") -> float:
+        """One indicator value (``KeyError`` if there is no such row)."""
+        df = self.indicators
+        row = df[(df.indicator == indicator) & (df.school_year == school_year)
+                 & (df.group == group)]
+        if row.empty:
+            raise KeyError(f"no value for {indicator!r}, {school_year!r}, {group!r}")
+        return float(row.value.iloc[0])
+
+    def meta(self) -> dict:
+        """Run metadata: scenario, resolved levers, versions, data hash."""
+        return {
+            "scenario": self.scenario.name,
+            "scenario_label_nl": self.scenario.label_nl,
+            "scenario_label_en": self.scenario.label_en,
+            "scenario_path": self.scenario.path,
+            "base": self.scenario.base,
+            "years": self.years,
+            "levers": self.scenario.resolved(),
+            "simlib_version": __version__,
+            "data_sha256": data_hash(),
+            "python": platform.python_version(),
+            "numpy": np.__version__,
+            "pandas": pd.__version__,
+        }
+
+    def to_csv(self, folder: str | Path) -> list[Path]:
+        """Write ``indicators.csv``, ``stocks.csv`` and ``meta.json`` into ``folder``.
+
+        Returns the paths written. Overwrites files of those names: callers that must not
+        overwrite (the CLI) check first.
+        """
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        paths = [folder / "indicators.csv", folder / "stocks.csv", folder / "meta.json"]
+        self.indicators.to_csv(paths[0], index=False, lineterminator="\n")
+        stocks = self.stocks.copy()
+        stocks.index = stocks.index.strftime("%Y-%m-%d")
+        stocks.to_csv(paths[1], lineterminator="\n")
+        paths[2].write_text(json.dumps(self.meta(), indent=2, ensure_ascii=False) + "\n",
+                            encoding="utf-8")
+        return paths
+
+    def __repr__(self) -> str:
+        return f"Result(scenario={self.scenario.name!r}, years={self.years})"
