@@ -1,0 +1,144 @@
+"""Command line: ``python -m simlib run|validate|levers``.
+
+Exit codes for every command: 0 success, 2 a user error (bad scenario, bad flag, ``--out``
+refused), 1 an internal error. A user error prints a message, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from pathlib import Path
+
+from simlib import __version__
+
+__all__ = ["main", "UserError"]
+
+RESULT_FILES = ("indicators.csv", "stocks.csv", "meta.json")
+
+
+class UserError(Exception):
+    """A mistake in the command's input, reported without a traceback (exit code 2)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse's own exit code is 2 as well; keep its usage line
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def _check_out(out: Path, force: bool, names: tuple[str, ...] = RESULT_FILES) -> None:
+    if out.exists() and not out.is_dir():
+        raise UserError(f"{out}: --out: is a file; expected a folder (new, or with --force)")
+    clash = [n for n in names if (out / n).exists()]
+    if clash and not force:
+        raise UserError(f"{out}: --out: already holds results ({', '.join(clash)}); "
+                        "expected a new or empty folder, or --force to overwrite them")
+
+
+def _cmd_run(args) -> int:
+    from simlib.scenario import load_scenario
+    from simlib.simulation import MAX_YEARS, run
+
+    if not 1 <= args.years <= MAX_YEARS:
+        raise UserError(f"--years: {args.years} out of range; expected 1 to {MAX_YEARS}")
+    out = Path(args.out)
+    _check_out(out, args.force)
+    sc = load_scenario(args.scenario)
+    result = run(sc, years=args.years)
+    for path in result.to_csv(out):
+        print(path)
+    return 0
+
+
+def _cmd_validate(args) -> int:
+    from simlib.scenario import ScenarioError, load_scenario
+
+    failed = False
+    for file in args.files:
+        try:
+            load_scenario(file)
+        except ScenarioError as exc:
+            failed = True
+            print(str(exc), file=sys.stderr)
+        else:
+            print(f"OK {file}")
+    return 2 if failed else 0
+
+
+def lever_table(lang: str = "nl") -> str:
+    """The lever registry as a plain-text table in ``lang``."""
+    from simlib.glossary import label
+    from simlib.levers import levers
+
+    def rng(lv) -> str:
+        if lv.kind == "choice":
+            return "|".join(lv.choices)
+        if lv.kind == "bool":
+            return "true|false"
+        return f"{lv.min:g}–{lv.max:g}"
+
+    head = ["id", "label", "unit", "default", "range", "status", "evidence"]
+    rows = [[lv.id, lv.label(lang), label("units", lv.unit, lang), str(lv.default).lower()
+             if isinstance(lv.default, bool) else f"{lv.default:g}"
+             if isinstance(lv.default, int | float) else lv.default, rng(lv),
+             label("status", lv.status, lang), lv.evidence_grade] for lv in levers()]
+    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
+             for r in [head, ["-" * w for w in widths], *rows]]
+    return "\n".join(lines)
+
+
+def _cmd_levers(args) -> int:
+    print(lever_table(args.lang))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m simlib",
+                     description="Duaal Leren scenario simulator (simlib).")
+    parser.add_argument("--version", action="version", version=f"simlib {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    p = sub.add_parser("run", help="run a scenario and write indicators.csv, stocks.csv, "
+                       "meta.json")
+    p.add_argument("scenario", help="a scenario file, or the name of one in scenarios/")
+    p.add_argument("--out", required=True, help="folder to write the results into")
+    p.add_argument("--years", type=int, default=10, help="school years to simulate (default 10)")
+    p.add_argument("--force", action="store_true", help="overwrite results already in --out")
+    p.set_defaults(func=_cmd_run)
+
+    p = sub.add_parser("validate", help="validate scenario files (OK <path> per valid file)")
+    p.add_argument("files", nargs="+", help="scenario files or names")
+    p.set_defaults(func=_cmd_validate)
+
+    p = sub.add_parser("levers", help="print the lever registry as a table")
+    p.add_argument("--lang", choices=("nl", "en"), default="nl")
+    p.set_defaults(func=_cmd_levers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the exit code."""
+    from simlib.scenario import ScenarioError
+
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, or a bad flag (code 2)
+        return int(exc.code or 0)
+    try:
+        return args.func(args)
+    except ScenarioError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    except UserError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0
+    except Exception:  # an internal error: the traceback helps whoever fixes it
+        traceback.print_exc()
+        print("internal error: please report it with the command you ran", file=sys.stderr)
+        return 1
