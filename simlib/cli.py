@@ -7,6 +7,7 @@ refused), 1 an internal error. A user error prints a message, never a traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -35,6 +36,10 @@ def _check_out(out: Path, force: bool, names: tuple[str, ...] = RESULT_FILES) ->
     if clash and not force:
         raise UserError(f"{out}: --out: already holds results ({', '.join(clash)}); "
                         "expected a new or empty folder, or --force to overwrite them")
+    existing = next(p for p in (out, *out.parents) if p.exists())
+    if not existing.is_dir() or not os.access(existing, os.W_OK):
+        raise UserError(f"{out}: --out: cannot be created ({existing} is not a writable "
+                        "folder); expected a folder path that can be written")
 
 
 def _cmd_run(args) -> int:
@@ -47,7 +52,12 @@ def _cmd_run(args) -> int:
     _check_out(out, args.force)
     sc = load_scenario(args.scenario)
     result = run(sc, years=args.years)
-    for path in result.to_csv(out):
+    try:
+        paths = result.to_csv(out)
+    except OSError as exc:
+        raise UserError(f"{out}: --out: cannot be written ({exc}); expected a writable folder"
+                        ) from None
+    for path in paths:
         print(path)
     return 0
 

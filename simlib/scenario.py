@@ -49,7 +49,8 @@ class Problem:
     suggestion: str | None = None
 
     def __str__(self) -> str:
-        text = f"{self.path}: {self.key}: {self.problem}; expected {self.expected}"
+        key = self.key if self.key.isprintable() else repr(self.key)
+        text = f"{self.path}: {key}: {' '.join(self.problem.split())}; expected {self.expected}"
         return text + (f"; did you mean {self.suggestion}?" if self.suggestion else "")
 
 
@@ -198,7 +199,7 @@ def _merge(base: Mapping[str, Mapping[str, Any]], overrides: Mapping[str, Any]
         new = dict(schedule)
         if lever_id in overrides:
             change = overrides[lever_id]
-            if isinstance(change, dict):
+            if isinstance(change, Mapping):
                 new.update(change)
                 new = dict(sorted(new.items()))
             else:
@@ -239,65 +240,76 @@ def _is_root(path: Path) -> bool:
     return path.resolve() == (scenarios_dir() / f"{ROOT}.toml").resolve()
 
 
+def _resolve_base(shown: str, path: Path, base_name: str, chain: tuple[Path, ...],
+                  problems: list[Problem], base_beside: bool
+                  ) -> Mapping[str, Mapping[str, Any]] | None:
+    """The resolved schedules of ``base_name`` for the file at ``path``, or None (problem)."""
+    if not NAME_PATTERN.match(base_name) or "/" in base_name or "\\" in base_name:
+        problems.append(Problem(shown, "base", f"invalid base {base_name!r}",
+                                "the name of a scenario (no path), e.g. \"baseline\""))
+        return None
+    beside = path.parent if base_beside else None
+    base_path = _find_base(base_name, beside)
+    if base_path is None:
+        options = sorted(set(scenario_names()) | (
+            {p.stem for p in beside.glob("*.toml") if p.resolve() != path.resolve()}
+            if beside is not None else set()))
+        problems.append(Problem(shown, "base", f"scenario {base_name!r} not found",
+                                "a scenario beside the file or in scenarios/: "
+                                + ", ".join(options), _nearest(base_name, options)))
+        return None
+    if base_path.resolve() in chain or base_path.resolve() == path.resolve():
+        cycle = " -> ".join(p.stem for p in (*chain, path.resolve(), base_path.resolve()))
+        problems.append(Problem(shown, "base", f"cyclic base ({cycle})",
+                                "a chain of bases that ends at baseline"))
+        return None
+    base = _load(base_path, (*chain, path.resolve()), problems)
+    return base.schedules if base is not None else None
+
+
 def _load(path: Path, chain: tuple[Path, ...], problems: list[Problem],
           base_beside: bool = True) -> Scenario | None:
-    """Load ``path`` and its base chain; append problems; return None if any was found."""
+    """Load ``path`` and its base chain; append problems (in file order); None if any."""
     shown = str(path)
     before = len(problems)
     raw = _read(path, problems)
     if raw is None:
         return None
     registry = _registry()
-    for key in raw:
+    root = _is_root(path)
+    meta: dict[str, str] = {}
+    overrides: dict[str, Any] = {}
+    base_schedules: Mapping[str, Mapping[str, Any]] | None = _root_schedules() if root else None
+    for key, value in raw.items():  # in file order, so problems are reported in file order
         if key not in TOP_KEYS:
             problems.append(Problem(shown, key, "unknown key", "one of " + ", ".join(TOP_KEYS),
                                     _nearest(key, list(TOP_KEYS))))
-    meta: dict[str, str] = {}
-    for key in TOP_KEYS[:6]:
-        if key in raw and not isinstance(raw[key], str):
-            problems.append(Problem(shown, key, f"wrong type {type(raw[key]).__name__}",
+        elif key == "levers":
+            if not isinstance(value, dict):
+                problems.append(Problem(shown, "levers", "not a table",
+                                        "[levers] with lever = value"))
+                continue
+            for lever_id, entry in value.items():
+                checked = _check_lever_entry(shown, lever_id, entry, registry, problems)
+                if checked is not None:
+                    overrides[lever_id] = checked
+        elif not isinstance(value, str):
+            problems.append(Problem(shown, key, f"wrong type {type(value).__name__}",
                                     "a string"))
-        elif key in raw:
-            meta[key] = raw[key]
-    name = meta.get("name", path.stem)
-    if not NAME_PATTERN.match(name):
-        problems.append(Problem(shown, "name", f"invalid name {name!r}",
-                                "letters, digits, '_', '-' or '.'"))
-    overrides: dict[str, Any] = {}
-    lever_table = raw.get("levers", {})
-    if not isinstance(lever_table, dict):
-        problems.append(Problem(shown, "levers", "not a table", "[levers] with lever = value"))
-        lever_table = {}
-    for lever_id, value in lever_table.items():
-        checked = _check_lever_entry(shown, lever_id, value, registry, problems)
-        if checked is not None:
-            overrides[lever_id] = checked
-
-    base_name: str | None = meta.get("base", ROOT)
-    base_schedules: Mapping[str, Mapping[str, Any]] | None = None
-    if _is_root(path):
-        if "base" in raw:
+        elif key == "base" and root:
             problems.append(Problem(shown, "base", "the baseline has no base",
                                     "no base key (its base is today's rules)"))
-        base_name = None
-        base_schedules = _root_schedules()
-    elif not NAME_PATTERN.match(base_name or "") or "/" in base_name or "\\" in base_name:
-        problems.append(Problem(shown, "base", f"invalid base {base_name!r}",
-                                "the name of a scenario (no path), e.g. \"baseline\""))
-    else:
-        base_path = _find_base(base_name, path.parent if base_beside else None)
-        if base_path is None:
-            options = scenario_names()
-            problems.append(Problem(shown, "base", f"scenario {base_name!r} not found",
-                                    "a scenario beside the file or in scenarios/: "
-                                    + ", ".join(options), _nearest(base_name, options)))
-        elif base_path.resolve() in chain or base_path.resolve() == path.resolve():
-            cycle = " -> ".join(p.stem for p in (*chain, path.resolve(), base_path.resolve()))
-            problems.append(Problem(shown, "base", f"cyclic base ({cycle})",
-                                    "a chain of bases that ends at baseline"))
+        elif key == "base":
+            meta[key] = value
+            base_schedules = _resolve_base(shown, path, value, chain, problems, base_beside)
         else:
-            base = _load(base_path, (*chain, path.resolve()), problems)
-            base_schedules = base.schedules if base is not None else None
+            meta[key] = value
+    name = meta.get("name", path.stem)
+    if "name" in meta and not NAME_PATTERN.match(name):
+        problems.append(Problem(shown, "name", f"invalid name {name!r}",
+                                "letters, digits, '_', '-' or '.'"))
+    if not root and "base" not in raw:
+        base_schedules = _resolve_base(shown, path, ROOT, chain, problems, base_beside)
     if len(problems) > before or base_schedules is None:
         return None
     return Scenario(
@@ -306,11 +318,16 @@ def _load(path: Path, chain: tuple[Path, ...], problems: list[Problem],
         label_en=meta.get("label_en", name),
         description_nl=meta.get("description_nl", ""),
         description_en=meta.get("description_en", ""),
-        base=base_name,
+        base=None if root else meta.get("base", ROOT),
         path=shown,
-        overrides=MappingProxyType(overrides),
+        overrides=_frozen(overrides),
         schedules=MappingProxyType(_merge(base_schedules, overrides)),
     )
+
+
+def _frozen(overrides: dict[str, Any]) -> MappingProxyType:
+    return MappingProxyType({k: MappingProxyType(v) if isinstance(v, dict) else v
+                             for k, v in overrides.items()})
 
 
 def _resolve_name(path_or_name: str | Path) -> Path:
@@ -389,7 +406,7 @@ def scenario(base: str | Scenario = ROOT, *, name: str | None = None, label_nl: 
         description_en="",
         base=base_sc.name,
         path=None,
-        overrides=MappingProxyType(checked),
+        overrides=_frozen(checked),
         schedules=MappingProxyType(_merge(base_sc.schedules, checked)),
     )
 

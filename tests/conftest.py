@@ -1,0 +1,16 @@
+"""Shared pytest configuration for the simlib tests.
+
+The ``simlib`` hypothesis profile keeps property tests reproducible (derandomized) and fast
+enough for the whole suite to run in seconds.
+"""
+
+from __future__ import annotations
+
+import os
+
+from hypothesis import settings
+
+os.environ.setdefault("MPLBACKEND", "Agg")  # charts render headless in tests
+
+settings.register_profile("simlib", derandomize=True, deadline=None, max_examples=50)
+settings.load_profile("simlib")
