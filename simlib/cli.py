@@ -1,4 +1,4 @@
-"""Command line: ``python -m simlib run|validate|levers``.
+"""Command line: ``python -m simlib run|validate|compare|calibrate|levers``.
 
 Exit codes for every command: 0 success, 2 a user error (bad scenario, bad flag, ``--out``
 refused), 1 an internal error. A user error prints a message, never a traceback.
@@ -105,6 +105,18 @@ def _cmd_levers(args) -> int:
     return 0
 
 
+def _cmd_compare(args) -> int:
+    from simlib.compare import command
+
+    return command(args)
+
+
+def _cmd_calibrate(args) -> int:
+    from simlib.calibration import command
+
+    return command(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m simlib",
                      description="Duaal Leren scenario simulator (simlib).")
@@ -122,6 +134,21 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("validate", help="validate scenario files (OK <path> per valid file)")
     p.add_argument("files", nargs="+", help="scenario files or names")
     p.set_defaults(func=_cmd_validate)
+
+    p = sub.add_parser("compare", help="compare two scenarios and write comparison.csv")
+    p.add_argument("a", help="first scenario (file or name in scenarios/), e.g. baseline")
+    p.add_argument("b", help="second scenario (file or name in scenarios/)")
+    p.add_argument("--out", required=True, help="folder to write comparison.csv into")
+    p.add_argument("--years", type=int, default=10, help="school years to simulate (default 10)")
+    p.add_argument("--force", action="store_true", help="overwrite a comparison already in --out")
+    p.set_defaults(func=_cmd_compare)
+
+    p = sub.add_parser("calibrate", help="fit the free parameters to the calibration targets and "
+                       "print target, model value and relative error per target")
+    p.add_argument("--write", action="store_true",
+                   help="store the fitted values with the date and the fit in data/calibration.toml")
+    p.add_argument("--maxiter", type=int, default=200, help="optimizer iterations (default 200)")
+    p.set_defaults(func=_cmd_calibrate)
 
     p = sub.add_parser("levers", help="print the lever registry as a table")
     p.add_argument("--lang", choices=("nl", "en"), default="nl")

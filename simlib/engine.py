@@ -1,54 +1,68 @@
-"""The cohort engine: expected monthly learner flows, vectorised over strata.
+"""The cohort engine: expected monthly learner flows over all strata.
 
-Each month, in this order:
+Each month (the kernel, :mod:`simlib.kernel`, runs it; this module prepares its inputs and
+reads its outputs):
 
 1. **Inflow** (September): a new cohort enters year 3 in the non-dual variant, scaled with the
-   population aged 12-17.
-2. **Route choice** (September and October, until the entry deadline): a share of non-dual
-   learners enters dual; screening sends those judged not work-ready to the aanloopfase,
-   the others start searching.
-3. **Within the month**, from the stocks after steps 1-2, with competing risks: searchers
-   find a place (daily hazard over the school days left in their window) or fail when the
-   window ends; contracts end early (terminations); aanloopfase learners become work-ready,
-   move to non-dual or leave; learners past compulsory schooling (18) may leave.
-4. **Labour market**: leavers enter a labour-market status; job seekers find work and
-   workers lose it at monthly hazards.
-5. **Year end** (end of August): learners in school states advance a year or repeat it
-   (falling a year behind); final-year learners qualify (some go on to a 7th year), repeat,
-   or leave with a partial or no qualification. Their exit counts in the ending school year.
+   population aged 12-17, spread over regions, sectors, finalities, years behind, indicator
+   pupils and readiness as in ``data/``.
+2. **Route choice** (September and October, or later if the entry deadline moves): a share
+   of non-dual learners enters dual with a provider (school, CDO, Syntra); screening judges
+   them work-ready (they search) or not (Aanloopfase), with an accuracy that depends on the
+   screening lever and on their latent readiness.
+3. **Placement market** per region x sector x finality: searchers U and vacancies V (active
+   places minus filled places) give a daily placement hazard from a Cobb-Douglas matching
+   function with fixed elasticities; employers rank searchers by readiness (crowding-out);
+   no searcher's chance in a month exceeds V / U. The 20 + 20 school-day window runs in
+   5-day steps (a tunnel), stops in July and August and restarts after a termination.
+   Searchers whose window ends go to a guaranteed place (if that lever is on and has room),
+   or to the non-dual variant, the Aanloopfase, the Groeifase (broad intake) or, past 18,
+   leave.
+4. **Contracts** (OAO, SOA) carry their month (a tunnel): terminations are front-loaded;
+   conditional recognition adds refusals in the first three months. Guaranteed places
+   transfer to firms at a yearly rate.
+5. **Aanloopfase and Groeifase** carry their duration: work-ready learners search, others
+   move to non-dual or, from a set month and if the Groeifase is open with room, enter it
+   (else they wait); the Groeifase ends in a springboard, leaving, or its maximum duration.
+6. **Year end** (August): advance, repeat (one more year behind), qualify or leave.
+7. **Labour market** (after the kernel): leavers by group, qualification and route enter a
+   labour-market status and move with months since exit.
 
-Learners are conserved: every outflow is taken from a stock and added to another, and all
-shares are probabilities, so each month's total equals the previous total plus the inflow.
-Rows of every implied transition matrix sum to 1 (tests/test_engine.py checks both).
+Learners are conserved every month: tests/test_engine.py checks totals, rows and stocks.
+Capacities (guaranteed places, Groeifase) are Flanders-wide and rationed with last month's
+demand (a one-month lag: a simplification).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import numpy as np
 
+from simlib import kernel as K
 from simlib.levers import levers
 from simlib.model import (
+    CELLS,
+    INNER,
+    LABOUR_STATUSES,
     QUALIFICATIONS,
-    SEARCH_BIN_DAYS,
+    SCHOOL_STATES,
     STATES,
-    STRATA,
-    Strata,
     Timeline,
 )
 from simlib.parameters import param, parameters
-from simlib.rates import base_rates
+from simlib.rates import Rate, base_rates, cell, inner, labour_tables, month_scalars
 
-__all__ = ["LeverValues", "simulate", "Trajectory", "BURN_IN_YEARS"]
+__all__ = ["LeverValues", "simulate", "Trajectory", "BURN_IN_YEARS", "EXIT_MONTHS"]
 
 #: Years of constant today's rules run before September 2025 to give a consistent start.
 BURN_IN_YEARS = 8
-#: Largest search window a lever can set (window + extension), in school days.
-MAX_WINDOW_DAYS = 120
-K = MAX_WINDOW_DAYS // SEARCH_BIN_DAYS
-Q_EDU, Q_PROF, Q_PART, Q_UNQ = range(4)
+#: Years the burn-in then runs with the placement market's feedback on, at full scale.
+SETTLE_YEARS = 3
+#: Months since exit tracked for labour-market outcomes (the last bin holds 12 and more).
+EXIT_MONTHS = 13
+KA_MAX, KG_MAX = 25, 49
 
 
 class LeverValues:
@@ -71,9 +85,8 @@ class LeverValues:
         for lever_id, lever in self._registry.items():
             if lever.parent is not None and lever_id in self._values:
                 on = self._values[lever.parent].astype(bool)
-                self._values[lever_id] = np.where(on, self._values[lever_id],
-                                                  self._values[lever_id].dtype.type(lever.default)
-                                                  if lever.kind != "choice" else lever.default)
+                default = lever.default if lever.kind == "choice" else float(lever.default)
+                self._values[lever_id] = np.where(on, self._values[lever_id], default)
 
     def __getitem__(self, lever_id: str) -> np.ndarray:
         return self._values[lever_id]
@@ -82,268 +95,165 @@ class LeverValues:
         """Today's value of ``lever_id`` (its registry default)."""
         return self._registry[lever_id].default
 
+    def is_today(self, *lever_ids: str) -> bool:
+        """Whether every named lever holds today's value in every month."""
+        return all(np.all(self._values[k] == self.today(k)) for k in lever_ids)
+
 
 @dataclass
 class Trajectory:
-    """Raw engine output, per month and stratum (see :class:`simlib.result.Result`)."""
+    """Engine output (see :class:`simlib.result.Result`).
+
+    ``rec[t, c, ses, provider, q]`` holds the kernel's recorded quantities
+    (:data:`simlib.kernel.RECORDED`; stocks at the end of the month, flows during it) per
+    market cell; ``labour[t, g, q, s]`` the leavers by group, qualification and labour-market
+    status; ``flows[t, from, to]`` the Flanders-wide flow matrix (:data:`kernel.FLOW_NODES`).
+    """
 
     timeline: Timeline
-    strata: Strata
-    stocks: np.ndarray      # (T, S, len(STATES)) learners at the end of each month
-    inflow: np.ndarray      # (T, S) new learners entering in the month
-    flows: dict[str, np.ndarray]  # name -> (T, S) or (T, S, 4) learners per month
-    rates: dict[str, np.ndarray]
+    rec: np.ndarray
+    flows: np.ndarray
+    inflow: np.ndarray       # (T,) new learners in the month
+    labour: np.ndarray       # (T, G, 4, 4) exit stocks by group
+    employed_12: np.ndarray  # (T, G) leavers reaching 12 months after exit, employed
+    seeking_12: np.ndarray   # (T, G) leavers reaching 12 months after exit, job seeking
+    exited_12: np.ndarray    # (T, G) leavers reaching 12 months after exit
+    groups: tuple[str, ...]
+    rates: dict
+    places: np.ndarray       # (T, C) active places per cell
+
+    def school_stocks(self) -> np.ndarray:
+        """(T, 6) learners per school state (guaranteed places counted in dual_oao)."""
+        r = self.rec.sum(axis=(1, 2, 3))
+        q = {name: K.RECORDED.index(name) for name in K.RECORDED}
+        cols = [r[:, q["non_dual"]], r[:, q["searching"]],
+                r[:, q["dual_oao"]] + r[:, q["guaranteed"]], r[:, q["dual_soa"]],
+                r[:, q["aanloopfase"]], r[:, q["groeifase"]]]
+        return np.stack(cols, axis=1)
+
+    def stocks(self) -> np.ndarray:
+        """(T, len(STATES)) learners per state, school states then exits."""
+        exits = self.labour[:, 0].reshape(len(self.labour), -1)
+        return np.concatenate([self.school_stocks(), exits], axis=1)
 
 
-def _row(rate: np.ndarray, t: int, size: int) -> np.ndarray:
-    """Row ``t`` of a (1|T, 1|S) rate as an array of shape (S,)."""
-    r = rate[t if rate.shape[0] > 1 else 0]
-    return np.broadcast_to(r, (size,)) if r.shape[0] == 1 else r
+# --- inputs ------------------------------------------------------------------------------------
 
 
-def _compete(*hazards: np.ndarray) -> list[np.ndarray]:
-    """Probabilities of each competing event within a month from monthly hazards."""
-    total = sum(hazards)
-    p_any = -np.expm1(-total)
-    safe = np.where(total > 0, total, 1.0)
-    return [np.where(total > 0, h / safe, 0.0) * p_any for h in hazards]
+def _cohort() -> np.ndarray:
+    """A unit cohort entering year 3 (non-dual, provider school), shape (C, I), sums to 1."""
+    fin = cell("finality", {"arbeidsmarkt": param("enrolment_arbeidsmarkt_grade_2_3"),
+                            "dubbel": param("enrolment_dubbele_finaliteit_grade_2_3")})
+    sector = np.zeros(CELLS.size)
+    f = CELLS.coord("finality")
+    for k, name in enumerate(dict(CELLS.axes)["finality"]):
+        sector = np.where(f == k, cell("sector", param(f"sector_share_of_learners_{name}")),
+                          sector)
+    by_cell = cell("region", param("region_share_of_learners")) * sector * fin
+    by_cell /= by_cell.sum()
+    ses = inner("ses", {"no": 1.0, "yes": 1.0})
+    shares = np.zeros((CELLS.size, INNER.size))
+    first = (INNER.coord("year") == 0) & (INNER.coord("provider") == 0)
+    ready = param("readiness_share")
+    for k, name in enumerate(dict(CELLS.axes)["finality"]):
+        behind = inner("behind", param(f"behind_share_{name}"))
+        ses_share = param("indicator_pupil_share")[name]
+        ses = np.where(INNER.coord("ses") == 1, ses_share, 1 - ses_share)
+        rdy = np.where(INNER.coord("ses") == 1, inner("readiness", ready_table(ready, "yes")),
+                       inner("readiness", ready_table(ready, "no")))
+        vec = np.where(first, behind * ses * rdy, 0.0)
+        shares[f == k] = vec[None, :]
+    shares *= by_cell[:, None]
+    return shares / shares.sum()
 
 
-class _Stocks:
-    """Mutable stocks of one run: school states per stratum, search tunnel, exits."""
-
-    def __init__(self, size: int):
-        self.non_dual = np.zeros(size)
-        self.search = np.zeros((size, K))
-        self.oao = np.zeros(size)
-        self.soa = np.zeros(size)
-        self.aanloop = np.zeros(size)
-        self.groei = np.zeros(size)
-        self.exits = np.zeros((size, 4, 4))  # qualification x labour status
-
-    def school_total(self) -> np.ndarray:
-        return (self.non_dual + self.search.sum(1) + self.oao + self.soa + self.aanloop
-                + self.groei)
-
-    def snapshot(self) -> np.ndarray:
-        return np.concatenate([
-            np.stack([self.non_dual, self.search.sum(1), self.oao, self.soa, self.aanloop,
-                      self.groei], axis=1),
-            self.exits.reshape(len(self.non_dual), 16)], axis=1)
+def ready_table(table, ses: str) -> dict[str, float]:
+    """Readiness shares for indicator pupils (``yes``) or others (``no``)."""
+    return {r: table[f"{r}_{ses}"] for r in ("low", "medium", "high")}
 
 
-def _year_end(st: _Stocks, rates: dict, t: int, strata: Strata) -> np.ndarray:
-    """Apply year-end progression in place; return leavers by qualification, shape (S, 4)."""
-    shape = strata.shape  # finality, year, behind, ses
-    S = strata.size
-    leavers = np.zeros((S, 4))
-    lv = leavers.reshape(*shape, 4)
-
-    def row(name):
-        return _row(rates[name], t, S).reshape(shape)
-
-    year7 = row("year_7_share")
-    leave = row("final_fail_leave_share")
-    partial = row("partial_share_of_leavers")
-    prof = row("professional_only_share_dual")
-
-    def progress(x: np.ndarray, route: str) -> np.ndarray:
-        """Move one school state's stock (shape (*shape, ...)) across the year end."""
-        extra = x.shape[len(shape):]
-        p = row(f"progression_{route}").reshape(shape + (1,) * len(extra))
-        g = row(f"graduation_{route}").reshape(shape + (1,) * len(extra))
-        y7 = year7.reshape(p.shape)
-        fail_leave = leave.reshape(p.shape)
-        new = np.zeros_like(x)
-        for y in range(3):  # years 3, 4, 5
-            new[:, y + 1] += x[:, y] * p[:, y]
-            rep = x[:, y] * (1 - p[:, y])
-            new[:, y, 1:] += rep[:, :-1]
-            new[:, y, -1] += rep[:, -1]
-        x6 = x[:, 3]
-        grads = x6 * g[:, 3]
-        new[:, 4] += grads * y7[:, 3]
-        qualified = grads * (1 - y7[:, 3])
-        failed = x6 * (1 - g[:, 3])
-        leaving = failed * fail_leave[:, 3]
-        rep = failed - leaving
-        new[:, 3, 1:] += rep[:, :-1]
-        new[:, 3, -1] += rep[:, -1]
-        if extra:  # sum the tunnel axis away: leavers are counted per stratum
-            axes = tuple(range(3, 3 + len(extra)))
-            qualified, leaving, final7 = (a.sum(axis=axes) for a in (qualified, leaving, x[:, 4]))
-        else:
-            final7 = x[:, 4]
-        return new, qualified, leaving, final7  # the 7th year ends the route
-
-    for name, route in (("non_dual", "non_dual"), ("search", "dual"), ("oao", "dual"),
-                        ("soa", "dual"), ("aanloop", "aanloopfase"), ("groei", "aanloopfase")):
-        x = getattr(st, name)
-        full = x.reshape(shape + x.shape[1:])
-        new, q, left, q7 = progress(full, route)
-        setattr(st, name, new.reshape(x.shape))
-        p_prof = prof[:, 3] if route == "dual" else 0.0
-        lv[:, 3, ..., Q_EDU] += q * (1 - p_prof)
-        lv[:, 3, ..., Q_PROF] += q * p_prof
-        lv[:, 4, ..., Q_EDU] += q7
-        lv[:, 3, ..., Q_PART] += left * partial[:, 3]
-        lv[:, 3, ..., Q_UNQ] += left * (1 - partial[:, 3])
-    return leavers
+def _places0() -> np.ndarray:
+    """Active places per cell today, shape (C,)."""
+    total = param("active_places_total")
+    fin = cell("finality", param("places_share_by_finality"))
+    sector = np.zeros(CELLS.size)
+    f = CELLS.coord("finality")
+    for k, name in enumerate(dict(CELLS.axes)["finality"]):
+        sector = np.where(f == k, cell("sector", param(f"sector_share_of_places_{name}")),
+                          sector)
+    share = cell("region", param("region_share_of_places")) * sector * fin
+    return total * share / share.sum()
 
 
-def _labour_split(rates: dict, t: int) -> np.ndarray:
-    """Labour-status split of new leavers, shape (4 qualifications, 4 statuses)."""
-    study = _row(rates["exit_further_study_share_by_qualification"], t, 4)
-    employed = _row(rates["exit_employed_share_by_qualification"], t, 4)
-    inactive = _row(rates["exit_inactive_share_by_qualification"], t, 4)
-    seeking = 1.0 - study - employed - inactive
-    return np.stack([employed, seeking, study, inactive], axis=1)
+def _stack(rates: dict, T: int) -> tuple[np.ndarray, np.ndarray]:
+    RTC = np.empty((len(K.KERNEL_RATES), T, CELLS.size))
+    RTI = np.empty((len(K.KERNEL_RATES), T, INNER.size))
+    for n, name in enumerate(K.KERNEL_RATES):
+        rate: Rate = rates[name]
+        RTC[n] = np.broadcast_to(rate.tc, (T, CELLS.size))
+        RTI[n] = np.broadcast_to(rate.ti, (T, INNER.size))
+    return RTC, RTI
 
 
-def _simulate(rates: dict, timeline: Timeline, strata: Strata, st: _Stocks,
-              inflow_per_year: np.ndarray, record: bool) -> dict:
-    """Run the monthly loop in place on ``st``; return recorded arrays if ``record``."""
-    T, S = timeline.months, strata.size
-    cal = timeline.calendar_month()
-    year_axis = strata.coord("year")
-    bins_used = np.arange(K) * SEARCH_BIN_DAYS
-    beta = param("matching_elasticity_vacancies")
-    out = {}
-    if record:
-        out = {"stocks": np.zeros((T, S, len(STATES))), "inflow": np.zeros((T, S))}
-        for name in ("route_entries", "to_aanloopfase", "placed", "failed", "terminated",
-                     "aanloop_ready"):
-            out[name] = np.zeros((T, S))
-        out["leavers"] = np.zeros((T, S, 4))
-
-    for t in range(T):
-        leavers = np.zeros((S, 4))
-        r = {name: _row(rate, t, S) for name, rate in rates.items()
-             if not name.endswith("_by_qualification")}
-        if cal[t] == 9:
-            new = inflow_per_year * r["cohort_index"]
-            st.non_dual += new
-            if record:
-                out["inflow"][t] = new
-
-        # 3. route choice (September, and October while the deadline allows)
-        share = r["route_dual_share"]
-        oct_share = r["route_october_share"]
-        if cal[t] == 9:
-            p_entry = share * (1 - oct_share)
-        elif cal[t] == 10:
-            p_entry = share * oct_share / np.maximum(1 - share * (1 - oct_share), 1e-12)
-        else:
-            p_entry = np.zeros(S)
-        p_entry = np.where(year_axis < 4, p_entry, 0.0)  # no new dual entries in the 7th year
-        entries = st.non_dual * p_entry
-        not_ready = entries * r["screening_not_ready_share"]
-        st.non_dual -= entries
-        st.aanloop += not_ready
-        st.search[:, 0] += entries - not_ready
-
-        # 4. within the month (all from the stocks at this point)
-        adult = r["adult_share"]
-        days = r["school_days"][0]
-        window = r["search_window_days"]
-        lam = r["placement_hazard"] * r["placement_supply"] ** beta
-        # searching: days left in the window this month, per bin
-        avail = np.clip(window[:, None] - bins_used[None, :], 0, days)
-        p_place = -np.expm1(-lam[:, None] * avail)
-        placed_k = st.search * p_place
-        rest = st.search - placed_k
-        expire = (bins_used[None, :] + days >= window[:, None]) if days > 0 else np.zeros((S, K),
-                                                                                           bool)
-        failed = (rest * expire).sum(1)
-        stay = rest * ~expire
-        shift = int(days // SEARCH_BIN_DAYS)
-        new_search = np.zeros_like(st.search)
-        if shift:
-            new_search[:, shift:] = stay[:, :-shift]
-            assert not stay[:, -shift:].any(), "search tunnel overflow"
-        else:
-            new_search = stay
-        placed = placed_k.sum(1)
-
-        # dual: terminations and (past 18) leaving
-        p_term_oao, p_leave_oao = _compete(r["termination_hazard"], adult * r["leave_hazard_dual"])
-        term = st.oao * p_term_oao + st.soa * p_term_oao
-        leave_dual = st.oao * p_leave_oao + st.soa * p_leave_oao
-        # aanloopfase
-        p_ready, p_nd, p_leave_a = _compete(r["aanloop_ready_hazard"],
-                                            r["aanloop_non_dual_hazard"],
-                                            adult * r["aanloop_leave_hazard"])
-        ready = st.aanloop * p_ready
-        a_to_nd = st.aanloop * p_nd
-        a_leave = st.aanloop * p_leave_a
-        # non-dual: leaving past 18
-        nd_leave = st.non_dual * -np.expm1(-adult * r["leave_hazard_non_dual"])
-
-        # apply
-        f_unq = failed * r["search_fail_to_unqualified"] * adult
-        t_unq = term * r["termination_to_unqualified"] * adult
-        oao_share = r["oao_share"]
-        st.search = new_search
-        st.search[:, 0] += term * r["termination_to_searching"] + ready
-        st.oao = st.oao * (1 - p_term_oao - p_leave_oao) + placed * oao_share
-        st.soa = st.soa * (1 - p_term_oao - p_leave_oao) + placed * (1 - oao_share)
-        st.aanloop += (failed * r["search_fail_to_aanloopfase"]
-                       + term * r["termination_to_aanloopfase"] - ready - a_to_nd - a_leave)
-        st.non_dual += (a_to_nd + failed * r["search_fail_to_non_dual"]
-                        + failed * r["search_fail_to_unqualified"] - f_unq
-                        + term * r["termination_to_non_dual"]
-                        + term * r["termination_to_unqualified"] - t_unq - nd_leave)
-        early = f_unq + t_unq + leave_dual + a_leave + nd_leave
-        partial = r["partial_share_of_leavers"]
-        leavers[:, Q_PART] += early * partial
-        leavers[:, Q_UNQ] += early * (1 - partial)
-
-        # 5. labour market: existing leavers move, then this month's leavers enter
-        find = -np.expm1(-_row(rates["job_finding_hazard_by_qualification"], t, 4))
-        sep = -np.expm1(-r["job_separation_hazard"][0])
-        ex = st.exits
-        hired = ex[:, :, 1] * find[None, :]
-        lost = ex[:, :, 0] * sep
-        ex[:, :, 0] += hired - lost
-        ex[:, :, 1] += lost - hired
-        ex += leavers[:, :, None] * _labour_split(rates, t)[None, :, :]
-        if cal[t] == 8:  # the school year ends: its leavers count in this school year
-            year_end = _year_end(st, rates, t, strata)
-            ex += year_end[:, :, None] * _labour_split(rates, t)[None, :, :]
-            leavers += year_end
-
-        if record:
-            out["stocks"][t] = st.snapshot()
-            out["route_entries"][t] = entries
-            out["to_aanloopfase"][t] = not_ready
-            out["placed"][t] = placed
-            out["failed"][t] = failed
-            out["terminated"][t] = term
-            out["aanloop_ready"][t] = ready
-            out["leavers"][t] = leavers
-    return out
+def _months(rates: dict, T: int) -> np.ndarray:
+    return np.stack([np.broadcast_to(np.asarray(rates[n], float), (T,))
+                     for n in K.MONTH_SCALARS])
 
 
-def _enrolment() -> dict[str, float]:
-    return {
-        "arbeidsmarkt": param("enrolment_arbeidsmarkt_grade_2_3") + param("enrolment_year_7"),
-        "dubbel": param("enrolment_dubbele_finaliteit_grade_2_3"),
-    }
+def _bins(MS: np.ndarray) -> tuple[int, int]:
+    """Aanloopfase and Groeifase duration bins needed by this run (1 and 0 when closed)."""
+    open_ = MS[K.M_G_OPEN] > 0.5
+    if not open_.any():
+        return 1, 1
+    ka = int(min(MS[K.M_G_INTAKE][open_].max() + 1, KA_MAX))
+    kg = int(min(MS[K.M_G_MAX][open_].max() + 1, KG_MAX))
+    return max(ka, 1), max(kg, 1)
 
 
-def _cohort_shares(strata: Strata) -> np.ndarray:
-    """Composition of a unit cohort entering year 3, per stratum (sums to 1 per finality)."""
-    fin = strata.coord("finality")
-    labels = dict(strata.axes)["finality"]
-    behind = np.zeros(strata.size)
-    for i, f in enumerate(labels):
-        table = param(f"behind_share_{f}")
-        behind = np.where(fin == i, strata.along("behind", dict(table)), behind)
-    ses_share = param("indicator_pupil_share")
-    ses = np.where(strata.coord("ses") == 1,
-                   strata.along("finality", dict(ses_share)),
-                   1 - strata.along("finality", dict(ses_share)))
-    return np.where(strata.coord("year") == 0, behind * ses, 0.0)
+class _State:
+    def __init__(self, ka: int, kg: int):
+        C, N = CELLS.size, INNER.size
+        self.nd = np.zeros((C, N))
+        self.srch = np.zeros((C, N, K.KS))
+        self.oao = np.zeros((C, N, K.KD))
+        self.soa = np.zeros((C, N, K.KD))
+        self.gua = np.zeros((C, N))
+        self.aan = np.zeros((C, N, ka))
+        self.gro = np.zeros((C, N, kg))
+        self.places = np.zeros(C)
+
+    def arrays(self):
+        return (self.nd, self.srch, self.oao, self.soa, self.gua, self.aan, self.gro,
+                self.places)
+
+    def resized(self, ka: int, kg: int) -> _State:
+        new = _State(ka, kg)
+        new.nd, new.srch = self.nd.copy(), self.srch.copy()
+        new.oao, new.soa, new.gua = self.oao.copy(), self.soa.copy(), self.gua.copy()
+        new.aan[:, :, 0] = self.aan.sum(axis=2)  # today: no duration needed while closed
+        new.places = self.places.copy()
+        return new
+
+
+def _run(state: _State, RTC, RTI, MS, inflow, U0, V0, alpha, beta, record: bool):
+    T = MS.shape[1]
+    shape = (T, CELLS.size, 2, 3, len(K.RECORDED)) if record else (1, 1, 1, 1, 1)
+    rec = np.zeros(shape)
+    flows = np.zeros((T if record else 1, 11, 11))
+    nd, srch, oao, soa, gua, aan, gro, places = state.arrays()
+    K.run_kernel(nd, srch, oao, soa, gua, aan, gro, places, RTC, RTI, MS, inflow,
+                 _front_load(), _rank(), U0, V0, alpha, beta, aan.shape[2], gro.shape[2], rec, flows, record)
+    return rec, flows
+
+
+def _front_load() -> np.ndarray:
+    table = param("termination_front_load")
+    return np.array([table[str(m)] for m in range(K.KD)], float)
+
+
+def _rank() -> np.ndarray:
+    table = param("placement_rank_weight")
+    return np.array([table[r] for r in ("low", "medium", "high")], float)
 
 
 def _params_key() -> tuple:
@@ -351,46 +261,161 @@ def _params_key() -> tuple:
                         for k, p in parameters().items()))
 
 
-@cache
-def _initial_state(key: tuple, strata: Strata) -> tuple[np.ndarray, ...]:
-    """Stocks in September 2025 and the yearly inflow per stratum, at today's rules.
+@lru_cache(maxsize=4)
+def _initial(key: tuple) -> tuple:
+    """The September 2025 state and the yearly inflow, at today's rules.
 
-    A burn-in of ``BURN_IN_YEARS`` with a constant unit cohort gives each finality's
-    composition over years, routes and states; it is then scaled so that each finality's
-    school total equals its enrolment (Onderwijs Vlaanderen, 1 February 2026). The yearly
-    inflow is scaled by the same factor, so the baseline is near its steady state at the
-    start. Leavers of the burn-in are not carried over (the model counts leavers from
-    September 2025 on).
+    A burn-in of ``BURN_IN_YEARS`` with a constant unit cohort and the market at its
+    reference (no feedback) gives the composition over years, routes and states. It is scaled
+    so that each finality's school total equals its enrolment (Onderwijs Vlaanderen, 1 Feb
+    2026); the yearly inflow by the same factor. The reference searchers U0 and vacancies V0
+    per cell are the burn-in's last-year averages over school months. The state then settles
+    for ``SETTLE_YEARS`` with the market's feedback on and is scaled once more to the
+    enrolment, so the baseline starts near its steady state. Leavers of the burn-in are not
+    carried over.
     """
     burn = Timeline(BURN_IN_YEARS)
-    rates = base_rates(burn, strata)
-    rates["cohort_index"] = np.ones((1, 1))
-    # keep the age rules of each calendar month but no trend
-    unit = _cohort_shares(strata)
-    st = _Stocks(strata.size)
-    _simulate(rates, burn, strata, st, unit, record=False)
-    # the state after the last burn-in year end; scaled to enrolment with the new cohort in
-    totals = st.school_total() + unit
-    fin = strata.coord("finality")
-    scale = np.zeros(strata.size)
-    for i, f in enumerate(dict(strata.axes)["finality"]):
-        scale[fin == i] = _enrolment()[f] / totals[fin == i].sum()
-    state = (st.non_dual * scale, st.search * scale[:, None], st.oao * scale, st.soa * scale,
-             st.aanloop * scale, st.groei * scale)
-    return (*state, unit * scale)
+    T = burn.months
+    rates = {**base_rates(burn), **month_scalars(burn)}
+    rates["cohort_index"] = np.ones(T)
+    RTC, RTI = _stack(rates, T)
+    MS = _months(rates, T)
+    st = _State(1, 1)
+    st.places[:] = _places0()
+    unit = _cohort()
+    ones = np.ones(CELLS.size)
+    rec, _ = _run(st, RTC, RTI, MS, unit, ones, ones, 1.0, 0.0, record=True)
+    totals = st.nd.sum(1) + st.srch.sum((1, 2)) + st.oao.sum((1, 2)) + st.soa.sum((1, 2)) \
+        + st.aan.sum((1, 2)) + unit.sum(1)
+    f = CELLS.coord("finality")
+    enrol = {"arbeidsmarkt": param("enrolment_arbeidsmarkt_grade_2_3") + param("enrolment_year_7"),
+             "dubbel": param("enrolment_dubbele_finaliteit_grade_2_3")}
+    scale = np.zeros(CELLS.size)
+    for k, name in enumerate(dict(CELLS.axes)["finality"]):
+        scale[f == k] = enrol[name] / totals[f == k].sum()
+    for arr in (st.nd, st.srch, st.oao, st.soa, st.gua, st.aan):
+        arr *= scale.reshape(-1, *([1] * (arr.ndim - 1)))
+    last = rec[-12:]
+    school = (MS[K.M_DAYS, -12:] > 0)
+    U = last[school][..., K.Q_SRCH].sum(axis=(2, 3)).mean(axis=0) * scale
+    filled = (last[school][..., K.Q_OAO] + last[school][..., K.Q_SOA]).sum(axis=(2, 3)).mean(0)
+    U0 = np.maximum(U, 1e-9)
+    V0 = np.maximum(st.places - filled * scale, 1e-9)
+    inflow = unit * scale[:, None]
+    # settle with the market's feedback on, at full scale, then match enrolment exactly
+    settle = Timeline(SETTLE_YEARS)
+    rates = {**base_rates(settle), **month_scalars(settle)}
+    rates["cohort_index"] = np.ones(settle.months)
+    RTC, RTI = _stack(rates, settle.months)
+    _run(st, RTC, RTI, _months(rates, settle.months), inflow, U0, V0,
+         param("matching_elasticity_searchers"), param("matching_elasticity_vacancies"),
+         record=False)
+    totals = st.nd.sum(1) + st.srch.sum((1, 2)) + st.oao.sum((1, 2)) + st.soa.sum((1, 2)) \
+        + st.aan.sum((1, 2)) + inflow.sum(1)
+    for k, name in enumerate(dict(CELLS.axes)["finality"]):
+        factor = enrol[name] / totals[f == k].sum()
+        for arr in (st.nd, st.srch, st.oao, st.soa, st.gua, st.aan):
+            arr[f == k] *= factor
+        inflow[f == k] *= factor
+    return st, inflow, U0, V0
 
 
-def simulate(rates: dict, timeline: Timeline, strata: Strata = STRATA) -> Trajectory:
-    """Run the cohort engine with ``rates`` over ``timeline`` from the September 2025 state."""
-    non_dual, search, oao, soa, aanloop, groei, inflow = _initial_state(_params_key(), strata)
-    st = _Stocks(strata.size)
-    st.non_dual, st.search, st.oao = non_dual.copy(), search.copy(), oao.copy()
-    st.soa, st.aanloop, st.groei = soa.copy(), aanloop.copy(), groei.copy()
-    out = _simulate(rates, timeline, strata, st, inflow, record=True)
-    stocks = out.pop("stocks")
-    flow_in = out.pop("inflow")
-    return Trajectory(timeline=timeline, strata=strata, stocks=stocks, inflow=flow_in,
-                      flows=out, rates=rates)
+def simulate(rates: dict, timeline: Timeline) -> Trajectory:
+    """Run the engine with ``rates`` (kernel rates, month scalars) from September 2025."""
+    T = timeline.months
+    start, inflow, U0, V0 = _initial(_params_key())
+    RTC, RTI = _stack(rates, T)
+    MS = _months(rates, T)
+    ka, kg = _bins(MS)
+    state = start.resized(ka, kg)
+    rec, flows = _run(state, RTC, RTI, MS, inflow, U0, V0,
+                      param("matching_elasticity_searchers"),
+                      param("matching_elasticity_vacancies"), record=True)
+    inflow_t = MS[K.M_SEP] * MS[K.M_COHORT] * inflow.sum()
+    groups, masks = _group_masks()
+    labour, employed_12, seeking_12, exited_12 = _labour(rec, groups, masks)
+    places = np.broadcast_to(start.places * RTC[K.R_PLACES], (T, CELLS.size)).copy()
+    return Trajectory(timeline=timeline, rec=rec, flows=flows, inflow=inflow_t, labour=labour,
+                      employed_12=employed_12, seeking_12=seeking_12, exited_12=exited_12,
+                      groups=groups,
+                      rates=rates, places=places)
 
 
-QUALIFICATION_INDEX = {q: i for i, q in enumerate(QUALIFICATIONS)}
+# --- groups and labour market ------------------------------------------------------------------
+
+
+@cache
+def _group_masks() -> tuple[tuple[str, ...], np.ndarray]:
+    """Group names and a (G, C, 2 ses, 3 provider) 0/1 mask of the recorded cells."""
+    names = ["all"]
+    masks = [np.ones((CELLS.size, 2, 3))]
+    for axis in ("finality", "region", "sector"):
+        coord = CELLS.coord(axis)
+        for k, label in enumerate(dict(CELLS.axes)[axis]):
+            names.append(f"{axis}={label}")
+            masks.append(np.broadcast_to((coord == k)[:, None, None], (CELLS.size, 2, 3)))
+    for axis, pos in (("ses", 1), ("provider", 2)):
+        for k, label in enumerate(dict(INNER.axes)[axis]):
+            m = np.zeros((CELLS.size, 2, 3))
+            if pos == 1:
+                m[:, k, :] = 1
+            else:
+                m[:, :, k] = 1
+            names.append(f"{axis}={label}")
+            masks.append(m)
+    return tuple(names), np.stack(masks).astype(float)
+
+
+def by_group(rec: np.ndarray, masks: np.ndarray) -> np.ndarray:
+    """(T, C, 2, 3, Q) -> (T, G, Q)."""
+    return np.einsum("tcepq,gcep->tgq", rec, masks, optimize=True)
+
+
+def _labour(rec: np.ndarray, groups, masks):
+    """Leavers' labour-market states by group, with months since exit.
+
+    On exit a leaver is employed, job seeking, in further study or inactive by the shares of
+    ``data/`` for the qualification; dual leavers start employed more often (a share is hired
+    by the training firm). Each month job seekers find work and workers lose it. The dynamics
+    depend only on qualification and route, so they run on group totals (exact: they are
+    linear).
+    """
+    T = rec.shape[0]
+    lt = labour_tables()
+    leave = by_group(rec[..., K.Q_LEAVE:K.Q_LEAVE + 12], masks).reshape(T, len(groups), 4, 3)
+    hired = param("hired_by_training_firm_share")
+    study, employed, inactive = (lt["exit_further_study_share"], lt["exit_employed_share"],
+                                 lt["exit_inactive_share"])
+    # start split per (qualification, route): route 1 (dual) adds the hired share
+    start = np.zeros((4, 3, 4))
+    for route in range(3):
+        emp = employed + (hired * (1 - employed - study - inactive) if route == 1 else 0.0)
+        seek = 1.0 - study - emp - inactive
+        start[:, route] = np.stack([emp, seek, study, inactive], axis=1)
+    find = -np.expm1(-lt["job_finding_hazard"])[:, None]
+    sep = -np.expm1(-param("job_separation_hazard"))
+    G = len(groups)
+    stock = np.zeros((G, 4, 4, EXIT_MONTHS))  # group, qualification, status, months since exit
+    out = np.zeros((T, G, 4, 4))
+    emp12 = np.zeros((T, G))
+    seek12 = np.zeros((T, G))
+    ex12 = np.zeros((T, G))
+    for t in range(T):
+        hired_now = stock[:, :, 1] * find[None]
+        lost = stock[:, :, 0] * sep
+        stock[:, :, 0] += hired_now - lost
+        stock[:, :, 1] += lost - hired_now
+        # leavers reaching 12 months since exit this month (bin 11 after 12 transitions)
+        emp12[t] = stock[:, :, 0, -2].sum(1)
+        seek12[t] = stock[:, :, 1, -2].sum(1)
+        ex12[t] = stock[:, :, :, -2].sum((1, 2))
+        aged = stock[..., -1] + stock[..., -2]
+        stock[..., 1:-1] = stock[..., :-2].copy()
+        stock[..., -1] = aged
+        stock[..., 0] = np.einsum("gqr,qrs->gqs", leave[t], start)
+        out[t] = stock.sum(-1)
+    return out, emp12, seek12, ex12
+
+
+STATE_INDEX = {s: i for i, s in enumerate(STATES)}
+assert STATES[:6] == SCHOOL_STATES and len(LABOUR_STATUSES) == len(QUALIFICATIONS) == 4

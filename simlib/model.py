@@ -2,9 +2,9 @@
 
 Declared once here; the engine, the outcomes and the charts look them up.
 
-Strata (issue 'foundation' resolution): ``finality`` x ``year`` x ``behind`` x ``ses``. The
-full design adds region, sector, readiness and provider (DESIGN.md §3.2); they are not yet
-split, so every indicator is for Flanders as a whole.
+Strata: region x sector x finality (a market cell) x year x years behind x indicator pupil x
+readiness x provider, the axes of DESIGN.md §3.2 at their default resolution (6 x 7 x 2 x 5 x 3
+x 2 x 3 x 3 = 22,680 strata).
 """
 
 from __future__ import annotations
@@ -17,6 +17,10 @@ import numpy as np
 
 __all__ = [
     "AXES",
+    "CELL_AXES",
+    "INNER_AXES",
+    "CELLS",
+    "INNER",
     "SCHOOL_STATES",
     "QUALIFICATIONS",
     "LABOUR_STATUSES",
@@ -29,13 +33,23 @@ __all__ = [
     "START",
 ]
 
-#: Axes of a stratum and their labels, in array order.
-AXES: dict[str, tuple[str, ...]] = {
+#: Axes of a stratum and their labels. The first three make a market cell (region x sector x
+#: finality: the placement market); the other five split learners inside a cell.
+CELL_AXES: dict[str, tuple[str, ...]] = {
+    "region": ("antwerpen", "limburg", "oost_vlaanderen", "vlaams_brabant", "west_vlaanderen",
+               "brussel"),
+    "sector": ("bouw", "techniek", "horeca_voeding", "zorg_welzijn", "handel_kantoor",
+               "persoonlijke_zorg", "overige"),
     "finality": ("arbeidsmarkt", "dubbel"),
+}
+INNER_AXES: dict[str, tuple[str, ...]] = {
     "year": ("3", "4", "5", "6", "7"),
     "behind": ("0", "1", "2"),
     "ses": ("no", "yes"),
+    "readiness": ("low", "medium", "high"),
+    "provider": ("school", "cdo", "syntra"),
 }
+AXES: dict[str, tuple[str, ...]] = {**CELL_AXES, **INNER_AXES}
 
 SCHOOL_STATES = ("non_dual", "searching", "dual_oao", "dual_soa", "aanloopfase", "groeifase")
 QUALIFICATIONS = ("qualified_education", "qualified_professional", "partial_qualification",
@@ -85,6 +99,8 @@ class Strata:
 
 
 STRATA = Strata(tuple(AXES.items()))
+CELLS = Strata(tuple(CELL_AXES.items()))
+INNER = Strata(tuple(INNER_AXES.items()))
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,12 @@
 
 Each indicator is declared once in ``INDICATORS`` (id, unit, direction: +1 when more is
 better, -1 when less is better, 0 when neither) with its labels in the glossary. Stocks are
-read on 1 February (the official count date of Onderwijs Vlaanderen); flows are summed over
-the school year (September to August).
+read on 1 February (the official count date of Onderwijs Vlaanderen) unless the id says
+otherwise; flows are summed over the school year (September to August). Groups: ``all``,
+``finality=``, ``region=``, ``sector=``, ``ses=`` (indicator pupils) and ``provider=``.
+Market indicators (places, demand) exist only for ``all`` and the cell groups (finality,
+region, sector). A ratio whose denominator is zero (a share of nothing, e.g. Groeifase shares
+while it is closed, or employment 12 months after exit in the first school year) has no row.
 
 Unqualified outflow follows the official Flemish definition of *ongekwalificeerde
 uitstroom*: leaving secondary education without a diploma of secondary education, without
@@ -11,6 +15,9 @@ a studiegetuigschrift of the second year of the third grade BSO and without a
 beroepskwalificatie. In the model it counts the exits ``unqualified`` and
 ``partial_qualification`` (a deelkwalificatie is not a qualification in that definition);
 ``qualified_education`` and ``qualified_professional`` are qualified. See data/README.md.
+
+Dual and non-dual leavers are different learners (selection): comparisons of their
+outcomes are not effects of the route.
 """
 
 from __future__ import annotations
@@ -20,10 +27,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from simlib.engine import Trajectory
-from simlib.model import LABOUR_STATUSES, STATES, Strata
+from simlib import kernel as K
+from simlib.engine import Trajectory, _group_masks, by_group
+from simlib.model import CELLS, QUALIFICATIONS
+from simlib.parameters import param
 
-__all__ = ["Indicator", "INDICATORS", "indicators", "groups"]
+__all__ = ["Indicator", "INDICATORS", "indicators", "CELL_GROUP_PREFIXES"]
 
 
 @dataclass(frozen=True)
@@ -38,120 +47,195 @@ INDICATORS = (
     Indicator("dual_contract_learners", "learners", +1),
     Indicator("dual_oao_learners", "learners", +1),
     Indicator("dual_soa_learners", "learners", 0),
+    Indicator("guaranteed_place_learners", "learners", 0),
     Indicator("searching_learners", "learners", -1),
     Indicator("aanloopfase_learners", "learners", 0),
     Indicator("groeifase_learners", "learners", 0),
     Indicator("non_dual_learners", "learners", 0),
+    Indicator("work_ready_without_place", "learners", -1),
+    Indicator("groeifase_waiting_list", "learners", -1),
+    Indicator("behind_share", "share", -1),
     Indicator("dual_inflow", "learners_per_school_year", +1),
+    Indicator("screened_into_aanloopfase", "learners_per_school_year", 0),
     Indicator("placements", "contracts_per_school_year", +1),
     Indicator("placement_share", "share", +1),
+    Indicator("mean_school_days_to_placement", "school_days", -1),
     Indicator("terminations", "contracts_per_school_year", -1),
     Indicator("termination_rate", "per_contract_year", -1),
+    Indicator("terminations_first_3_months_share", "share", 0),
+    Indicator("refused_contracts", "contracts_per_school_year", -1),
+    Indicator("returns_to_non_dual", "learners_per_school_year", 0),
+    Indicator("groeifase_intake", "learners_per_school_year", 0),
+    Indicator("groeifase_springboard", "learners_per_school_year", +1),
+    Indicator("groeifase_12_months_share", "share", -1),
+    Indicator("groeifase_24_months_share", "share", -1),
     Indicator("outflow_qualified_education", "learners_per_school_year", +1),
     Indicator("outflow_qualified_professional", "learners_per_school_year", +1),
     Indicator("outflow_partial_qualification", "learners_per_school_year", 0),
     Indicator("outflow_unqualified", "learners_per_school_year", -1),
     Indicator("unqualified_outflow", "learners_per_school_year", -1),
     Indicator("unqualified_outflow_share", "share", -1),
-    Indicator("employed_share_of_leavers", "share", +1),
-    Indicator("public_cost", "eur_per_school_year", 0),
+    Indicator("further_study_share_of_leavers", "share", +1),
+    Indicator("employed_12_months_share", "share", +1),
+    Indicator("job_seeking_12_months_share", "share", -1),
+    Indicator("active_places", "places", +1),
+    Indicator("placement_demand", "learners", 0),
+    Indicator("public_cost_dual_policy", "eur_per_school_year", -1),
+    Indicator("school_cost", "eur_per_school_year", 0),
+    Indicator("public_cost", "eur_per_school_year", -1),
     Indicator("employer_net_cost", "eur_per_school_year", 0),
+    Indicator("learner_income", "eur_per_school_year", +1),
 )
 INDICATOR_BY_ID = {ind.id: ind for ind in INDICATORS}
+#: Groups that are market cells (region, sector, finality); market indicators exist only there.
+CELL_GROUP_PREFIXES = ("all", "finality=", "region=", "sector=")
+MARKET = ("active_places", "placement_demand")
 
 FEBRUARY = 5  # month index within the school year (September = 0)
-
-
-def groups(strata: Strata) -> dict[str, np.ndarray]:
-    """Boolean masks over strata: ``all``, then ``axis=label`` for finality and ses."""
-    out = {"all": np.ones(strata.size, bool)}
-    for axis in ("finality", "ses"):
-        coord = strata.coord(axis)
-        for i, label in enumerate(dict(strata.axes)[axis]):
-            out[f"{axis}={label}"] = coord == i
-    return out
-
-
-def _state(name: str) -> int:
-    return STATES.index(name)
+Q = {name: i for i, name in enumerate(K.RECORDED)}
 
 
 def indicators(tr: Trajectory) -> pd.DataFrame:
     """All indicators of a trajectory: columns school_year, indicator, group, value, unit."""
     T = tr.timeline.months
     n_years = T // 12
-    masks = groups(tr.strata)
-    gnames = list(masks)
-    M = np.stack([masks[g] for g in gnames], axis=1).astype(float)  # (S, G)
+    names, masks = _group_masks()
+    G = len(names)
+    R = by_group(tr.rec, masks)  # (T, G, Q)
 
-    def by_group(x: np.ndarray) -> np.ndarray:
-        """(T, S) -> (T, G)."""
-        return x @ M
+    def q(name):
+        return R[:, :, Q[name]]
 
-    def feb(x: np.ndarray) -> np.ndarray:
-        return by_group(x).reshape(n_years, 12, -1)[:, FEBRUARY]
+    def feb(x):
+        return x.reshape(n_years, 12, -1)[:, FEBRUARY]
 
-    def year_sum(x: np.ndarray) -> np.ndarray:
-        return by_group(x).reshape(n_years, 12, -1).sum(axis=1)
+    def end(x):
+        return x.reshape(n_years, 12, -1)[:, -1]
 
-    def ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        return np.divide(a, b, out=np.full_like(a, np.nan), where=b > 0)
+    def year_sum(x):
+        return x.reshape(n_years, 12, -1).sum(axis=1)
 
-    st = tr.stocks
-    oao, soa = st[:, :, _state("dual_oao")], st[:, :, _state("dual_soa")]
-    school = st[:, :, :6].sum(axis=2)
-    flows = tr.flows
-    leavers = flows["leavers"]  # (T, S, 4)
-    placed, failed, term = flows["placed"], flows["failed"], flows["terminated"]
-    contract_years = year_sum(oao + soa) / 12.0
-    unq_official = leavers[:, :, 2] + leavers[:, :, 3]
+    def ratio(a, b):
+        return np.divide(a, b, out=np.full_like(a, np.nan), where=b > 1e-9)
 
-    exits = st[:, :, 6:].reshape(T, -1, 4, len(LABOUR_STATUSES))
-    employed_end = by_group(exits[:, :, :, 0].sum(2)).reshape(n_years, 12, -1)[:, -1]
-    leavers_end = by_group(exits.sum((2, 3))).reshape(n_years, 12, -1)[:, -1]
+    def per_month(name):
+        return np.asarray(tr.rates[name], float).reshape(-1, 1)
 
-    def rate_at(name: str) -> np.ndarray:
-        """A rate broadcast to (T, S)."""
-        return np.broadcast_to(tr.rates[name], st.shape[:2])
+    oao = q("dual_oao") + q("guaranteed")
+    soa = q("dual_soa")
+    school = sum(q(n) for n in ("non_dual", "searching", "dual_oao", "dual_soa", "guaranteed",
+                                "aanloopfase", "groeifase"))
+    leave = R[:, :, K.Q_LEAVE:K.Q_LEAVE + 12].reshape(T, G, 4, 3).sum(axis=3)  # by qual.
+    unq_official = leave[:, :, 2] + leave[:, :, 3]
+    study = np.array([param("exit_further_study_share")[k] for k in QUALIFICATIONS])
+    labour12 = tr.exited_12
+    # costs (EUR per month)
+    tiers = [q(f"oao_tier_{k}") * per_month(f"cost_allowance_tier_{k}_eur_per_month")
+             for k in (1, 2, 3)]
+    allowance_oao = sum(tiers)
+    mean_tier = sum(per_month(f"cost_allowance_tier_{k}_eur_per_month") for k in (1, 2, 3)) / 3
+    soa_pay = soa * per_month("cost_soa_pay_share") * mean_tier
+    premiums = (q("dual_oao") * per_month("cost_premium_paid_eur_per_year")
+                + soa * per_month("cost_premium_unpaid_eur_per_year")) / 12.0
+    learner_premium = (oao + soa) * per_month("cost_learner_premium_eur_per_year") / 12.0
+    policy = (premiums + learner_premium
+              + (oao + soa) * per_month("cost_coaching_eur_per_learner_month")
+              + q("route_entries") * per_month("cost_screening_eur_per_entrant")
+              + q("searching") * per_month("cost_search_support_eur_per_searcher_month")
+              + q("guaranteed") * per_month("cost_guarantee_eur_per_place_month")
+              + q("groeifase") * per_month("cost_groeifase_eur_per_place_month"))
+    school_cost_rate = param("school_cost_eur_per_learner_year")
+    school_cost = (q("non_dual") * school_cost_rate["non_dual"]
+                   + (q("searching") + q("dual_oao") + soa) * school_cost_rate["dual"]
+                   + q("aanloopfase") * school_cost_rate["aanloopfase"]) / 12.0
+    productive = param("productive_value_eur_per_learner_year")
+    employer = (allowance_oao - q("guaranteed") * mean_tier + soa_pay
+                + (q("dual_oao") + soa) * param("mentor_cost_eur_per_learner_year") / 12.0
+                - q("dual_oao") * productive["oao"] / 12.0 - soa * productive["soa"] / 12.0
+                - premiums)
 
-    premiums = (oao * rate_at("premium_paid_eur_per_year")
-                + soa * rate_at("premium_unpaid_eur_per_year")) / 12.0
-    coaching = (oao + soa) * rate_at("coaching_eur_per_learner_month")
-    net_cost = (oao + soa) * rate_at("employer_net_cost_eur_per_year") / 12.0
-
+    places = _cell_groups(tr, names)
     values = {
         "learners_in_model": feb(school),
         "dual_contract_learners": feb(oao + soa),
         "dual_oao_learners": feb(oao),
         "dual_soa_learners": feb(soa),
-        "searching_learners": feb(st[:, :, _state("searching")]),
-        "aanloopfase_learners": feb(st[:, :, _state("aanloopfase")]),
-        "groeifase_learners": feb(st[:, :, _state("groeifase")]),
-        "non_dual_learners": feb(st[:, :, _state("non_dual")]),
-        "dual_inflow": year_sum(flows["route_entries"]),
-        "placements": year_sum(placed),
-        "placement_share": ratio(year_sum(placed), year_sum(placed + failed)),
-        "terminations": year_sum(term),
-        "termination_rate": ratio(year_sum(term), contract_years),
-        "outflow_qualified_education": year_sum(leavers[:, :, 0]),
-        "outflow_qualified_professional": year_sum(leavers[:, :, 1]),
-        "outflow_partial_qualification": year_sum(leavers[:, :, 2]),
-        "outflow_unqualified": year_sum(leavers[:, :, 3]),
+        "guaranteed_place_learners": feb(q("guaranteed")),
+        "searching_learners": feb(q("searching")),
+        "aanloopfase_learners": feb(q("aanloopfase")),
+        "groeifase_learners": feb(q("groeifase")),
+        "non_dual_learners": feb(q("non_dual")),
+        "work_ready_without_place": feb(q("ready_without_place")),
+        "groeifase_waiting_list": feb(q("groeifase_waiting")),
+        "behind_share": ratio(feb(q("behind")), feb(school)),
+        "dual_inflow": year_sum(q("route_entries")),
+        "screened_into_aanloopfase": year_sum(q("screened_out")),
+        "placements": year_sum(q("placed")),
+        "placement_share": ratio(year_sum(q("placed")), year_sum(q("placed") + q("failed"))),
+        "mean_school_days_to_placement": ratio(year_sum(q("placed_days")),
+                                               year_sum(q("placed"))),
+        "terminations": year_sum(q("terminated")),
+        "termination_rate": ratio(year_sum(q("terminated")), year_sum(q("dual_oao") + soa)
+                                  / 12.0),
+        "terminations_first_3_months_share": ratio(year_sum(q("terminated_early")),
+                                                   year_sum(q("terminated"))),
+        "refused_contracts": year_sum(q("refused")),
+        "returns_to_non_dual": year_sum(q("returned_non_dual")),
+        "groeifase_intake": year_sum(q("groeifase_intake")),
+        "groeifase_springboard": year_sum(q("groeifase_springboard")),
+        "groeifase_12_months_share": ratio(end(q("groeifase_12")), end(q("groeifase"))),
+        "groeifase_24_months_share": ratio(end(q("groeifase_24")), end(q("groeifase"))),
+        "outflow_qualified_education": year_sum(leave[:, :, 0]),
+        "outflow_qualified_professional": year_sum(leave[:, :, 1]),
+        "outflow_partial_qualification": year_sum(leave[:, :, 2]),
+        "outflow_unqualified": year_sum(leave[:, :, 3]),
         "unqualified_outflow": year_sum(unq_official),
-        "unqualified_outflow_share": ratio(year_sum(unq_official), year_sum(leavers.sum(2))),
-        "employed_share_of_leavers": ratio(employed_end, leavers_end),
-        "public_cost": year_sum(premiums + coaching),
-        "employer_net_cost": year_sum(net_cost),
+        "unqualified_outflow_share": ratio(year_sum(unq_official), year_sum(leave.sum(2))),
+        "further_study_share_of_leavers": ratio(year_sum((leave * study).sum(2)),
+                                                year_sum(leave.sum(2))),
+        "employed_12_months_share": ratio(year_sum(tr.employed_12), year_sum(labour12)),
+        "job_seeking_12_months_share": ratio(year_sum(tr.seeking_12), year_sum(labour12)),
+        "active_places": feb(places[0]),
+        "placement_demand": feb(places[1]),
+        "public_cost_dual_policy": year_sum(policy),
+        "school_cost": year_sum(school_cost),
+        "public_cost": year_sum(policy + school_cost),
+        "employer_net_cost": year_sum(employer),
+        "learner_income": year_sum(allowance_oao + soa_pay + learner_premium),
     }
     years = tr.timeline.school_year()[::12]
+    cell_group = np.array([n.startswith(CELL_GROUP_PREFIXES) for n in names])
     frames = []
     for ind in INDICATORS:
         arr = values[ind.id]
+        keep = cell_group if ind.id in MARKET else np.ones(G, bool)
         frames.append(pd.DataFrame({
-            "school_year": np.repeat(years, len(gnames)),
+            "school_year": np.repeat(years, keep.sum()),
             "indicator": ind.id,
-            "group": np.tile(gnames, n_years),
-            "value": arr.reshape(-1),
+            "group": np.tile(np.array(names)[keep], n_years),
+            "value": arr[:, keep].reshape(-1),
             "unit": ind.unit,
         }))
-    return pd.concat(frames, ignore_index=True)
+    out = pd.concat(frames, ignore_index=True)
+    # a share of nothing is undefined (e.g. the Groeifase while it is closed): no row
+    return out[np.isfinite(out["value"])].reset_index(drop=True)
+
+
+def _cell_groups(tr: Trajectory, names) -> tuple[np.ndarray, np.ndarray]:
+    """Active places and placement demand (searchers + filled places) per group, (T, G)."""
+    T = tr.timeline.months
+    R = tr.rec.sum(axis=(2, 3))  # (T, C, Q)
+    demand_c = R[:, :, Q["searching"]] + R[:, :, Q["dual_oao"]] + R[:, :, Q["dual_soa"]]
+    out_p = np.full((T, len(names)), np.nan)
+    out_d = np.full((T, len(names)), np.nan)
+    for g, name in enumerate(names):
+        if name == "all":
+            mask = np.ones(CELLS.size, bool)
+        elif name.startswith(CELL_GROUP_PREFIXES[1:]):
+            axis, label = name.split("=")
+            mask = CELLS.coord(axis) == dict(CELLS.axes)[axis].index(label)
+        else:
+            continue
+        out_p[:, g] = tr.places[:, mask].sum(axis=1)
+        out_d[:, g] = demand_c[:, mask].sum(axis=1)
+    return out_p, out_d

@@ -1,40 +1,68 @@
 """Base monthly rates per stratum, built from ``data/`` and today's lever values.
 
-Every rate is a named array that broadcasts to (month, stratum): shape (1 or T, 1 or S).
-Policy modules (``simlib.policies``) change named rates; the engine reads them. Base rates
-use each lever's default (today's rule), so a policy module at today's values changes
-nothing, and switching a module off leaves today's rule in place.
+A rate is a product of two factors (:class:`Rate`): one over (month, market cell) and one over
+(month, inner stratum), each broadcastable: ``value[t, c, i] = tc[t, c] * ti[t, i]``. That
+covers rates that vary by date, region, sector and finality, by year, age, indicator pupil,
+readiness and provider, and by date within either. Policy modules (``simlib.policies``)
+return scaled rates; the engine stacks them for the kernel. Base rates use each lever's
+default (today's rule), so a module at today's values changes nothing.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from simlib.levers import levers
-from simlib.model import QUALIFICATIONS, STRATA, Strata, Timeline
+from simlib.model import CELLS, INNER, QUALIFICATIONS, Timeline
 from simlib.parameters import param, school_days_by_month
 
-__all__ = ["base_rates", "const", "per_month", "per_stratum", "population_index", "adult_share"]
+__all__ = ["Rate", "base_rates", "population_index", "adult_share", "cell", "inner"]
 
 
-def const(value: float) -> np.ndarray:
-    """A rate that is the same in every month and stratum, shape (1, 1)."""
-    return np.full((1, 1), float(value))
+@dataclass(frozen=True)
+class Rate:
+    """``tc`` has shape (1|T, 1|C), ``ti`` shape (1|T, 1|I); the rate is their product."""
+
+    tc: np.ndarray
+    ti: np.ndarray
+
+    @staticmethod
+    def const(value: float) -> Rate:
+        return Rate(np.full((1, 1), float(value)), np.ones((1, 1)))
+
+    @staticmethod
+    def by_month(values) -> Rate:
+        return Rate(np.asarray(values, float).reshape(-1, 1), np.ones((1, 1)))
+
+    @staticmethod
+    def by_cell(values) -> Rate:
+        return Rate(np.asarray(values, float).reshape(1, -1), np.ones((1, 1)))
+
+    @staticmethod
+    def by_inner(values) -> Rate:
+        return Rate(np.ones((1, 1)), np.asarray(values, float).reshape(1, -1))
+
+    def scaled(self, tc=1.0, ti=1.0) -> Rate:
+        """This rate times a (month, cell) factor and a (month, inner) factor."""
+        return Rate(self.tc * np.asarray(tc, float), self.ti * np.asarray(ti, float))
+
+    def full(self, months: int) -> np.ndarray:
+        """The rate as a dense array (T, C, I) (for tests and small checks)."""
+        tc = np.broadcast_to(self.tc, (months, CELLS.size))
+        ti = np.broadcast_to(self.ti, (months, INNER.size))
+        return tc[:, :, None] * ti[:, None, :]
 
 
-def per_month(values) -> np.ndarray:
-    """A rate that varies by month only, shape (T, 1)."""
-    return np.asarray(values, dtype=float).reshape(-1, 1)
+def cell(axis: str, values: dict[str, float]) -> np.ndarray:
+    """A (C,) array taking ``values`` by each cell's label on ``axis``."""
+    return CELLS.along(axis, dict(values))
 
 
-def per_stratum(values) -> np.ndarray:
-    """A rate that varies by stratum only, shape (1, S)."""
-    return np.asarray(values, dtype=float).reshape(1, -1)
-
-
-def _by_qualification(name: str) -> np.ndarray:
-    table = param(name)
-    return np.array([[table[q] for q in QUALIFICATIONS]], dtype=float)
+def inner(axis: str, values: dict[str, float]) -> np.ndarray:
+    """An (I,) array taking ``values`` by each inner stratum's label on ``axis``."""
+    return INNER.along(axis, dict(values))
 
 
 def population_index(timeline: Timeline) -> np.ndarray:
@@ -46,88 +74,152 @@ def population_index(timeline: Timeline) -> np.ndarray:
     return np.interp(cal, years, values) / table["2025"]
 
 
-def adult_share(strata: Strata, timeline: Timeline) -> np.ndarray:
-    """Share of each stratum past compulsory schooling, shape (T, S).
+def adult_share(timeline: Timeline) -> np.ndarray:
+    """Share of each inner stratum past compulsory schooling, shape (T, I).
 
     A learner in year ``k`` who is ``b`` years behind turns ``11 + k + b`` in the calendar
     year the school year starts. Compulsory schooling ends at the 18th birthday or on 30 June
     of the calendar year of the 18th birthday, whichever comes first. Birthdays are taken
     as spread evenly over the year (a simplification: no birth-month axis).
     """
-    year = np.array([int(v) for v in dict(strata.axes)["year"]])[strata.coord("year")]
-    behind = np.array([int(v) for v in dict(strata.axes)["behind"]])[strata.coord("behind")]
-    to_18 = 18 - (11 + year + behind)  # calendar years from the school year's start year
+    year = np.array([int(v) for v in INNER_LABELS["year"]])[INNER.coord("year")]
+    behind = np.array([int(v) for v in INNER_LABELS["behind"]])[INNER.coord("behind")]
+    to_18 = 18 - (11 + year + behind)
     month = timeline.calendar_month()[:, None]
-    in_second_half = month <= 8
     turning = np.where(month <= 6, month / 12.0, 1.0)
     share = np.where(to_18[None, :] <= 0, 1.0, 0.0)
-    share = np.where((to_18[None, :] == 1) & in_second_half, turning, share)
-    return share
+    return np.where((to_18[None, :] == 1) & (month <= 8), turning, share)
 
 
-def base_rates(timeline: Timeline, strata: Strata = STRATA) -> dict[str, np.ndarray]:
-    """All named rates at today's rules. See the module docstring for shapes."""
+INNER_LABELS = dict(INNER.axes)
+
+
+def _finality_sector(name: str) -> np.ndarray:
+    """A (C,) array from a parameter table keyed by sector, one table per finality."""
+    out = np.zeros(CELLS.size)
+    fin = CELLS.coord("finality")
+    for i, f in enumerate(dict(CELLS.axes)["finality"]):
+        out = np.where(fin == i, cell("sector", param(f"{name}_{f}")), out)
+    return out
+
+
+def base_rates(timeline: Timeline) -> dict[str, Rate]:
+    """All named rates at today's rules."""
     today = {lv.id: lv.default for lv in levers()}
-    days = np.array(school_days_by_month())[timeline.calendar_month() - 1]
+    ses_ratio = inner("ses", {"no": 1.0, "yes": param("route_indicator_pupil_ratio")})
+    route_fin = cell("finality", {"arbeidsmarkt": param("route_dual_share_arbeidsmarkt"),
+                                  "dubbel": param("route_dual_share_dubbele")})
+    provider = {f: param(f"provider_share_{f}") for f in ("arbeidsmarkt", "dubbel")}
 
-    finality = {"arbeidsmarkt": param("route_dual_share_arbeidsmarkt"),
-                "dubbel": param("route_dual_share_dubbele")}
-    ses_ratio = strata.along("ses", {"no": 1.0, "yes": param("route_indicator_pupil_ratio")})
-    route_share = strata.along("finality", finality) * ses_ratio
+    def provider_share(p: str) -> Rate:
+        return Rate.by_cell(cell("finality", {f: provider[f][p] for f in provider}))
 
-    oao = param("oao_share")
+    screen_low = 1.0 - param("screening_not_ready_share")
+    leave = param("leave_hazard_adult")
     progression = param("progression_share")
     graduation = param("graduation_share")
-    leave = param("leave_hazard_adult")
-
+    readiness_term = param("termination_readiness_factor")
+    offer = _finality_sector("sector_share_of_dual") / _finality_sector("sector_share_of_learners")
+    weights = _finality_sector("sector_share_of_learners") * cell(
+        "region", param("region_share_of_learners"))
+    offer = offer / np.sum(weights * offer) * weights.sum()
     rates = {
-        # time and people
-        "school_days": per_month(days),
-        "adult_share": adult_share(strata, timeline),
-        "cohort_index": per_month(population_index(timeline)),
-        # route choice and screening
-        "route_dual_share": per_stratum(route_share),
-        "route_october_share": const(param("route_october_share")),
-        "entry_deadline_month": const(10.0),
-        "screening_not_ready_share": const(param("screening_not_ready_share")),
-        # placement
-        "placement_hazard": const(param("placement_hazard_per_school_day")),
-        "placement_supply": const(1.0),
-        "search_window_days": const(today["search_window_days"] + today["search_extension_days"]),
+        # route choice (the local dual offer by sector is today's programmatie) and screening
+        "route_dual_share": Rate((route_fin * offer).reshape(1, -1), ses_ratio.reshape(1, -1)),
+        "screen_ready_prob": Rate.const(screen_low),
+        "provider_school_share": provider_share("school"),
+        "provider_cdo_share": provider_share("cdo"),
+        "provider_syntra_share": provider_share("syntra"),
+        # placement market
+        "placement_hazard": Rate(
+            param("placement_hazard_per_school_day") * _mismatch().reshape(1, -1),
+            np.ones((1, 1))),
+        "places_factor": Rate.const(1.0),
+        "oao_share": Rate.by_cell(cell("finality", param("oao_share"))),
         # in dual
-        "oao_share": per_stratum(strata.along("finality", dict(oao))),
-        "termination_hazard": const(param("termination_hazard_per_month")),
-        # aanloopfase
-        "aanloop_ready_hazard": const(param("aanloop_ready_hazard")),
-        "aanloop_non_dual_hazard": const(param("aanloop_non_dual_hazard")),
-        "aanloop_leave_hazard": const(param("aanloop_leave_hazard_adult")),
+        "termination_hazard": Rate.by_inner(
+            param("termination_hazard_per_month") * inner("readiness", readiness_term)),
+        "refusal_hazard": Rate.const(0.0),
+        "guarantee_transfer_hazard": Rate.const(
+            -np.log1p(-today["guaranteed_place_transfer_share_per_year"]) / 12.0),
+        # aanloopfase and groeifase
+        "aanloop_ready_hazard": Rate.const(param("aanloop_ready_hazard")),
+        "aanloop_non_dual_hazard": Rate.const(param("aanloop_non_dual_hazard")),
+        "groeifase_springboard_hazard": Rate.const(
+            -np.log1p(-today["groeifase_springboard_share_per_month"])),
+        "groeifase_to_search_share": Rate.const(param("groeifase_to_search_share")),
         # leaving early (past compulsory schooling only)
-        "leave_hazard_non_dual": const(leave["non_dual"]),
-        "leave_hazard_dual": const(leave["dual"]),
+        "adult_share": Rate(np.ones((1, 1)), adult_share(timeline)),
+        "leave_hazard_non_dual": Rate.by_cell(cell("finality",
+                                                   param("leave_hazard_adult_non_dual"))),
+        "leave_hazard_dual": Rate.const(leave["dual"]),
+        "leave_hazard_aanloop": Rate.const(param("aanloop_leave_hazard_adult")),
+        "leave_hazard_groeifase": Rate.const(param("groeifase_leave_hazard_adult")),
+        "partial_share_aanloop": Rate.const(param("partial_share_of_failed_leavers")),
+        "partial_share_other": Rate.const(param("partial_share_of_failed_leavers")),
         # year end
-        "progression_non_dual": const(progression["non_dual"]),
-        "progression_dual": const(progression["dual"]),
-        "progression_aanloopfase": const(progression["aanloopfase"]),
-        "graduation_non_dual": const(graduation["non_dual"]),
-        "graduation_dual": const(graduation["dual"]),
-        "graduation_aanloopfase": const(graduation["aanloopfase"]),
-        "final_fail_leave_share": const(param("final_fail_leave_share")),
-        "professional_only_share_dual": const(param("professional_only_share_dual")),
-        "year_7_share": per_stratum(strata.along("finality", dict(param("year_7_share")))),
-        "partial_share_of_leavers": const(param("partial_share_of_failed_leavers")),
-        # where learners go: failed searches and terminations (shares sum to 1)
-        **{f"search_fail_to_{k}": const(v) for k, v in param("search_fail_split").items()},
-        **{f"termination_to_{k}": const(v) for k, v in param("termination_split").items()},
-        # labour market after exit: second axis is the qualification (QUALIFICATIONS order)
-        **{f"{name}_by_qualification": _by_qualification(name)
-           for name in ("exit_further_study_share", "exit_employed_share", "exit_inactive_share",
-                        "job_finding_hazard")},
-        "job_separation_hazard": const(param("job_separation_hazard")),
-        # costs (EUR)
-        "premium_paid_eur_per_year": const(today["employer_premium_paid_eur_per_year"]),
-        "premium_unpaid_eur_per_year": const(today["employer_premium_unpaid_eur_per_year"]),
-        "coaching_eur_per_learner_month": const(
-            today["coaching_visits_per_month"] * param("coaching_cost_eur_per_visit")),
-        "employer_net_cost_eur_per_year": const(param("employer_net_cost_eur_per_year")),
+        "progression_non_dual": Rate.const(progression["non_dual"]),
+        "progression_dual": Rate.const(progression["dual"]),
+        "progression_aanloop": Rate.const(progression["aanloopfase"]),
+        "graduation_non_dual": Rate.by_cell(cell("finality", param("graduation_share_non_dual"))),
+        "graduation_dual": Rate.const(graduation["dual"]),
+        "graduation_aanloop": Rate.const(graduation["aanloopfase"]),
+        "final_fail_leave_share": Rate.const(param("final_fail_leave_share")),
+        "professional_only_share_dual": Rate.const(param("professional_only_share_dual")),
+        "year_7_share": Rate.by_cell(cell("finality", param("year_7_share"))),
+        # where learners go (shares sum to 1 per event)
+        **{f"search_fail_to_{k}": Rate.const(v) for k, v in param("search_fail_split").items()},
+        **{f"termination_to_{k}": Rate.const(v) for k, v in param("termination_split").items()},
     }
     return rates
+
+
+def _mismatch() -> np.ndarray:
+    """Relative placement hazard per cell at baseline from the local places-to-learners ratio.
+
+    Tightness ``theta_c`` = share of places / share of dual learners in the cell; the hazard
+    is ``(theta_c / mean theta) ** beta`` (the matching function's vacancy elasticity), so
+    cells with few places per learner place fewer learners. A simplification: the shares
+    are products of regional and sector shares (no region x sector table was found).
+    """
+    beta = param("matching_elasticity_vacancies")
+    demand = (cell("region", param("region_share_of_learners"))
+              * _finality_sector("sector_share_of_dual"))
+    supply = (cell("region", param("region_share_of_places"))
+              * _finality_sector("sector_share_of_places"))
+    theta = np.divide(supply, demand, out=np.ones_like(supply), where=demand > 0)
+    weights = demand / demand.sum()
+    return (theta / np.sum(weights * theta)) ** beta
+
+
+def month_scalars(timeline: Timeline) -> dict[str, np.ndarray]:
+    """Monthly scalars at today's rules (school days, window, route timing, cohort size)."""
+    today = {lv.id: lv.default for lv in levers()}
+    cal = timeline.calendar_month()
+    days = np.array(school_days_by_month())[cal - 1].astype(float)
+    oct_share = param("route_october_share")
+    route_w = np.where(cal == 9, 1 - oct_share, np.where(cal == 10, oct_share, 0.0))
+    T = timeline.months
+    return {
+        "school_days": days,
+        "window_days": np.full(T, float(today["search_window_days"]
+                                        + today["search_extension_days"])),
+        "route_weight": route_w,
+        "cohort_index": population_index(timeline),
+        "is_september": (cal == 9).astype(float),
+        "is_august": (cal == 8).astype(float),
+        "groeifase_open": np.zeros(T),
+        "groeifase_capacity": np.zeros(T),
+        "groeifase_intake_months": np.full(T, float(today["groeifase_intake_after_months"])),
+        "groeifase_max_months": np.full(T, float(today["groeifase_max_duration_months"])),
+        "groeifase_rule": np.zeros(T),
+        "guarantee_on": np.zeros(T),
+        "guarantee_capacity": np.zeros(T),
+    }
+
+
+def labour_tables() -> dict[str, np.ndarray]:
+    """Labour-market parameters per qualification (QUALIFICATIONS order)."""
+    return {name: np.array([param(name)[q] for q in QUALIFICATIONS])
+            for name in ("exit_further_study_share", "exit_employed_share",
+                         "exit_inactive_share", "job_finding_hazard")}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import platform
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
@@ -13,10 +14,10 @@ import pandas as pd
 
 from simlib import __version__
 from simlib.engine import LeverValues, Trajectory, simulate
-from simlib.model import STATES, STRATA, Timeline
-from simlib.parameters import data_hash
+from simlib.model import CELLS, INNER, STATES, Timeline
+from simlib.parameters import data_hash, param
 from simlib.policies import MODULES, module_names
-from simlib.rates import base_rates
+from simlib.rates import base_rates, month_scalars
 from simlib.scenario import Scenario, load_scenario
 
 __all__ = ["run", "Result", "policy_rates"]
@@ -24,24 +25,83 @@ __all__ = ["run", "Result", "policy_rates"]
 MAX_YEARS = 30
 
 
+@dataclass(frozen=True)
+class Context:
+    """Facts policy modules may need besides rates and lever values."""
+
+    months: int
+    calendar_month: np.ndarray      # (T,) 1-12
+    oao_share_cells: np.ndarray     # (C,) today's OAO share of placements
+    premium_today_cells: np.ndarray  # (C,) today's premium per learner-year, OAO/SOA weighted
+    cell_finality: np.ndarray       # (C,) 0 arbeidsmarkt, 1 dubbel
+    inner_year: np.ndarray          # (I,) 0 for year 3 ... 4 for year 7
+    tightness: np.ndarray           # (C,) places per learner relative to the mean (mean 1)
+
+
+def _context(timeline: Timeline, rates: dict) -> Context:
+    from simlib.levers import lever
+
+    oao = np.broadcast_to(rates["oao_share"].tc, (1, CELLS.size))[0].copy()
+    premium = (oao * lever("employer_premium_paid_eur_per_year").default
+               + (1 - oao) * lever("employer_premium_unpaid_eur_per_year").default)
+    tight = np.broadcast_to(rates["placement_hazard"].tc, (1, CELLS.size))[0]
+    tight = tight / tight.mean()
+    return Context(months=timeline.months, calendar_month=timeline.calendar_month(),
+                   oao_share_cells=oao, premium_today_cells=premium,
+                   cell_finality=CELLS.coord("finality"), inner_year=INNER.coord("year"),
+                   tightness=tight)
+
+
 def policy_rates(scenario: Scenario, timeline: Timeline, disabled: Iterable[str] = ()
-                 ) -> dict[str, np.ndarray]:
-    """Base rates changed by every policy module not named in ``disabled``."""
+                 ) -> dict:
+    """Base rates, monthly scalars and cost series changed by every module not ``disabled``."""
     disabled = set(disabled)
     unknown = disabled - set(module_names())
     if unknown:
         raise ValueError(f"unknown policy modules {sorted(unknown)}; expected {module_names()}")
-    rates = base_rates(timeline, STRATA)
+    rates = {**base_rates(timeline), **month_scalars(timeline), **cost_series(timeline)}
+    ctx = _context(timeline, rates)
     lv = LeverValues({k: dict(v) for k, v in scenario.schedules.items()}, timeline)
     for module, name in zip(MODULES, module_names(), strict=True):
         if name in disabled:
             continue
-        changed = module.apply(rates, lv, None)
+        changed = module.apply(rates, lv, ctx)
         stray = set(changed) - set(module.RATES)
         if stray:
             raise RuntimeError(f"policy module {name} changed undeclared rates {sorted(stray)}")
         rates.update(changed)
     return rates
+
+
+def cost_series(timeline: Timeline) -> dict[str, np.ndarray]:
+    """Cost amounts per month at today's rules (EUR), changed by the policy modules."""
+    from simlib.levers import levers
+
+    today = {lv.id: lv.default for lv in levers()}
+    T = timeline.months
+    full = np.full
+    from simlib.policies.premium import eligible_share
+
+    paid_share = float(eligible_share(today["employer_premium_max_years"]))
+    return {
+        "cost_premium_paid_eur_per_year": full(
+            T, today["employer_premium_paid_eur_per_year"] * paid_share),
+        "cost_premium_unpaid_eur_per_year": full(
+            T, today["employer_premium_unpaid_eur_per_year"] * paid_share),
+        "cost_learner_premium_eur_per_year": full(
+            T, today["learner_premium_eur_per_year"] * float(eligible_share(3))),
+        "cost_coaching_eur_per_learner_month": full(
+            T, today["coaching_visits_per_month"] * param("coaching_cost_eur_per_visit")),
+        **{f"cost_allowance_tier_{k}_eur_per_month": full(
+            T, today[f"allowance_tier_{k}_eur_per_month"]) for k in (1, 2, 3)},
+        "cost_soa_pay_share": np.zeros(T),
+        "cost_screening_eur_per_entrant": full(T, param("screening_cost_eur_per_learner")),
+        "cost_search_support_eur_per_searcher_month": np.zeros(T),
+        "cost_guarantee_eur_per_place_month": full(
+            T, today["guaranteed_place_cost_eur_per_year"] / 12.0),
+        "cost_groeifase_eur_per_place_month": full(
+            T, param("groeifase_cost_eur_per_place_year") / 12.0),
+    }
 
 
 def run(scenario: Scenario | str = "baseline", years: int = 10, *,
@@ -76,9 +136,9 @@ class Result:
         self.scenario = scenario
         self.trajectory = trajectory
         months = pd.DatetimeIndex(trajectory.timeline.iso(), name="month")
-        self.stocks = pd.DataFrame(trajectory.stocks.sum(axis=1), index=months,
+        self.stocks = pd.DataFrame(trajectory.stocks(), index=months,
                                    columns=pd.Index(STATES, name="state"))
-        self.inflow = pd.Series(trajectory.inflow.sum(axis=1), index=months, name="inflow")
+        self.inflow = pd.Series(trajectory.inflow, index=months, name="inflow")
 
     @property
     def years(self) -> int:

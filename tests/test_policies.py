@@ -1,4 +1,5 @@
-"""Policy modules: neutral at today's rules, declared rates only, monotone where the design says."""
+"""Policy modules: neutral at today's rules, declared rates only, every lever acts, and
+monotone where the design says so."""
 
 import types
 
@@ -7,10 +8,12 @@ import pytest
 
 import simlib
 from simlib import policies
+from simlib.engine import LeverValues
 from simlib.levers import lever
 from simlib.model import Timeline
 from simlib.policies import MODULES, module_names
-from simlib.simulation import policy_rates
+from simlib.rates import Rate
+from simlib.simulation import _context, cost_series, policy_rates
 
 
 @pytest.fixture(scope="module")
@@ -32,19 +35,57 @@ def test_module_declares_levers_that_name_it(module):
         assert lever(lever_id).module == name
 
 
+def test_every_lever_has_a_module():
+    covered = {lv for m in MODULES for lv in m.LEVERS}
+    assert covered == {lv.id for lv in simlib.levers()}
+
+
+def _values(x, months):
+    if isinstance(x, Rate):
+        return x.full(months)
+    return np.broadcast_to(np.asarray(x, float), (months,))
+
+
 @pytest.mark.parametrize("module", MODULES, ids=module_names())
 def test_module_at_todays_values_leaves_its_rates_unchanged(module):
     timeline = Timeline(2)
-    base = policy_rates(simlib.load_scenario("baseline"), timeline,
-                        disabled=module_names())
-    from simlib.engine import LeverValues
-
+    base = policy_rates(simlib.load_scenario("baseline"), timeline, disabled=module_names())
     lv = LeverValues({x.id: dict(x.schedule) for x in simlib.levers()}, timeline)
-    changed = module.apply(dict(base), lv, None)
+    changed = module.apply(dict(base), lv, _context(timeline, base))
     for rate, value in changed.items():
-        np.testing.assert_array_equal(np.broadcast_to(value, np.broadcast_shapes(
-            value.shape, base[rate].shape)), np.broadcast_to(base[rate], np.broadcast_shapes(
-                value.shape, base[rate].shape)), err_msg=rate)
+        np.testing.assert_allclose(_values(value, 24), _values(base[rate], 24), rtol=1e-12,
+                                   err_msg=rate)
+
+
+def _other_value(lv):
+    if lv.kind == "bool":
+        return not lv.default
+    if lv.kind == "choice":
+        return next(c for c in lv.choices if c != lv.default)
+    return lv.max if lv.default != lv.max else lv.min
+
+
+#: levers that act only together with another lever (an interaction, not a missing effect)
+NEEDS = {"dual_offer_targeting": {"dual_offer_growth_share": 0.25}}
+
+
+@pytest.mark.parametrize("lever_id", [lv.id for lv in simlib.levers()])
+def test_every_lever_changes_the_results(lever_id, baseline):
+    lv = lever(lever_id)
+    overrides = {lever_id: _other_value(lv), **NEEDS.get(lever_id, {})}
+    if lv.parent:
+        overrides[lv.parent] = True
+        if lever_id == "groeifase_intake_rule":
+            overrides["groeifase_intake_after_months"] = 0
+    result = simlib.run(simlib.scenario(**overrides), years=3)
+    if lv.parent or lever_id in NEEDS:  # compare with the parent (or partner) alone
+        reference = simlib.run(simlib.scenario(**{
+            k: v for k, v in overrides.items() if k != lever_id}), years=3)
+    else:
+        reference = baseline
+    a = reference.indicators.set_index(["indicator", "group", "school_year"]).value
+    b = result.indicators.set_index(["indicator", "group", "school_year"]).value
+    assert not a.equals(b), f"{lever_id} has no effect"
 
 
 def test_a_module_changing_an_undeclared_rate_is_refused(monkeypatch):
@@ -52,8 +93,7 @@ def test_a_module_changing_an_undeclared_rate_is_refused(monkeypatch):
                                   apply=lambda rates, lv, ctx: {"termination_hazard": 0.0})
     monkeypatch.setattr(policies, "MODULES", (*MODULES, rogue))
     monkeypatch.setattr("simlib.simulation.MODULES", (*MODULES, rogue))
-    monkeypatch.setattr("simlib.simulation.module_names",
-                        lambda: [*module_names(), "rogue"])
+    monkeypatch.setattr("simlib.simulation.module_names", lambda: [*module_names(), "rogue"])
     with pytest.raises(RuntimeError, match="undeclared"):
         simlib.run("baseline", years=1)
 
@@ -63,19 +103,32 @@ def test_unknown_module_name_is_an_error():
         simlib.run("baseline", years=1, disabled_modules=["nope"])
 
 
-def _value(result, indicator, year="2027-28"):
-    return result.value(indicator, year)
+def test_cost_series_cover_every_cost_a_module_sets():
+    names = set(cost_series(Timeline(1)))
+    for m in MODULES:
+        assert {r for r in m.RATES if r.startswith("cost_")} <= names, m.__name__
+
+
+# --- monotone effects (DESIGN.md 3.4) ----------------------------------------------------------
+
+def _v(result, indicator, year="2026-27", group="all"):
+    return result.value(indicator, year, group)
 
 
 @pytest.mark.parametrize("window,extension", [(10, 0), (20, 20), (30, 30), (60, 60)])
-def test_longer_window_never_lowers_the_placed_share(window, extension, baseline):
-    result = simlib.run(simlib.scenario(search_window_days=window,
-                                        search_extension_days=extension), years=3)
+def test_longer_window_never_lowers_the_placed_share(window, extension):
+    longer = simlib.run(simlib.scenario(search_window_days=window,
+                                        search_extension_days=extension), years=2)
     shorter = simlib.run(simlib.scenario(search_window_days=max(10, window - 5),
-                                         search_extension_days=extension), years=3)
-    assert _value(result, "placement_share") >= _value(shorter, "placement_share") - 1e-12
-    if window + extension > 40:
-        assert _value(result, "placement_share") > _value(baseline, "placement_share")
+                                         search_extension_days=extension), years=2)
+    assert _v(longer, "placements") >= _v(shorter, "placements") - 1e-9
+
+
+def test_search_support_never_lowers_the_placed_share(baseline):
+    support = simlib.run(simlib.scenario(search_support_guarantee=True), years=3)
+    for year in ("2025-26", "2026-27", "2027-28"):
+        assert _v(support, "placement_share", year) >= _v(baseline, "placement_share", year)
+        assert _v(support, "placements", year) > _v(baseline, "placements", year)
 
 
 def test_higher_employer_premium_never_lowers_supply():
@@ -84,7 +137,7 @@ def test_higher_employer_premium_never_lowers_supply():
     for amount in (0.0, 500.0, 1000.0, 2000.0, 5000.0):
         sc = simlib.scenario(employer_premium_paid_eur_per_year=amount,
                              employer_premium_unpaid_eur_per_year=min(amount, 600.0))
-        supply.append(policy_rates(sc, timeline)["placement_supply"].mean())
+        supply.append(policy_rates(sc, timeline)["places_factor"].full(24).mean())
     assert all(b >= a for a, b in zip(supply, supply[1:], strict=False))
     assert supply[-1] > supply[0]
 
@@ -93,15 +146,39 @@ def test_more_coaching_never_raises_terminations():
     rates = []
     for visits in (0.0, 0.5, 1.0, 2.0, 4.0):
         result = simlib.run(simlib.scenario(coaching_visits_per_month=visits), years=2)
-        rates.append(_value(result, "termination_rate", "2026-27"))
+        rates.append(_v(result, "termination_rate"))
     assert all(b <= a for a, b in zip(rates, rates[1:], strict=False))
     assert rates[-1] < rates[0]
+
+
+@pytest.mark.parametrize("capacity", [100, 1000, 10000])
+def test_guaranteed_places_never_raise_unqualified_exits(capacity, baseline):
+    result = simlib.run(simlib.scenario(guaranteed_places=True,
+                                        guaranteed_places_capacity=capacity), years=3)
+    for year in ("2025-26", "2026-27", "2027-28"):
+        assert _v(result, "unqualified_outflow", year) <= _v(
+            baseline, "unqualified_outflow", year) + 1e-9
+
+
+def test_parking_place_keeps_more_learners_longer_and_qualifies_fewer():
+    spring = simlib.run("groeifase_springplank", years=6)
+    park = simlib.run("groeifase_parkeerplek", years=6)
+    year = "2030-31"
+    assert _v(park, "groeifase_24_months_share", year) > _v(spring, "groeifase_24_months_share",
+                                                             year)
+    assert _v(park, "groeifase_learners", year) > _v(spring, "groeifase_learners", year)
+    full = sum(_v(r, "outflow_qualified_education", y) + _v(r, "outflow_qualified_professional",
+                                                             y)
+               for r in (park,) for y in ("2028-29", "2029-30", year))
+    full_spring = sum(_v(spring, "outflow_qualified_education", y)
+                      + _v(spring, "outflow_qualified_professional", y)
+                      for y in ("2028-29", "2029-30", year))
+    assert full < full_spring
 
 
 def test_dated_lever_change_acts_from_its_date_only(baseline):
     sc = simlib.scenario(coaching_visits_per_month={"2026-09-01": 4.0})
     result = simlib.run(sc, years=3)
-    assert result.value("termination_rate", "2025-26") == pytest.approx(
-        baseline.value("termination_rate", "2025-26"))
-    assert result.value("termination_rate", "2026-27") < baseline.value(
-        "termination_rate", "2026-27")
+    assert _v(result, "termination_rate", "2025-26") == pytest.approx(
+        _v(baseline, "termination_rate", "2025-26"))
+    assert _v(result, "termination_rate", "2026-27") < _v(baseline, "termination_rate")

@@ -3,19 +3,44 @@
 A module is a Python module with:
 
 - ``LEVERS``: the lever ids it reads (each lever's ``module`` in the registry names it);
-- ``RATES``: the rate names it may change;
-- ``apply(rates, lv, ctx) -> dict``: returns new arrays for (some of) ``RATES``, computed
-  from the current ``rates`` and the lever values ``lv`` (``lv[lever_id]`` is an array over
-  months; ``lv.today(lever_id)`` is today's value). At today's lever values a module must
-  return its input rates unchanged, so switching it off leaves today's rule.
+- ``RATES``: the names it may change — kernel rates (:class:`simlib.rates.Rate`), monthly
+  scalars (arrays over months) or cost series (``cost_*``);
+- ``apply(rates, lv, ctx) -> dict``: new values for (some of) ``RATES``, computed from the
+  current ``rates``, the lever values ``lv`` (``lv[lever_id]`` is an array over months;
+  ``lv.today(lever_id)`` today's value) and ``ctx`` (timeline and cell facts, see
+  :class:`simlib.simulation.Context`). At today's lever values a module must return its input
+  unchanged, so switching it off leaves today's rule.
 
-The engine knows modules only through ``MODULES`` below: add a mechanism with one new
-module and one line here, and the shared invariant tests (tests/test_policies.py) run on it.
+The engine knows modules only through ``MODULES`` below: add a mechanism with one new module
+and one line here, and the shared invariant tests (tests/test_policies.py) run on it.
 """
 
-from simlib.policies import coaching, premium, search
+from simlib.policies import (
+    allowance,
+    campaign,
+    coaching,
+    groeifase,
+    guarantee,
+    guidance,
+    hours,
+    information,
+    mentor,
+    mobility,
+    network,
+    one_person,
+    partial_qualification,
+    premium,
+    programmatie,
+    recognition,
+    screening,
+    search,
+    search_support,
+    supply,
+)
 
-MODULES = (search, premium, coaching)
+MODULES = (search, hours, programmatie, guidance, campaign, information, allowance, premium,
+           screening, search_support, guarantee, coaching, mentor, recognition, mobility,
+           one_person, network, supply, groeifase, partial_qualification)
 
 __all__ = ["MODULES", "module_names"]
 

@@ -10,9 +10,10 @@ an assumption). Each visit costs ``coaching_cost_eur_per_visit``.
 import numpy as np
 
 from simlib.parameters import param
+from simlib.policies._util import monthly
 
 LEVERS = ("coaching_visits_per_month",)
-RATES = ("termination_hazard", "coaching_eur_per_learner_month")
+RATES = ("termination_hazard", "cost_coaching_eur_per_learner_month")
 
 
 def effect(visits):
@@ -22,9 +23,9 @@ def effect(visits):
 
 
 def apply(rates, lv, ctx):
-    visits = lv["coaching_visits_per_month"][:, None]
+    visits = lv["coaching_visits_per_month"]
     ratio = effect(visits) / effect(lv.today("coaching_visits_per_month"))
     return {
-        "termination_hazard": rates["termination_hazard"] * ratio,
-        "coaching_eur_per_learner_month": visits * param("coaching_cost_eur_per_visit"),
+        "termination_hazard": rates["termination_hazard"].scaled(ti=monthly(ratio)),
+        "cost_coaching_eur_per_learner_month": visits * param("coaching_cost_eur_per_visit"),
     }

@@ -1,17 +1,32 @@
-"""Search window: the 20 + 20 school-day rule to find a workplace.
+"""Search window and entry deadline: the 20 + 20 school-day rule to find a workplace.
 
 The window (``search_window_days`` + ``search_extension_days``) counts school days only: it
 stops in July and August and restarts after a termination. The engine tracks days used in
-5-day steps (a tunnel state), so the window rule is applied exactly at that resolution.
+5-day steps (a tunnel state). A later entry deadline spreads route entries over more months
+and adds late entrants (``late_entry_extra_share``, an assumption).
 Simplification: every searcher takes the extension (in practice it is granted on request).
 """
 
-from simlib.rates import per_month
+import numpy as np
 
-LEVERS = ("search_window_days", "search_extension_days")
-RATES = ("search_window_days",)
+from simlib.parameters import param
+
+LEVERS = ("search_window_days", "search_extension_days", "dual_entry_deadline")
+RATES = ("window_days", "route_weight")
 
 
 def apply(rates, lv, ctx):
-    return {"search_window_days": per_month(lv["search_window_days"]
-                                            + lv["search_extension_days"])}
+    cal = ctx.calendar_month
+    oct_share = param("route_october_share")
+    deadline = np.asarray(lv["dual_entry_deadline"], object)
+    extra = param("late_entry_extra_share")
+    sep = np.where(cal == 9, 1 - oct_share, 0.0)
+    weight = rates["route_weight"].copy()
+    dec = (deadline == "end_december")
+    weight = np.where(dec & np.isin(cal, (10, 11, 12)), (oct_share + extra) / 3, weight)
+    year = (deadline == "all_year")
+    school = np.isin(cal, (10, 11, 12, 1, 2, 3, 4, 5))
+    weight = np.where(year & school, (oct_share + 2 * extra) / 8, weight)
+    weight = np.where(cal == 9, sep, weight)
+    return {"window_days": lv["search_window_days"] + lv["search_extension_days"],
+            "route_weight": weight}

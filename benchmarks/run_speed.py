@@ -1,0 +1,230 @@
+"""How fast is one run? Wall time of ``simlib.run`` per scenario, in-process.
+
+Usage (from the repository root)::
+
+    .venv/bin/python benchmarks/run_speed.py                 # every scenario, 15 runs each
+    .venv/bin/python benchmarks/run_speed.py --repeat 50 --only baseline --json speed.json
+
+For each scenario of ``scenarios/`` (the baseline first) it times ``--repeat`` runs of
+``simlib.run(scenario, years=--years)`` after one untimed warm-up run, twice: the engine run
+alone, and the run plus ``result.indicators`` (the indicators table is computed lazily, on
+first access). The very first run of the process is reported separately as the cold run: it
+includes a start-up step (loading or compiling the numba kernel, reading the parameters,
+the burn-in of the initial state) that is cached for every later run. Scenarios are loaded from their files before timing, so file
+reading and validation are not part of the figures.
+
+A benchmark is not a test: the exit code is 0 whatever the timings, 2 for a bad flag or an
+unknown ``--only`` name, 1 for an internal error. See benchmarks/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+TARGET_MS = 50.0
+AIM_MS = 10.0
+
+
+def machine() -> dict:
+    import numpy as np
+    import pandas as pd
+
+    import simlib
+
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        usable = os.cpu_count()
+    try:
+        import numba
+
+        jit = {"numba": numba.__version__, "numba_threads": numba.config.NUMBA_NUM_THREADS}
+    except ImportError:  # the engine does not need it
+        jit = {"numba": None, "numba_threads": None}
+    return {
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+        "processor": platform.processor() or None,
+        "cpu_count": os.cpu_count(),
+        "cpus_usable": usable,
+        "python": platform.python_version(),
+        "implementation": platform.python_implementation(),
+        "numpy": np.__version__,
+        "pandas": pd.__version__,
+        "simlib": simlib.__version__,
+        **jit,
+        "load_average_start": load_average(),
+    }
+
+
+def load_average() -> list[float] | None:
+    """The 1, 5 and 15 minute load averages: other programs competing for the CPUs."""
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except (AttributeError, OSError):
+        return None
+
+
+def stats(times_s: list[float]) -> dict:
+    ms = [t * 1000.0 for t in times_s]
+    return {"median_ms": statistics.median(ms), "min_ms": min(ms), "max_ms": max(ms),
+            "n": len(ms), "runs_ms": ms}
+
+
+def timed(fn: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def bench_scenario(sc, years: int, repeat: int) -> dict:
+    import simlib
+
+    def run_only():
+        simlib.run(sc, years=years)
+
+    def run_and_indicators():
+        simlib.run(sc, years=years).indicators  # noqa: B018 — the lazy table is the point
+
+    run_and_indicators()  # warm-up (untimed)
+    alone, with_table = [], []
+    for _ in range(repeat):  # interleaved, so both figures see the same machine conditions
+        alone.append(timed(run_only))
+        with_table.append(timed(run_and_indicators))
+    return {"run": stats(alone), "run_indicators": stats(with_table)}
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(
+        prog="benchmarks/run_speed.py",
+        description="Wall time of simlib.run per scenario (median, min, max of N runs).")
+    p.add_argument("--repeat", type=int, default=15, metavar="N",
+                   help="timed runs per scenario and measurement (default 15)")
+    p.add_argument("--years", type=int, default=10, help="school years per run (default 10)")
+    p.add_argument("--only", metavar="NAME", action="append",
+                   help="time only this scenario of scenarios/ (may be repeated)")
+    p.add_argument("--json", metavar="PATH", type=Path, help="also write the figures as JSON")
+    args = p.parse_args(argv)
+    if args.repeat < 1:
+        p.error(f"--repeat: {args.repeat}; expected at least 1")
+    from simlib.simulation import MAX_YEARS
+
+    if not 1 <= args.years <= MAX_YEARS:
+        p.error(f"--years: {args.years} out of range; expected 1 to {MAX_YEARS}")
+    if args.only:
+        from simlib.scenario import scenario_names
+
+        unknown = [n for n in args.only if n not in scenario_names()]
+        if unknown:
+            p.error(f"--only: unknown scenario {', '.join(unknown)}; expected one of "
+                    f"{', '.join(scenario_names())}")
+    return args
+
+
+def table(rows: list[list[str]]) -> str:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = []
+    for k, r in enumerate(rows):
+        lines.append("  ".join(c.ljust(w) if i == 0 else c.rjust(w)
+                               for i, (c, w) in enumerate(zip(r, widths, strict=True))))
+        if k == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+
+    import simlib
+    from simlib import model
+    from simlib.model import Timeline
+    from simlib.scenario import scenario_names
+
+    names = scenario_names()
+    names = ["baseline", *[n for n in names if n != "baseline"]] if "baseline" in names \
+        else names
+    if args.only:
+        names = [n for n in names if n in args.only]
+    scenarios = {n: simlib.load_scenario(n) for n in names}
+
+    info = machine()
+    print("simlib run speed")
+    print(f"machine: {info['platform']}; {info['cpu_count']} CPUs "
+          f"({info['cpus_usable']} usable); {info['processor'] or info['machine']}")
+    print(f"python {info['python']} ({info['implementation']}), numpy {info['numpy']}, "
+          f"pandas {info['pandas']}, numba {info['numba']} ({info['numba_threads']} threads), "
+          f"simlib {info['simlib']}")
+    print(f"load average at start (1, 5, 15 min): {info['load_average_start']}")
+    months = Timeline(args.years).months
+    strata = getattr(getattr(model, "STRATA", None), "size", None)
+    print(f"runs: {args.years} school years ({months} months), {strata} strata "
+          f"(default resolution); {args.repeat} timed runs per figure after 1 warm-up")
+    print()
+
+    # the first run of the process: includes the cached start-up step
+    first = scenarios[names[0]]
+    gc.collect()
+    cold_run = timed(lambda: simlib.run(first, years=args.years))
+    result = simlib.run(first, years=args.years)
+    cold_ind = timed(lambda: result.indicators)
+    cold = {"scenario": names[0], "run_ms": cold_run * 1000.0,
+            "first_indicators_ms": cold_ind * 1000.0}
+    print(f"cold first run ({names[0]}, includes the cached start-up step): "
+          f"run {cold['run_ms']:.1f} ms, first indicators table {cold_ind * 1000.0:.1f} ms")
+    print()
+
+    figures = {}
+    for name in names:
+        figures[name] = bench_scenario(scenarios[name], args.years, args.repeat)
+
+    head = ["scenario", "run median", "min", "max", "run+indicators median", "min", "max"]
+    rows = [head]
+    for name, f in figures.items():
+        r, ri = f["run"], f["run_indicators"]
+        rows.append([name, *(f"{r[k]:.1f} ms" for k in ("median_ms", "min_ms", "max_ms")),
+                     *(f"{ri[k]:.1f} ms" for k in ("median_ms", "min_ms", "max_ms"))])
+    print(table(rows))
+    print()
+    info["load_average_end"] = load_average()
+    print(f"load average at end (1, 5, 15 min): {info['load_average_end']} — a load above the "
+          "CPU count means other programs competed for the CPUs and the figures are high")
+    ref = "baseline" if "baseline" in figures else names[0]
+    med = figures[ref]["run"]["median_ms"]
+    verdict = ("meets the aim" if med < AIM_MS else "meets the target" if med < TARGET_MS
+               else "misses the target")
+    print(f"{ref}: median run {med:.1f} ms, run+indicators "
+          f"{figures[ref]['run_indicators']['median_ms']:.1f} ms — target < {TARGET_MS:g} ms "
+          f"per run on the 2-core machine, aim {AIM_MS:g} ms: {verdict}")
+
+    if args.json:
+        doc = {"machine": info,
+               "settings": {"years": args.years, "months": months, "strata": strata,
+                            "repeat": args.repeat, "warmup_runs": 1},
+               "target_ms": TARGET_MS, "aim_ms": AIM_MS,
+               "cold": cold, "scenarios": figures}
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
+        print(f"wrote {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception:  # an error, not a slow run: show where, exit 1
+        import traceback
+
+        traceback.print_exc()
+        print("run_speed: error (see above); no figures", file=sys.stderr)
+        sys.exit(1)

@@ -1,0 +1,266 @@
+"""Compare two runs: indicator by indicator, group and school year, ``b`` against ``a``.
+
+- :func:`compare` — the comparison table (columns :data:`COLUMNS`).
+- :func:`summary` — a short generated text (Dutch by default, English with ``lang="en"``)
+  saying what changed and by how much, for notebooks.
+- :func:`command` — ``python -m simlib compare A B --out DIR [--years N] [--force]``, which
+  writes ``comparison.csv`` and ``meta.json``.
+
+Definitions, per row (indicator x group x school year):
+
+- ``difference = b - a``, in the indicator's unit;
+- ``relative_difference = (b - a) / |a|``, a fraction (0.05 is 5 %). It is NaN where
+  ``a == 0`` (a relative change from zero is undefined), and NaN wherever ``a`` or ``b`` is
+  NaN (an indicator without a value that year, e.g. a share of zero leavers). In the CSV a
+  NaN is an empty field.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["COLUMNS", "COMPARE_FILES", "DEFAULT_SUMMARY_INDICATORS", "compare", "summary",
+           "command"]
+
+#: The columns of the comparison table, in order.
+COLUMNS = ("indicator", "group", "school_year", "a", "b", "difference", "relative_difference")
+#: The files ``command`` writes; ``--out`` holding any of them is refused without ``--force``.
+COMPARE_FILES = ("comparison.csv", "meta.json")
+#: The indicators :func:`summary` reports when none are named.
+DEFAULT_SUMMARY_INDICATORS = ("dual_contract_learners", "placement_share", "unqualified_outflow",
+                              "public_cost")
+
+_KEYS = ["indicator", "group", "school_year"]
+
+
+def _indicator_order() -> dict[str, int]:
+    from simlib.outcomes import INDICATORS
+
+    return {ind.id: i for i, ind in enumerate(INDICATORS)}
+
+
+def compare(a, b) -> pd.DataFrame:
+    """The indicators of result ``b`` against result ``a``, one row per indicator x group x year.
+
+    Columns ``indicator, group, school_year, a, b, difference, relative_difference``
+    (:data:`COLUMNS`); ``difference = b - a``; ``relative_difference = (b - a) / |a|``, NaN
+    where ``a == 0``. Rows follow the indicator registry (:data:`simlib.outcomes.INDICATORS`),
+    then the groups in the order the results list them, then the school years.
+
+    Raises ``ValueError`` if the two results cover different years (number or school years)
+    or hold different indicators, groups or units.
+    """
+    if a.years != b.years:
+        raise ValueError(f"cannot compare results over different years: a has {a.years} "
+                         f"school years, b has {b.years}; expected the same --years for both")
+    ia, ib = a.indicators, b.indicators
+    ind_a, ind_b = set(ia.indicator), set(ib.indicator)
+    if ind_a != ind_b:
+        raise ValueError("cannot compare results with different indicators: only in a: "
+                         f"{sorted(ind_a - ind_b)}, only in b: {sorted(ind_b - ind_a)}; "
+                         "expected the same indicator set")
+    for col in ("school_year", "group"):
+        if set(ia[col]) != set(ib[col]):
+            raise ValueError(f"cannot compare results with different {col} values: a has "
+                             f"{sorted(set(ia[col]))}, b has {sorted(set(ib[col]))}")
+    units_a = dict(zip(ia.indicator, ia.unit, strict=True))
+    units_b = dict(zip(ib.indicator, ib.unit, strict=True))
+    if units_a != units_b:
+        clash = sorted(k for k in units_a if units_a[k] != units_b.get(k))
+        raise ValueError(f"cannot compare results whose indicators have different units: {clash}")
+    if ia.duplicated(_KEYS).any() or ib.duplicated(_KEYS).any():
+        raise ValueError("cannot compare results with duplicate indicator x group x school "
+                         "year rows")
+
+    left = ia[_KEYS + ["value"]].rename(columns={"value": "a"})
+    right = ib[_KEYS + ["value"]].rename(columns={"value": "b"})
+    df = left.merge(right, on=_KEYS, how="outer", validate="one_to_one")
+    if len(df) != len(ia) or len(df) != len(ib):
+        raise ValueError("cannot compare results whose rows do not match one to one")
+
+    order = _indicator_order()
+    group_order = {g: i for i, g in enumerate(dict.fromkeys(ia.group))}
+    df["_i"] = df.indicator.map(lambda x: order.get(x, len(order)))
+    df["_g"] = df.group.map(group_order)
+    df = df.sort_values(["_i", "indicator", "_g", "school_year"], kind="stable")
+
+    va = df.a.to_numpy(dtype=float)
+    vb = df.b.to_numpy(dtype=float)
+    diff = vb - va
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rel = np.where(va != 0, diff / np.abs(va), np.nan)
+    out = pd.DataFrame({
+        "indicator": df.indicator.to_numpy(),
+        "group": df.group.to_numpy(),
+        "school_year": df.school_year.to_numpy(),
+        "a": va,
+        "b": vb,
+        "difference": diff,
+        "relative_difference": rel,
+    })
+    return out[list(COLUMNS)]
+
+
+# --- text summary --------------------------------------------------------------------------
+
+_TEXT = {
+    "nl": {
+        "head": "{b} tegenover {a}, schooljaar {year}, {group}:",
+        "line": "{label} ({unit}): van {va} naar {vb}, {change}",
+        "up": "een stijging met {d}",
+        "down": "een daling met {d}",
+        "same": "ongewijzigd",
+        "rel": " ({r} %)",
+        "better": " — gunstig",
+        "worse": " — ongunstig",
+        "none": "geen waarde",
+        "no_change": "{label} ({unit}): geen vergelijking mogelijk (a: {va}, b: {vb})",
+    },
+    "en": {
+        "head": "{b} compared with {a}, school year {year}, {group}:",
+        "line": "{label} ({unit}): from {va} to {vb}, {change}",
+        "up": "an increase of {d}",
+        "down": "a decrease of {d}",
+        "same": "unchanged",
+        "rel": " ({r} %)",
+        "better": " — favourable",
+        "worse": " — unfavourable",
+        "none": "no value",
+        "no_change": "{label} ({unit}): no comparison possible (a: {va}, b: {vb})",
+    },
+}
+
+#: Units shown with three decimals (fractions and rates below one).
+_FINE_UNITS = {"share", "share_per_year", "share_per_month", "per_contract_year", "factor"}
+
+
+def _decimals(unit: str, *values: float) -> int:
+    if unit in _FINE_UNITS:
+        return 3
+    top = max((abs(v) for v in values if not math.isnan(v)), default=0.0)
+    return 0 if top >= 100 else 1 if top >= 10 else 2
+
+
+def _signed(value: float, lang: str, decimals: int) -> str:
+    from simlib.plots import number
+
+    return ("+" if value > 0 else "-" if value < 0 else "") + number(abs(value), lang, decimals)
+
+
+def summary(a, b, indicators: Sequence[str] = DEFAULT_SUMMARY_INDICATORS,
+            school_year: str | None = None, lang: str = "nl", group: str = "all") -> str:
+    """A short text on what changed from result ``a`` to result ``b``, and by how much.
+
+    One line per indicator of ``indicators`` (ids of :data:`simlib.outcomes.INDICATORS`) for
+    ``school_year`` (default: the last school year of the results) and ``group`` (default
+    ``all``): the value in ``a`` and in ``b`` with the unit, the difference and the relative
+    difference, and whether the change is favourable where the indicator has a direction.
+    Labels and units come from the glossary; numbers are formatted for ``lang`` (Dutch:
+    ``1.234,5``). Raises ``ValueError`` for an unknown indicator, school year, group or
+    language.
+    """
+    from simlib.glossary import LANGS, label
+    from simlib.outcomes import INDICATOR_BY_ID
+    from simlib.plots import number
+
+    if lang not in LANGS:
+        raise ValueError(f"lang must be one of {LANGS}, not {lang!r}")
+    if isinstance(indicators, str):
+        indicators = (indicators,)
+    table = compare(a, b)
+    unknown = [i for i in indicators if i not in set(table.indicator)]
+    if unknown:
+        raise ValueError(f"unknown indicators {unknown}; expected ids from "
+                         f"{list(dict.fromkeys(table.indicator))}")
+    years = list(dict.fromkeys(table.school_year))
+    if school_year is None:
+        school_year = max(years)
+    if school_year not in years:
+        raise ValueError(f"school year {school_year!r} not in the results; expected one of "
+                         f"{years}")
+    groups = list(dict.fromkeys(table.group))
+    if group not in groups:
+        raise ValueError(f"group {group!r} not in the results; expected one of {groups}")
+
+    text = _TEXT[lang]
+    rows = table[(table.school_year == school_year) & (table.group == group)].set_index(
+        "indicator")
+    lines = [text["head"].format(a=a.scenario.label(lang), b=b.scenario.label(lang),
+                                 year=school_year, group=label("groups", group, lang))]
+    for ind_id in indicators:
+        row = rows.loc[ind_id]
+        ind = INDICATOR_BY_ID.get(ind_id)
+        unit = ind.unit if ind is not None else ""
+        va, vb, diff, rel = (float(row[c]) for c in ("a", "b", "difference",
+                                                      "relative_difference"))
+        dec = _decimals(unit, va, vb)
+        fields = {"label": label("indicators", ind_id, lang),
+                  "unit": label("units", unit, lang),
+                  "va": text["none"] if math.isnan(va) else number(va, lang, dec),
+                  "vb": text["none"] if math.isnan(vb) else number(vb, lang, dec)}
+        if math.isnan(diff):
+            lines.append("- " + text["no_change"].format(**fields))
+            continue
+        if round(abs(diff), dec) == 0:  # no change at the precision shown
+            change = text["same"]
+        else:
+            change = text["up" if diff > 0 else "down"].format(d=number(abs(diff), lang, dec))
+            if not math.isnan(rel):
+                change += text["rel"].format(r=_signed(100 * rel, lang, 1))
+            direction = ind.direction if ind is not None else 0
+            if direction:
+                change += text["better" if diff * direction > 0 else "worse"]
+        lines.append("- " + text["line"].format(change=change, **fields))
+    return "\n".join(lines)
+
+
+# --- command line --------------------------------------------------------------------------
+
+
+def command(args) -> int:
+    """``python -m simlib compare A B --out DIR [--years N] [--force]``; returns the exit code.
+
+    Checks ``--years`` and ``--out`` (refused if it already holds ``comparison.csv`` or
+    ``meta.json``, unless ``--force``), loads and runs both scenarios, then writes
+    ``comparison.csv`` (UTF-8, ``\\n`` line endings, no index; a NaN is an empty field) and
+    ``meta.json`` (each run's :meth:`simlib.Result.meta` under ``"a"`` and ``"b"``) and prints
+    the paths. Nothing is written on a user error.
+    """
+    from simlib.cli import UserError, _check_out
+    from simlib.scenario import load_scenario
+    from simlib.simulation import MAX_YEARS, run
+
+    if not 1 <= args.years <= MAX_YEARS:
+        raise UserError(f"--years: {args.years} out of range; expected 1 to {MAX_YEARS}")
+    out = Path(args.out)
+    _check_out(out, args.force, COMPARE_FILES)
+    sc_a = load_scenario(args.a)
+    sc_b = load_scenario(args.b)
+    ra = run(sc_a, years=args.years)
+    rb = run(sc_b, years=args.years)
+    table = compare(ra, rb)
+    meta = {
+        "a": ra.meta(),
+        "b": rb.meta(),
+        "years": args.years,
+        "difference": "b - a",
+        "relative_difference": "(b - a) / |a|; empty (NaN) where a == 0 or a value is missing",
+    }
+    paths = [out / name for name in COMPARE_FILES]
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        table.to_csv(paths[0], index=False, lineterminator="\n", encoding="utf-8")
+        paths[1].write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n",
+                            encoding="utf-8")
+    except OSError as exc:
+        raise UserError(f"{out}: --out: cannot be written ({exc}); expected a writable folder"
+                        ) from None
+    for path in paths:
+        print(path)
+    return 0
