@@ -45,7 +45,9 @@ from simlib.levers import levers
 from simlib.model import (
     CELLS,
     INNER,
+    INNER_AXES,
     LABOUR_STATUSES,
+    POST_AXES,
     QUALIFICATIONS,
     SCHOOL_STATES,
     STATES,
@@ -153,7 +155,7 @@ def _cohort() -> np.ndarray:
     by_cell /= by_cell.sum()
     ses = inner("ses", {"no": 1.0, "yes": 1.0})
     shares = np.zeros((CELLS.size, INNER.size))
-    first = (INNER.coord("year") == 0) & (INNER.coord("provider") == 0)
+    first = INNER.coord("year") == 0
     ready = param("readiness_share")
     for k, name in enumerate(dict(CELLS.axes)["finality"]):
         behind = inner("behind", param(f"behind_share_{name}"))
@@ -237,7 +239,7 @@ class _State:
 
 def _run(state: _State, RTC, RTI, MS, inflow, U0, V0, alpha, beta, record: bool):
     T = MS.shape[1]
-    shape = (T, CELLS.size, 2, 3, len(K.RECORDED)) if record else (1, 1, 1, 1, 1)
+    shape = (T, CELLS.size, 2, K.NP, len(K.RECORDED)) if record else (1, 1, 1, 1, 1)
     rec = np.zeros(shape)
     flows = np.zeros((T if record else 1, 11, 11))
     nd, srch, oao, soa, gua, aan, gro, places = state.arrays()
@@ -331,6 +333,7 @@ def simulate(rates: dict, timeline: Timeline) -> Trajectory:
     rec, flows = _run(state, RTC, RTI, MS, inflow, U0, V0,
                       param("matching_elasticity_searchers"),
                       param("matching_elasticity_vacancies"), record=True)
+    rec = post_stratify(rec, rates["provider_share"])
     inflow_t = MS[K.M_SEP] * MS[K.M_COHORT] * inflow.sum()
     groups, masks = _group_masks()
     labour, employed_12, seeking_12, exited_12 = _labour(rec, groups, masks)
@@ -344,6 +347,21 @@ def simulate(rates: dict, timeline: Timeline) -> Trajectory:
 # --- groups and labour market ------------------------------------------------------------------
 
 
+def post_stratify(rec: np.ndarray, shares: np.ndarray) -> np.ndarray:
+    """Split the kernel's records (T, C, 2, 1, Q) by provider into (T, C, 2, 3, Q).
+
+    Learners on the dual route (and their flows and exits) take the cell's provider shares
+    ``shares`` (C, 3); non-dual learners are at a full-time school. Exact: every dual entrant
+    of a cell is split by the same shares and no rate depends on the provider, so each
+    provider's learners are a constant fraction of the cell's dual-route learners.
+    """
+    w = np.broadcast_to(shares[None, :, None, :, None], rec.shape[:3] + (3, rec.shape[4])).copy()
+    school_only = np.zeros(3)
+    school_only[0] = 1.0
+    w[..., list(K.NON_DUAL_Q)] = school_only[:, None]
+    return rec[:, :, :, :1, :] * w
+
+
 @cache
 def _group_masks() -> tuple[tuple[str, ...], np.ndarray]:
     """Group names and a (G, C, 2 ses, 3 provider) 0/1 mask of the recorded cells."""
@@ -355,7 +373,7 @@ def _group_masks() -> tuple[tuple[str, ...], np.ndarray]:
             names.append(f"{axis}={label}")
             masks.append(np.broadcast_to((coord == k)[:, None, None], (CELLS.size, 2, 3)))
     for axis, pos in (("ses", 1), ("provider", 2)):
-        for k, label in enumerate(dict(INNER.axes)[axis]):
+        for k, label in enumerate({**INNER_AXES, **POST_AXES}[axis]):
             m = np.zeros((CELLS.size, 2, 3))
             if pos == 1:
                 m[:, k, :] = 1

@@ -6,7 +6,7 @@ x finality) owns a contiguous block of strata. The kernel runs on one core: on a
 machine threads lose more to waiting than they gain (measured in benchmarks/).
 
 Layout: ``state[c, i, k]`` with ``c`` the market cell, ``i`` the inner stratum (year,
-behind, ses, readiness, provider; C order) and ``k`` a duration (tunnel) bin. A rate ``n``
+behind, ses, readiness; C order) and ``k`` a duration (tunnel) bin. A rate ``n``
 at month ``t``, cell ``c``, inner stratum ``i`` is ``RTC[n, t, c] * RTI[n, t, i]``.
 """
 
@@ -27,14 +27,13 @@ KERNEL_RATES = (
     "professional_only_share_dual", "year_7_share", "search_fail_to_non_dual",
     "search_fail_to_aanloopfase", "search_fail_to_unqualified", "termination_to_searching",
     "termination_to_non_dual", "termination_to_aanloopfase", "termination_to_unqualified",
-    "adult_share", "provider_school_share", "provider_cdo_share", "provider_syntra_share",
-    "places_factor",
+    "adult_share", "places_factor",
 )
 (R_ROUTE, R_SCREEN, R_PLACE, R_OAO, R_TERM, R_REFUSE, R_LEAVE_ND, R_LEAVE_DUAL, R_LEAVE_AAN,
  R_LEAVE_GRO, R_READY, R_AAN_ND, R_SPRING, R_SPRING_SEARCH, R_TRANSFER, R_PART_AAN, R_PART,
  R_PROG_ND, R_PROG_DUAL, R_PROG_AAN, R_GRAD_ND, R_GRAD_DUAL, R_GRAD_AAN, R_FAIL_LEAVE,
  R_PROF, R_Y7, R_SF_ND, R_SF_AAN, R_SF_UNQ, R_T_SEARCH, R_T_ND, R_T_AAN, R_T_UNQ, R_ADULT,
- R_PROV_SCHOOL, R_PROV_CDO, R_PROV_SYNTRA, R_PLACES) = range(len(KERNEL_RATES))
+ R_PLACES) = range(len(KERNEL_RATES))
 
 # --- monthly scalars (rows of MS) ------------------------------------------------------------
 MONTH_SCALARS = ("school_days", "window_days", "route_weight", "cohort_index", "is_september",
@@ -49,7 +48,7 @@ RECORDED = (
     "route_entries", "screened_out", "placed", "failed", "terminated", "terminated_early",
     "caught_by_guarantee", "groeifase_intake", "groeifase_springboard", "groeifase_waiting",
     "returned_non_dual", "ready_without_place", "placed_days", "behind", "groeifase_12",
-    "groeifase_24", "oao_tier_1", "oao_tier_2", "oao_tier_3", "refused",
+    "groeifase_24", "oao_tier_1", "oao_tier_2", "oao_tier_3", "refused", "behind_non_dual",
     "leave_qe_nd", "leave_qe_dual", "leave_qe_aan", "leave_qp_nd", "leave_qp_dual",
     "leave_qp_aan", "leave_pq_nd", "leave_pq_dual", "leave_pq_aan", "leave_uq_nd",
     "leave_uq_dual", "leave_uq_aan",
@@ -57,7 +56,10 @@ RECORDED = (
 (Q_ND, Q_SRCH, Q_OAO, Q_SOA, Q_GUA, Q_AAN, Q_GRO, Q_ENTRY, Q_SCREENED_OUT, Q_PLACED, Q_FAILED,
  Q_TERM, Q_TERM_EARLY, Q_CAUGHT, Q_GRO_IN, Q_GRO_SPRING, Q_WAIT, Q_RETURN_ND, Q_READY_NP,
  Q_PLACED_DAYS, Q_BEHIND, Q_GRO_12, Q_GRO_24, Q_OAO_T1, Q_OAO_T2, Q_OAO_T3, Q_REFUSED,
- Q_LEAVE) = range(28)
+ Q_BEHIND_ND, Q_LEAVE) = range(29)
+#: recorded quantities about non-dual learners (all at provider 'school'); the rest are about
+#: learners on the dual route and are split by provider shares
+NON_DUAL_Q = (Q_ND, Q_BEHIND_ND, Q_LEAVE, Q_LEAVE + 3, Q_LEAVE + 6, Q_LEAVE + 9)
 # leavers: Q_LEAVE + 3 * qualification + route (route 0 non-dual, 1 dual, 2 aanloop/groeifase)
 
 # --- flow matrix (from, to) per month --------------------------------------------------------
@@ -69,7 +71,11 @@ FLOW_NODES = ("inflow", "non_dual", "searching", "dual", "guaranteed", "aanloopf
 BIN_DAYS = 5
 KS = 24  # search-window bins (120 school days)
 KD = 7   # contract months 0..5 and 6+
-NY, NB, NE, NR, NP = 5, 3, 2, 3, 3  # year, behind, ses, readiness, provider
+NY, NB, NE, NR = 5, 3, 2, 3  # year, behind, ses, readiness
+#: The provider axis is post-stratified (simlib.engine): no rate depends on the provider, so
+#: the kernel runs one provider slot and the engine splits dual-route learners by the cell's
+#: provider shares (exact by linearity).
+NP = 1
 INNER = NY * NB * NE * NR * NP
 
 
@@ -188,17 +194,14 @@ def run_kernel(nd, srch, oao, soa, gua, aan, gro, places, RTC, RTI, MS, inflow, 
                                 if entries <= 0.0:
                                     continue
                                 nd[c, i0] -= entries
-                                for p in range(NP):
-                                    ip = _inner(y, b, e, r, p)
-                                    ent = entries * _r(RTC, RTI, R_PROV_SCHOOL + p, t, c, i0)
-                                    ready = ent * _r(RTC, RTI, R_SCREEN, t, c, ip)
-                                    srch[c, ip, 0] += ready
-                                    aan[c, ip, 0] += ent - ready
-                                    fl[F_ND, F_SRCH] += ready
-                                    fl[F_ND, F_AAN] += ent - ready
-                                    if record:
-                                        rec[t, c, e, p, Q_ENTRY] += ent
-                                        rec[t, c, e, p, Q_SCREENED_OUT] += ent - ready
+                                ready = entries * _r(RTC, RTI, R_SCREEN, t, c, i0)
+                                srch[c, i0, 0] += ready
+                                aan[c, i0, 0] += entries - ready
+                                fl[F_ND, F_SRCH] += ready
+                                fl[F_ND, F_AAN] += entries - ready
+                                if record:
+                                    rec[t, c, e, 0, Q_ENTRY] += entries
+                                    rec[t, c, e, 0, Q_SCREENED_OUT] += entries - ready
             # 3. market: searchers and vacancies in this cell
             U = 0.0
             Ur = np.zeros(NR)
@@ -528,7 +531,8 @@ def _record_stocks(nd, srch, oao, soa, gua, aan, gro, RTC, RTI, t, c, kw, ka, kg
         rq[Q_GRO] += s_gro
         school = nd[c, i] + s_srch + s_oao + s_soa + gua[c, i] + s_aan + s_gro
         if b > 0:
-            rq[Q_BEHIND] += school
+            rq[Q_BEHIND] += school - nd[c, i]
+            rq[Q_BEHIND_ND] += nd[c, i]
         rq[Q_READY_NP] += s_srch + (s_aan if r == NR - 1 else 0.0)
         tier = Q_OAO_T1 if y < 2 else (Q_OAO_T2 if y == 2 else Q_OAO_T3)
         rq[tier] += s_oao + gua[c, i]

@@ -4,7 +4,8 @@ Declared once here; the engine, the outcomes and the charts look them up.
 
 Strata: region x sector x finality (a market cell) x year x years behind x indicator pupil x
 readiness x provider, the axes of DESIGN.md §3.2 at their default resolution (6 x 7 x 2 x 5 x 3
-x 2 x 3 x 3 = 22,680 strata).
+x 2 x 3 x 3 = 22,680 strata). The kernel simulates 7,560 of them (84 cells x 90 inner strata);
+the provider axis is post-stratified (see ``POST_AXES``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ __all__ = [
     "AXES",
     "CELL_AXES",
     "INNER_AXES",
+    "POST_AXES",
     "CELLS",
     "INNER",
     "SCHOOL_STATES",
@@ -47,9 +49,13 @@ INNER_AXES: dict[str, tuple[str, ...]] = {
     "behind": ("0", "1", "2"),
     "ses": ("no", "yes"),
     "readiness": ("low", "medium", "high"),
+}
+#: Axes split after the kernel (post-stratified): no rate depends on them, so the engine splits
+#: learners on the dual route by each cell's shares (exact by linearity of the flows).
+POST_AXES: dict[str, tuple[str, ...]] = {
     "provider": ("school", "cdo", "syntra"),
 }
-AXES: dict[str, tuple[str, ...]] = {**CELL_AXES, **INNER_AXES}
+AXES: dict[str, tuple[str, ...]] = {**CELL_AXES, **INNER_AXES, **POST_AXES}
 
 SCHOOL_STATES = ("non_dual", "searching", "dual_oao", "dual_soa", "aanloopfase", "groeifase")
 QUALIFICATIONS = ("qualified_education", "qualified_professional", "partial_qualification",

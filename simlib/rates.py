@@ -111,8 +111,6 @@ def base_rates(timeline: Timeline) -> dict[str, Rate]:
                                   "dubbel": param("route_dual_share_dubbele")})
     provider = {f: param(f"provider_share_{f}") for f in ("arbeidsmarkt", "dubbel")}
 
-    def provider_share(p: str) -> Rate:
-        return Rate.by_cell(cell("finality", {f: provider[f][p] for f in provider}))
 
     screen_low = 1.0 - param("screening_not_ready_share")
     leave = param("leave_hazard_adult")
@@ -127,9 +125,9 @@ def base_rates(timeline: Timeline) -> dict[str, Rate]:
         # route choice (the local dual offer by sector is today's programmatie) and screening
         "route_dual_share": Rate((route_fin * offer).reshape(1, -1), ses_ratio.reshape(1, -1)),
         "screen_ready_prob": Rate.const(screen_low),
-        "provider_school_share": provider_share("school"),
-        "provider_cdo_share": provider_share("cdo"),
-        "provider_syntra_share": provider_share("syntra"),
+        # provider of dual-route learners per cell, shape (C, 3): post-stratified by the engine
+        "provider_share": np.stack([cell("finality", {f: provider[f][p] for f in provider})
+                                    for p in ("school", "cdo", "syntra")], axis=1),
         # placement market
         "placement_hazard": Rate(
             param("placement_hazard_per_school_day") * _mismatch().reshape(1, -1),

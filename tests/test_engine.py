@@ -79,12 +79,14 @@ def _unit_run(state: str, c: int, i: int, k: int = 0, scenario="baseline", years
                         np.ones(CELLS.size), np.ones(CELLS.size), 1.0, 0.0, record=True)
     school = rec[..., :7].sum(axis=(1, 2, 3, 4))
     left = np.cumsum(rec[..., K.Q_LEAVE:].sum(axis=(1, 2, 3, 4)))
+    full = E.post_stratify(rec, rates["provider_share"])
+    np.testing.assert_allclose(full.sum(axis=3), rec.sum(axis=3), rtol=1e-12)
     return school, left, rec
 
 
 STATES_K = ("non_dual", "searching", "dual_oao", "dual_soa", "guaranteed", "aanloopfase",
             "groeifase")
-INNER_CASES = [0, 137, INNER.size - 1, 4 * 54 + 2]  # year 3 .. year 7, several providers
+INNER_CASES = [0, 37, INNER.size - 1, 4 * 18 + 2]  # year 3 .. year 7
 
 
 @pytest.mark.parametrize("state", STATES_K)
@@ -140,10 +142,10 @@ def test_policy_rates_are_valid():
         if name.endswith("_share") or name.endswith("_prob") or name.startswith(
                 ("search_fail_to_", "termination_to_", "progression_", "graduation_")):
             assert np.all(full <= 1 + 1e-12), name
-    for prefix in ("search_fail_to_", "termination_to_", "provider_"):
-        total = sum(rates[n].full(T) for n in K.KERNEL_RATES if n.startswith(prefix)
-                    and (prefix != "provider_" or n.endswith("_share")))
+    for prefix in ("search_fail_to_", "termination_to_"):
+        total = sum(rates[n].full(T) for n in K.KERNEL_RATES if n.startswith(prefix))
         np.testing.assert_allclose(total, 1.0)
+    np.testing.assert_allclose(rates["provider_share"].sum(axis=1), 1.0)
 
 
 def test_compete_series_matches_exp():
