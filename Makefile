@@ -11,7 +11,7 @@ STAMP  := $(VENV)/.installed
 EXTRAS := notebooks,test
 
 # Paths that ruff checks; $(wildcard) drops ones not in this clone (git keeps no empty dirs).
-LINT_PATHS = $(wildcard simlib tests benchmarks)
+LINT_PATHS = $(wildcard simlib tests benchmarks tools)
 
 # JupyterLab settings kept inside the project, so `make lab` never touches ~/.jupyter.
 JUPYTERLAB_SETTINGS_DIR := $(CURDIR)/.jupyter/lab/user-settings
