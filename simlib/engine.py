@@ -20,7 +20,11 @@ reads its outputs):
    leave.
 4. **Contracts** (OAO, SOA) carry their month (a tunnel): terminations are front-loaded;
    conditional recognition adds refusals in the first three months. Guaranteed places
-   transfer to firms at a yearly rate.
+   transfer to firms at a yearly rate. **Firms**: each cell's active places move towards the
+   firms' offer (today's places times the supply levers' factor) over
+   ``firm_adjustment_months``; each termination or refusal makes
+   ``firm_inactivation_per_termination`` places inactive (bad experiences), so the offer at
+   today's rules is what keeps today's places steady.
 5. **Aanloopfase and Groeifase** carry their duration: work-ready learners search, others
    move to non-dual or, from a set month and if the Groeifase is open with room, enter it
    (else they wait); the Groeifase ends in a springboard, leaving, or its maximum duration.
@@ -237,15 +241,24 @@ class _State:
         return new
 
 
-def _run(state: _State, RTC, RTI, MS, inflow, U0, V0, alpha, beta, record: bool):
+def _run(state: _State, RTC, RTI, MS, inflow, U0, V0, alpha, beta, record: bool,
+         target0=None, kappa: float = 0.0):
+    """Run the kernel in place on ``state``; return (rec, flows, places per month and cell).
+
+    ``target0`` is the firms' offer of places per cell at today's rules (default: the start's
+    active places) and ``kappa`` the places lost per termination (0: a static firm stock).
+    """
     T = MS.shape[1]
+    target0 = state.places.copy() if target0 is None else target0
+    places_out = np.zeros((T, CELLS.size))
     shape = (T, CELLS.size, 2, K.NP, len(K.RECORDED)) if record else (1, 1, 1, 1, 1)
     rec = np.zeros(shape)
     flows = np.zeros((T if record else 1, 11, 11))
     nd, srch, oao, soa, gua, aan, gro, places = state.arrays()
     K.run_kernel(nd, srch, oao, soa, gua, aan, gro, places, RTC, RTI, MS, inflow,
-                 _front_load(), _rank(), U0, V0, alpha, beta, aan.shape[2], gro.shape[2], rec, flows, record)
-    return rec, flows
+                 _front_load(), _rank(), U0, V0, alpha, beta, aan.shape[2], gro.shape[2], rec, flows,
+                 record, target0, kappa, param("firm_adjustment_months"), places_out)
+    return rec, flows, places_out
 
 
 def _front_load() -> np.ndarray:
@@ -286,7 +299,7 @@ def _initial(key: tuple) -> tuple:
     st.places[:] = _places0()
     unit = _cohort()
     ones = np.ones(CELLS.size)
-    rec, _ = _run(st, RTC, RTI, MS, unit, ones, ones, 1.0, 0.0, record=True)
+    rec, _, _ = _run(st, RTC, RTI, MS, unit, ones, ones, 1.0, 0.0, record=True)
     totals = st.nd.sum(1) + st.srch.sum((1, 2)) + st.oao.sum((1, 2)) + st.soa.sum((1, 2)) \
         + st.aan.sum((1, 2)) + unit.sum(1)
     f = CELLS.coord("finality")
@@ -304,6 +317,11 @@ def _initial(key: tuple) -> tuple:
     U0 = np.maximum(U, 1e-9)
     V0 = np.maximum(st.places - filled * scale, 1e-9)
     inflow = unit * scale[:, None]
+    # firms: at today's rules the offer of places is what makes the active places steady given
+    # the terminations (and refusals) that make firms inactive
+    kappa = param("firm_inactivation_per_termination")
+    term_ref = last[..., K.Q_TERM].sum(axis=(2, 3)).mean(axis=0) * scale
+    target0 = st.places + kappa * param("firm_adjustment_months") * term_ref
     # settle with the market's feedback on, at full scale, then match enrolment exactly
     settle = Timeline(SETTLE_YEARS)
     rates = {**base_rates(settle), **month_scalars(settle)}
@@ -311,7 +329,7 @@ def _initial(key: tuple) -> tuple:
     RTC, RTI = _stack(rates, settle.months)
     _run(st, RTC, RTI, _months(rates, settle.months), inflow, U0, V0,
          param("matching_elasticity_searchers"), param("matching_elasticity_vacancies"),
-         record=False)
+         record=False, target0=target0, kappa=kappa)
     totals = st.nd.sum(1) + st.srch.sum((1, 2)) + st.oao.sum((1, 2)) + st.soa.sum((1, 2)) \
         + st.aan.sum((1, 2)) + inflow.sum(1)
     for k, name in enumerate(dict(CELLS.axes)["finality"]):
@@ -319,25 +337,25 @@ def _initial(key: tuple) -> tuple:
         for arr in (st.nd, st.srch, st.oao, st.soa, st.gua, st.aan):
             arr[f == k] *= factor
         inflow[f == k] *= factor
-    return st, inflow, U0, V0
+    return st, inflow, U0, V0, target0
 
 
 def simulate(rates: dict, timeline: Timeline) -> Trajectory:
     """Run the engine with ``rates`` (kernel rates, month scalars) from September 2025."""
     T = timeline.months
-    start, inflow, U0, V0 = _initial(_params_key())
+    start, inflow, U0, V0, target0 = _initial(_params_key())
     RTC, RTI = _stack(rates, T)
     MS = _months(rates, T)
     ka, kg = _bins(MS)
     state = start.resized(ka, kg)
-    rec, flows = _run(state, RTC, RTI, MS, inflow, U0, V0,
-                      param("matching_elasticity_searchers"),
-                      param("matching_elasticity_vacancies"), record=True)
+    rec, flows, places = _run(state, RTC, RTI, MS, inflow, U0, V0,
+                              param("matching_elasticity_searchers"),
+                              param("matching_elasticity_vacancies"), record=True,
+                              target0=target0, kappa=param("firm_inactivation_per_termination"))
     rec = post_stratify(rec, rates["provider_share"])
     inflow_t = MS[K.M_SEP] * MS[K.M_COHORT] * inflow.sum()
     groups, masks = _group_masks()
     labour, employed_12, seeking_12, exited_12 = _labour(rec, groups, masks)
-    places = np.broadcast_to(start.places * RTC[K.R_PLACES], (T, CELLS.size)).copy()
     return Trajectory(timeline=timeline, rec=rec, flows=flows, inflow=inflow_t, labour=labour,
                       employed_12=employed_12, seeking_12=seeking_12, exited_12=exited_12,
                       groups=groups,

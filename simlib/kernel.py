@@ -125,7 +125,8 @@ def _leave(rec, t, c, e, p, q, route, amount):
 
 @njit(cache=True, error_model="numpy")
 def run_kernel(nd, srch, oao, soa, gua, aan, gro, places, RTC, RTI, MS, inflow, front_load,
-               rank_w, U0, V0, alpha, beta, ka, kg, rec, flows, record):
+               rank_w, U0, V0, alpha, beta, ka, kg, rec, flows, record, target0, kappa, tau,
+               places_out):
     """Advance the state over all months of ``MS``; fill ``rec`` and ``flows`` if ``record``.
 
     Capacities (guaranteed places, Groeifase) are Flanders-wide: admissions are rationed in
@@ -215,8 +216,8 @@ def run_kernel(nd, srch, oao, soa, gua, aan, gro, places, RTC, RTI, MS, inflow, 
                 U += s
                 for d in range(KD):
                     filled += oao[c, i, d] + soa[c, i, d]
-            cap_places = places[c] * _r(RTC, RTI, R_PLACES, t, c, 0)
-            V = max(cap_places - filled, 1e-9)
+            V = max(places[c] - filled, 1e-9)
+            block_term = 0.0
             lam_mult = (V / V0[c]) ** beta
             if U > 0.0 and U0[c] > 0.0:
                 lam_mult *= (U / U0[c]) ** (alpha - 1.0)
@@ -355,6 +356,7 @@ def run_kernel(nd, srch, oao, soa, gua, aan, gro, places, RTC, RTI, MS, inflow, 
                     gro_budget -= t_gro
                     t_aan -= t_gro
                 t_srch = term * _r(RTC, RTI, R_T_SEARCH, t, c, i) + refused
+                block_term += term + refused
                 # aanloopfase (duration bins): work-ready, to non-dual, to groeifase, leaving
                 h_ready = _r(RTC, RTI, R_READY, t, c, i)
                 h_and = _r(RTC, RTI, R_AAN_ND, t, c, i)
@@ -477,6 +479,11 @@ def run_kernel(nd, srch, oao, soa, gua, aan, gro, places, RTC, RTI, MS, inflow, 
                     fl[F_ND, F_UQ] += n_leave
                 # the end of the groeifase without a partial qualification returns to non-dual
                 nd[c, i] += g_end * (1.0 - part_aan)
+            # firm stock: active places move towards the firms' offer (levers act on it through
+            # places_factor) and bad terminations and refusals make firms inactive
+            target = target0[c] * _r(RTC, RTI, R_PLACES, t, c, 0)
+            places[c] = max(places[c] + (target - places[c]) / tau - kappa * block_term, 0.0)
+            places_out[t, c] = places[c]
             # 5. year end (August): advance, repeat, qualify, leave
             if MS[M_AUG, t] > 0.5:
                 _year_end(nd, srch, oao, soa, gua, aan, gro, RTC, RTI, t, c, kw, ka, kg, rec,

@@ -75,7 +75,7 @@ def _unit_run(state: str, c: int, i: int, k: int = 0, scenario="baseline", years
         target[c, i] = 1.0
     else:
         target[c, i, min(k, target.shape[2] - 1)] = 1.0
-    rec, flows = E._run(s, RTC, RTI, MS, np.zeros((CELLS.size, INNER.size)),
+    rec, flows, _ = E._run(s, RTC, RTI, MS, np.zeros((CELLS.size, INNER.size)),
                         np.ones(CELLS.size), np.ones(CELLS.size), 1.0, 0.0, record=True)
     school = rec[..., :7].sum(axis=(1, 2, 3, 4))
     left = np.cumsum(rec[..., K.Q_LEAVE:].sum(axis=(1, 2, 3, 4)))
