@@ -73,7 +73,8 @@ __all__ = ["Target", "TargetFit", "FreeValue", "Fit", "targets", "model_values",
            "write", "command", "METHOD"]
 
 METHOD = ("scipy.optimize.least_squares (dogbox, bounds = parameter ranges, parameters scaled "
-          "to [0, 1], 2-point finite differences); cost = sum of (relative error / tolerance)^2")
+          "to [0, 1], 2-point finite differences); cost = sum of (relative error / tolerance)^2, "
+          "plus a weak pull (weight 0.1) towards the data files' values")
 #: Significant digits kept for fitted values (the stored values are the ones evaluated).
 DIGITS = 6
 NOT_AVAILABLE = "not available at this resolution"
@@ -318,6 +319,12 @@ def _round(v: float, lo: float, hi: float) -> float:
 
 # --- the fit ---------------------------------------------------------------------------------
 
+#: Weight of a weak pull towards the data files' values (in the scaled [0, 1] space; a target
+#: at its tolerance weighs 1). There are more free values than targets, so many fits are
+#: equally good: the pull picks the one nearest the documented starting values, which makes
+#: the fit unique and stops it wandering to the ends of the ranges.
+PRIOR_WEIGHT = 0.1
+
 #: least_squares settings, in the scaled space and in units of tolerance: a step of 1e-4 of
 #: each range (``xtol``) or a relative gain of 0.1% of the cost (``ftol``) changes no target
 #: by more than a small fraction of its tolerance, so the solver stops there instead of
@@ -464,12 +471,13 @@ def fit(maxiter: int = 200, free: Iterable[str] | None = None,
         r = at(v)[fitted]
         if np.max(np.abs(r)) <= CLOSE_ENOUGH:
             raise _CloseEnough(v)
-        return r
+        return np.concatenate([r, PRIOR_WEIGHT * (v - v0)])
 
     def jac(v: np.ndarray) -> np.ndarray:
         nonlocal jacobians
         jacobians += 1
-        return (jac0() if np.array_equal(v, v0) else jacobian(v))[fitted]
+        J = (jac0() if np.array_equal(v, v0) else jacobian(v))[fitted]
+        return np.vstack([J, PRIOR_WEIGHT * np.eye(v.size)])
 
     if v0.size and fitted.any():
         try:

@@ -52,8 +52,16 @@ def _cmd_run(args) -> int:
     _check_out(out, args.force)
     sc = load_scenario(args.scenario)
     result = run(sc, years=args.years)
+    return write_outputs(out, result.to_csv)
+
+
+def write_outputs(out: Path, write) -> int:
+    """Call ``write(out)`` (which returns the paths written), print the paths; exit code 0.
+
+    An OS error (a folder that cannot be written) is a user error.
+    """
     try:
-        paths = result.to_csv(out)
+        paths = write(out)
     except OSError as exc:
         raise UserError(f"{out}: --out: cannot be written ({exc}); expected a writable folder"
                         ) from None

@@ -232,7 +232,7 @@ def command(args) -> int:
     ``meta.json`` (each run's :meth:`simlib.Result.meta` under ``"a"`` and ``"b"``) and prints
     the paths. Nothing is written on a user error.
     """
-    from simlib.cli import UserError, _check_out
+    from simlib.cli import UserError, _check_out, write_outputs
     from simlib.scenario import load_scenario
     from simlib.simulation import MAX_YEARS, run
 
@@ -252,15 +252,13 @@ def command(args) -> int:
         "difference": "b - a",
         "relative_difference": "(b - a) / |a|; empty (NaN) where a == 0 or a value is missing",
     }
-    paths = [out / name for name in COMPARE_FILES]
-    try:
-        out.mkdir(parents=True, exist_ok=True)
+
+    def write(folder: Path) -> list[Path]:
+        paths = [folder / name for name in COMPARE_FILES]
+        folder.mkdir(parents=True, exist_ok=True)
         table.to_csv(paths[0], index=False, lineterminator="\n", encoding="utf-8")
         paths[1].write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n",
                             encoding="utf-8")
-    except OSError as exc:
-        raise UserError(f"{out}: --out: cannot be written ({exc}); expected a writable folder"
-                        ) from None
-    for path in paths:
-        print(path)
-    return 0
+        return paths
+
+    return write_outputs(out, write)

@@ -58,7 +58,15 @@ from simlib.model import (
     Timeline,
 )
 from simlib.parameters import param, parameters
-from simlib.rates import Rate, base_rates, cell, inner, labour_tables, month_scalars
+from simlib.rates import (
+    Rate,
+    base_rates,
+    cell,
+    finality_sector,
+    inner,
+    labour_tables,
+    month_scalars,
+)
 
 __all__ = ["LeverValues", "simulate", "Trajectory", "BURN_IN_YEARS", "EXIT_MONTHS"]
 
@@ -150,14 +158,10 @@ def _cohort() -> np.ndarray:
     """A unit cohort entering year 3 (non-dual, provider school), shape (C, I), sums to 1."""
     fin = cell("finality", {"arbeidsmarkt": param("enrolment_arbeidsmarkt_grade_2_3"),
                             "dubbel": param("enrolment_dubbele_finaliteit_grade_2_3")})
-    sector = np.zeros(CELLS.size)
     f = CELLS.coord("finality")
-    for k, name in enumerate(dict(CELLS.axes)["finality"]):
-        sector = np.where(f == k, cell("sector", param(f"sector_share_of_learners_{name}")),
-                          sector)
-    by_cell = cell("region", param("region_share_of_learners")) * sector * fin
+    by_cell = (cell("region", param("region_share_of_learners"))
+               * finality_sector("sector_share_of_learners") * fin)
     by_cell /= by_cell.sum()
-    ses = inner("ses", {"no": 1.0, "yes": 1.0})
     shares = np.zeros((CELLS.size, INNER.size))
     first = INNER.coord("year") == 0
     ready = param("readiness_share")
@@ -182,12 +186,8 @@ def _places0() -> np.ndarray:
     """Active places per cell today, shape (C,)."""
     total = param("active_places_total")
     fin = cell("finality", param("places_share_by_finality"))
-    sector = np.zeros(CELLS.size)
-    f = CELLS.coord("finality")
-    for k, name in enumerate(dict(CELLS.axes)["finality"]):
-        sector = np.where(f == k, cell("sector", param(f"sector_share_of_places_{name}")),
-                          sector)
-    share = cell("region", param("region_share_of_places")) * sector * fin
+    share = (cell("region", param("region_share_of_places"))
+             * finality_sector("sector_share_of_places") * fin)
     return total * share / share.sum()
 
 

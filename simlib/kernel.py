@@ -89,6 +89,16 @@ def _p(x):
 
 
 @njit(cache=True, inline="always", error_model="numpy")
+def _compete3(h1, h2, h3):
+    """Probabilities of three competing events within a month from their monthly hazards."""
+    tot = h1 + h2 + h3
+    if tot <= 0.0:
+        return 0.0, 0.0, 0.0
+    scale = _p(tot) / tot
+    return h1 * scale, h2 * scale, h3 * scale
+
+
+@njit(cache=True, inline="always", error_model="numpy")
 def _r(RTC, RTI, n, t, c, i):
     return RTC[n, t, c] * RTI[n, t, i]
 
@@ -361,11 +371,7 @@ def run_kernel(nd, srch, oao, soa, gua, aan, gro, places, RTC, RTI, MS, inflow, 
                 h_ready = _r(RTC, RTI, R_READY, t, c, i)
                 h_and = _r(RTC, RTI, R_AAN_ND, t, c, i)
                 h_al = adult * _r(RTC, RTI, R_LEAVE_AAN, t, c, i)
-                tot = h_ready + h_and + h_al
-                pany = _p(tot) if tot > 0.0 else 0.0
-                p_ready = h_ready / tot * pany if tot > 0.0 else 0.0
-                p_and = h_and / tot * pany if tot > 0.0 else 0.0
-                p_al = h_al / tot * pany if tot > 0.0 else 0.0
+                p_ready, p_and, p_al = _compete3(h_ready, h_and, h_al)
                 a_ready = 0.0
                 a_nd = 0.0
                 a_leave = 0.0
@@ -394,10 +400,7 @@ def run_kernel(nd, srch, oao, soa, gua, aan, gro, places, RTC, RTI, MS, inflow, 
                 # groeifase (duration bins): springboard, leaving, end of the trajectory
                 h_sp = _r(RTC, RTI, R_SPRING, t, c, i)
                 h_gl = adult * _r(RTC, RTI, R_LEAVE_GRO, t, c, i)
-                tot = h_sp + h_gl
-                pany = _p(tot) if tot > 0.0 else 0.0
-                p_sp = h_sp / tot * pany if tot > 0.0 else 0.0
-                p_gl = h_gl / tot * pany if tot > 0.0 else 0.0
+                p_sp, p_gl, _ = _compete3(h_sp, h_gl, 0.0)
                 g_spring = 0.0
                 g_leave = 0.0
                 g_end = 0.0

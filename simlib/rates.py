@@ -18,7 +18,8 @@ from simlib.levers import levers
 from simlib.model import CELLS, INNER, QUALIFICATIONS, Timeline
 from simlib.parameters import param, school_days_by_month
 
-__all__ = ["Rate", "base_rates", "population_index", "adult_share", "cell", "inner"]
+__all__ = ["Rate", "base_rates", "population_index", "adult_share", "cell", "inner",
+           "finality_sector"]
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,7 @@ def adult_share(timeline: Timeline) -> np.ndarray:
 INNER_LABELS = dict(INNER.axes)
 
 
-def _finality_sector(name: str) -> np.ndarray:
+def finality_sector(name: str) -> np.ndarray:
     """A (C,) array from a parameter table keyed by sector, one table per finality."""
     out = np.zeros(CELLS.size)
     fin = CELLS.coord("finality")
@@ -117,8 +118,8 @@ def base_rates(timeline: Timeline) -> dict[str, Rate]:
     progression = param("progression_share")
     graduation = param("graduation_share")
     readiness_term = param("termination_readiness_factor")
-    offer = _finality_sector("sector_share_of_dual") / _finality_sector("sector_share_of_learners")
-    weights = _finality_sector("sector_share_of_learners") * cell(
+    offer = finality_sector("sector_share_of_dual") / finality_sector("sector_share_of_learners")
+    weights = finality_sector("sector_share_of_learners") * cell(
         "region", param("region_share_of_learners"))
     offer = offer / np.sum(weights * offer) * weights.sum()
     rates = {
@@ -182,9 +183,9 @@ def _mismatch() -> np.ndarray:
     """
     beta = param("matching_elasticity_vacancies")
     demand = (cell("region", param("region_share_of_learners"))
-              * _finality_sector("sector_share_of_dual"))
+              * finality_sector("sector_share_of_dual"))
     supply = (cell("region", param("region_share_of_places"))
-              * _finality_sector("sector_share_of_places"))
+              * finality_sector("sector_share_of_places"))
     theta = np.divide(supply, demand, out=np.ones_like(supply), where=demand > 0)
     weights = demand / demand.sum()
     return (theta / np.sum(weights * theta)) ** beta
