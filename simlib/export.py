@@ -1,0 +1,240 @@
+"""Export what a notebook shows: the chart as PNG, SVG and PDF, its numbers as CSV, the scenarios as TOML.
+
+One call, :func:`export` (or :func:`export_many` for several charts), writes for each chart
+
+- ``STEM.png`` (300 dpi), ``STEM.svg`` (text kept as text) and ``STEM.pdf`` (TrueType fonts,
+  ``pdf.fonttype = 42``, so text stays editable for an adviser);
+- ``STEM.csv``: the numbers the chart shows, UTF-8 with ``,`` as separator and ``.`` as
+  decimal mark; with ``belgian_excel=True`` ``;`` and ``,`` (what Excel with Belgian
+  settings expects) and a UTF-8 byte-order mark, so Excel reads accents correctly;
+
+and, once, ``STEM.NAME.toml`` for every scenario shown: a scenario file over ``baseline``
+that :func:`simlib.load_scenario` validates and that reproduces the same result.
+
+Every chart carries a footnote (:func:`footnote`): the scenario names, the model version
+(``simlib.__version__``), the date, the changed levers with the grade of the evidence behind
+them, and where the assumptions and sources are (``data/``, see ``data/SOURCES.md``).
+
+**The date.** The footnote and the file metadata (SVG ``Date``, PDF ``CreationDate``) carry
+the export date, chosen as: the ``date`` argument if given (a ``datetime.date`` or
+``"YYYY-MM-DD"``), else the UTC date of the ``SOURCE_DATE_EPOCH`` environment variable (the
+reproducible-builds convention) if set, else today. With the same inputs and the same date,
+two exports are byte-identical: the SVG hash salt is fixed and no clock time is written.
+
+**Overwriting.** Nothing is overwritten unless ``overwrite=True``: if any target file
+exists, :class:`ExportExistsError` names it and nothing at all is written.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import matplotlib
+import pandas as pd
+
+__all__ = ["ExportExistsError", "export", "export_many", "export_date", "footnote",
+           "scenario_toml", "write_scenario", "write_csv", "FIGURE_FORMATS", "DPI"]
+
+FIGURE_FORMATS = ("png", "svg", "pdf")
+DPI = 300
+#: rcParams for every exported figure: editable text in PDF and SVG, a fixed SVG id salt.
+RC = {"pdf.fonttype": 42, "svg.fonttype": "none", "svg.hashsalt": "simlib-export"}
+MAX_LISTED_LEVERS = 8
+
+_TEXT = {
+    "nl": {
+        "scenario": "Scenario",
+        "scenarios": "Scenario's",
+        "model": "Model",
+        "date": "datum",
+        "changed": "Gewijzigde hefbomen (evidentiegraad)",
+        "none": "geen: alle hefbomen op de regels van vandaag",
+        "more": "en nog {n}",
+        "sources": ("Aannames en bronnen: data/ (zie data/SOURCES.md) en het hefboomregister "
+                    "(simlib/levers.toml); evidentiegraad A Vlaamse evidentie, B causaal uit "
+                    "het buitenland, C beschrijvend of analoog, D aanname"),
+    },
+    "en": {
+        "scenario": "Scenario",
+        "scenarios": "Scenarios",
+        "model": "Model",
+        "date": "date",
+        "changed": "Changed levers (evidence grade)",
+        "none": "none: every lever at today's rules",
+        "more": "and {n} more",
+        "sources": ("Assumptions and sources: data/ (see data/SOURCES.md) and the lever "
+                    "registry (simlib/levers.toml); evidence grade A Flemish evidence, B causal "
+                    "from abroad, C descriptive or analogue, D assumption"),
+    },
+}
+
+
+class ExportExistsError(FileExistsError):
+    """An export would overwrite files; ``paths`` lists them. Nothing was written."""
+
+    def __init__(self, paths: list[Path]):
+        self.paths = list(paths)
+        names = ", ".join(str(p) for p in self.paths)
+        super().__init__(f"export would overwrite {names}; nothing was written. Choose another "
+                         "name or folder, or pass overwrite=True")
+
+
+def export_date(date: _dt.date | str | None = None) -> _dt.date:
+    """The date an export carries: ``date``, else ``SOURCE_DATE_EPOCH`` (UTC), else today."""
+    if isinstance(date, _dt.datetime):
+        return date.date()
+    if isinstance(date, _dt.date):
+        return date
+    if isinstance(date, str):
+        return _dt.date.fromisoformat(date)
+    if date is not None:
+        raise TypeError(f"date must be a datetime.date or 'YYYY-MM-DD', not {date!r}")
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        return _dt.datetime.fromtimestamp(int(epoch), _dt.UTC).date()
+    return _dt.date.today()
+
+
+def _scenarios(items: Iterable) -> list:
+    """Scenarios of ``items`` (Scenarios or Results), first occurrence of each name kept."""
+    out, seen = [], set()
+    for item in items:
+        sc = getattr(item, "scenario", item)
+        if sc.name not in seen:
+            seen.add(sc.name)
+            out.append(sc)
+    return out
+
+
+def footnote(scenarios: Iterable, lang: str = "nl", date: _dt.date | str | None = None) -> str:
+    """The footnote every chart carries (one paragraph per line; :func:`plots.set_footnote`
+    wraps it): scenarios, model version and date, changed levers with their evidence grade,
+    assumptions and sources. ``scenarios`` holds Scenarios or Results."""
+    from simlib import __version__
+    from simlib.levers import lever
+
+    text = _TEXT[lang]
+    scs = _scenarios(scenarios)
+    names = "; ".join(f"{sc.label(lang)} ({sc.name})" for sc in scs)
+    head = (f"{text['scenarios' if len(scs) > 1 else 'scenario']}: {names}. "
+            f"{text['model']}: simlib {__version__}, {text['date']} {export_date(date)}.")
+    changed: dict[str, None] = {}
+    for sc in scs:
+        changed.update(dict.fromkeys(sc.changed()))
+    if changed:
+        parts = [f"{lever(k).label(lang)} ({lever(k).evidence_grade})"
+                 for k in list(changed)[:MAX_LISTED_LEVERS]]
+        if len(changed) > MAX_LISTED_LEVERS:
+            parts.append(text["more"].format(n=len(changed) - MAX_LISTED_LEVERS))
+        levers_text = "; ".join(parts)
+    else:
+        levers_text = text["none"]
+    return f"{head}\n{text['changed']}: {levers_text}.\n{text['sources']}."
+
+
+def _file_name(name: str) -> str:
+    """A scenario name valid for a scenario file (letters, digits, ``_ . -``)."""
+    clean = re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("_.-")
+    return clean or "scenario"
+
+
+def scenario_toml(scenario) -> str:
+    """``scenario`` (a Scenario or Result) as scenario-file text over ``baseline``."""
+    import tomli_w
+
+    sc = getattr(scenario, "scenario", scenario)
+    data = sc.toml_dict()
+    data["name"] = _file_name(data["name"])
+    return tomli_w.dumps(data)
+
+
+def write_scenario(scenario, path: str | Path, overwrite: bool = False) -> Path:
+    """Write ``scenario`` as a scenario file at ``path`` (refused if it exists, unless
+    ``overwrite``); the file validates with :func:`simlib.load_scenario`. Returns the path."""
+    path = Path(path)
+    if path.exists() and not overwrite:
+        raise ExportExistsError([path])
+    if path.name == "baseline.toml":
+        raise ValueError(f"{path}: a scenario file beside others may not be called "
+                         "baseline.toml (it would become their base); choose another name")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(scenario_toml(scenario), encoding="utf-8", newline="\n")
+    return path
+
+
+def write_csv(table: pd.DataFrame, path: str | Path, belgian_excel: bool = False) -> Path:
+    """Write ``table`` as CSV (no index): UTF-8, ``,`` and ``.``; or for Belgian Excel
+    ``;`` and a decimal comma, UTF-8 with a byte-order mark."""
+    path = Path(path)
+    if belgian_excel:
+        table.to_csv(path, index=False, sep=";", decimal=",", encoding="utf-8-sig",
+                     lineterminator="\n")
+    else:
+        table.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+    return path
+
+
+def _save_figure(fig, path: Path, fmt: str, date: _dt.date, dpi: float) -> None:
+    midnight = _dt.datetime(date.year, date.month, date.day, tzinfo=_dt.UTC)
+    metadata = {"png": {"Software": f"matplotlib {matplotlib.__version__}, simlib"},
+                "svg": {"Date": date.isoformat()},
+                "pdf": {"CreationDate": midnight, "ModDate": midnight}}[fmt]
+    with matplotlib.rc_context(RC):
+        fig.savefig(path, format=fmt, dpi=dpi, metadata=metadata, facecolor="white")
+
+
+def export_many(folder: str | Path, charts: Mapping[str, tuple], scenarios: Iterable = (), *,
+                lang: str = "nl", date: _dt.date | str | None = None, overwrite: bool = False,
+                belgian_excel: bool = False, dpi: float = DPI) -> list[Path]:
+    """Export several charts: ``charts`` maps a file stem to ``(figure, table)`` (table may be
+    None). Each figure gets the footnote of ``scenarios`` (Scenarios or Results) in ``lang``;
+    every scenario is written once as ``FIRSTSTEM.NAME.toml``. Returns the paths written, in
+    order. Raises :class:`ExportExistsError` before writing anything if a file exists and
+    ``overwrite`` is false.
+    """
+    from simlib.plots import set_footnote
+
+    if not charts:
+        raise ValueError("nothing to export: no charts given")
+    folder = Path(folder)
+    day = export_date(date)
+    scs = _scenarios(scenarios)
+    stems = list(charts)
+    for stem in stems:
+        if not stem or Path(stem).name != stem:
+            raise ValueError(f"file stem {stem!r} must be a plain file name (no folder)")
+    plan: list[tuple[Path, str, object]] = []
+    for stem, (fig, table) in charts.items():
+        plan += [(folder / f"{stem}.{fmt}", fmt, fig) for fmt in FIGURE_FORMATS]
+        if table is not None:
+            plan.append((folder / f"{stem}.csv", "csv", table))
+    plan += [(folder / f"{stems[0]}.{_file_name(sc.name)}.toml", "toml", sc) for sc in scs]
+    existing = [p for p, _, _ in plan if p.exists()]
+    if existing and not overwrite:
+        raise ExportExistsError(existing)
+    folder.mkdir(parents=True, exist_ok=True)
+    note = footnote(scs, lang, day) if scs else None
+    for path, kind, obj in plan:
+        if kind in FIGURE_FORMATS:
+            if note is not None:
+                set_footnote(obj, note)
+            _save_figure(obj, path, kind, day, dpi)
+        elif kind == "csv":
+            write_csv(obj, path, belgian_excel)
+        else:
+            write_scenario(obj, path, overwrite=True)
+    return [p for p, _, _ in plan]
+
+
+def export(folder: str | Path, figure, table: pd.DataFrame | None = None,
+           scenarios: Iterable = (), *, stem: str = "grafiek", lang: str = "nl",
+           date: _dt.date | str | None = None, overwrite: bool = False,
+           belgian_excel: bool = False, dpi: float = DPI) -> list[Path]:
+    """Export one chart: ``STEM.png/.svg/.pdf``, ``STEM.csv`` (if ``table``) and one
+    ``STEM.NAME.toml`` per scenario, into ``folder``. See :func:`export_many`."""
+    return export_many(folder, {stem: (figure, table)}, scenarios, lang=lang, date=date,
+                       overwrite=overwrite, belgian_excel=belgian_excel, dpi=dpi)

@@ -1,0 +1,1090 @@
+"""Notebook widgets generated from the lever registry, and the apps built from them.
+
+Nothing here declares a lever's label, unit, range or default: every control reads the
+registry (:mod:`simlib.levers`), every label the glossary. A notebook builds an app in one
+line and displays it; all logic lives here and in the library.
+
+- :class:`LeverPanel` — one control per lever, grouped by theme: a slider for a number
+  (min, max and step from the registry, ``continuous_update=False``: it fires on release), a
+  checkbox for a switch, a dropdown for a choice; the label and unit above it, today's value,
+  the range, the evidence grade and (unfolded on demand) the description and the SERV passage
+  below it, the description also as tooltip. A child lever is disabled while its parent is
+  off. :meth:`LeverPanel.scenario` turns the controls into a :class:`simlib.Scenario` holding
+  only the levers that differ from today's rules.
+- :class:`Chart` — a figure of :mod:`simlib.plots` shown as PNG in an ``Image`` widget (it
+  works the same in JupyterLab, in Voila and in a test), with the numbers behind it.
+- :class:`ExportPanel` — one button: PNG, SVG, PDF, CSV and scenario TOML (:mod:`simlib.export`).
+- :class:`ScenarioApp` — levers, baseline against the variant, a summary text, language
+  toggle, busy indicator and export panel. :class:`BaselineExplorer` (the baseline: stocks,
+  Sankey, breakdowns), :class:`CompareApp` (two scenarios side by side, save the sliders as a
+  scenario file) and :class:`Gallery` (a few fixed charts) share that frame.
+
+A change of a lever reruns the model once (synchronously: the busy indicator shows while it
+runs) and redraws; :meth:`LeverPanel.hold` groups many changes (reset) into one rerun. Runs
+are cached per lever setting, so going back to an earlier setting is instant.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import math
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+
+import ipywidgets as W
+
+import simlib
+from simlib import export as _export
+from simlib import plots
+from simlib.glossary import label
+from simlib.levers import Lever, levers
+
+__all__ = ["LeverControl", "LeverPanel", "Chart", "ExportPanel", "ScenarioApp",
+           "BaselineExplorer", "CompareApp", "Gallery", "format_value", "lever_differences",
+           "key_figures",
+           "baseline", "run_cached", "clear_cache", "SLIDERS"]
+
+#: The key of "the current sliders" among the scenarios a CompareApp offers.
+SLIDERS = "__sliders__"
+CACHE_SIZE = 32
+LANGS = (("Nederlands", "nl"), ("English", "en"))
+SUMMARY_INDICATORS = ("dual_contract_learners", "placement_share", "work_ready_without_place",
+                      "terminations", "unqualified_outflow", "public_cost")
+
+_TEXT = {
+    "nl": {
+        "today": "vandaag",
+        "range": "bereik",
+        "evidence": "evidentie",
+        "status": "status",
+        "earliest": "vroegst",
+        "more": "uitleg en passage in het SERV-advies",
+        "passage": "SERV-advies",
+        "on": "aan",
+        "yes": "ja",
+        "no": "nee",
+        "reset": "Terug naar de regels van vandaag",
+        "changed": "gewijzigd",
+        "busy": "⏳ Bezig met rekenen…",
+        "done": "✓ Bijgewerkt in {s} s",
+        "drawn": "✓ Grafiek bijgewerkt",
+        "error": "⚠ Fout: {e}",
+        "view": "Grafiek",
+        "indicator": "Indicator",
+        "school_year": "Schooljaar",
+        "by": "Opsplitsen naar",
+        "group": "Groep",
+        "hide_non_dual": "zonder niet-duale variant",
+        "own_label": "Eigen instellingen",
+        "own_name": "eigen_scenario",
+        "levers_changed": "Gewijzigde hefbomen",
+        "no_levers": "Alle hefbomen staan op de regels van vandaag.",
+        "lever_diff": "Hefbomen die verschillen",
+        "no_lever_diff": "Beide scenario's hebben dezelfde hefboomwaarden.",
+        "from": "vanaf",
+        "folder": "Map",
+        "stem": "Bestandsnaam",
+        "belgian": "CSV voor Belgische Excel (; en decimale komma)",
+        "overwrite": "Bestaande bestanden overschrijven",
+        "export": "Exporteer grafiek, cijfers en scenario",
+        "written": "Geschreven",
+        "export_title": "Exporteren (PNG 300 dpi, SVG, PDF, CSV, scenario-TOML)",
+        "scenario_a": "Scenario A (referentie)",
+        "scenario_b": "Scenario B",
+        "sliders": "De huidige schuiven",
+        "save_title": "De schuiven bewaren als nieuw scenariobestand",
+        "save_name": "Naam (bestand)",
+        "save_label": "Titel",
+        "save": "Bewaar als scenario",
+        "saved": "Bewaard: {p} (staat nu in de keuzelijsten)",
+        "saved_file": "bestand",
+        "lever_panel": "Hefbomen",
+    },
+    "en": {
+        "today": "today",
+        "range": "range",
+        "evidence": "evidence",
+        "status": "status",
+        "earliest": "earliest",
+        "more": "explanation and passage in the SERV advice",
+        "passage": "SERV advice",
+        "on": "on",
+        "yes": "yes",
+        "no": "no",
+        "reset": "Back to today's rules",
+        "changed": "changed",
+        "busy": "⏳ Computing…",
+        "done": "✓ Updated in {s} s",
+        "drawn": "✓ Chart updated",
+        "error": "⚠ Error: {e}",
+        "view": "Chart",
+        "indicator": "Indicator",
+        "school_year": "School year",
+        "by": "Break down by",
+        "group": "Group",
+        "hide_non_dual": "without the non-dual variant",
+        "own_label": "Own settings",
+        "own_name": "eigen_scenario",
+        "levers_changed": "Changed levers",
+        "no_levers": "Every lever is at today's rules.",
+        "lever_diff": "Levers that differ",
+        "no_lever_diff": "Both scenarios have the same lever values.",
+        "from": "from",
+        "folder": "Folder",
+        "stem": "File name",
+        "belgian": "CSV for Belgian Excel (; and decimal comma)",
+        "overwrite": "Overwrite existing files",
+        "export": "Export chart, numbers and scenario",
+        "written": "Written",
+        "export_title": "Export (PNG 300 dpi, SVG, PDF, CSV, scenario TOML)",
+        "scenario_a": "Scenario A (reference)",
+        "scenario_b": "Scenario B",
+        "sliders": "The current sliders",
+        "save_title": "Save the sliders as a new scenario file",
+        "save_name": "Name (file)",
+        "save_label": "Title",
+        "save": "Save as scenario",
+        "saved": "Saved: {p} (now in the lists)",
+        "saved_file": "file",
+        "lever_panel": "Levers",
+    },
+}
+
+
+def _t(lang: str, key: str) -> str:
+    return _TEXT[lang][key]
+
+
+def _humanise(key: str) -> str:
+    text = key.replace("_", " ")
+    return text.upper() if len(text) <= 3 else text[:1].upper() + text[1:]
+
+
+def _theme_label(theme: str, lang: str) -> str:
+    """A theme's label: the glossary's ``[themes]`` entry, else the (Dutch) theme id."""
+    text = label("themes", theme, lang)
+    return _humanise(theme) if text == theme else text
+
+
+def _choice_label(lv: Lever, choice: str, lang: str) -> str:
+    """A choice's label: glossary ``[choices]`` ``"lever.choice"`` or ``"choice"``, else the id."""
+    for key in (f"{lv.id}.{choice}", choice):
+        text = label("choices", key, lang)
+        if text != key:
+            return text
+    return _humanise(choice)
+
+
+# --- values and their text -----------------------------------------------------------------
+
+
+def _step_decimals(step: float | None) -> int:
+    if step is None or float(step).is_integer():
+        return 0
+    return max(0, min(6, -math.floor(math.log10(float(step)) + 1e-9)))
+
+
+def format_value(lv: Lever, value, lang: str = "nl", unit: bool = True) -> str:
+    """``value`` of lever ``lv`` as text in ``lang``, with its unit (Dutch: ``612,50 EUR per
+    maand``; a switch: ``ja``/``nee``; a choice: its label)."""
+    if lv.kind == "bool":
+        return _t(lang, "yes") if value else _t(lang, "no")
+    if lv.kind == "choice":
+        return _choice_label(lv, value, lang)
+    dec = _step_decimals(lv.step)
+    if lv.unit.startswith("eur") and not float(value).is_integer():
+        dec = max(dec, 2)
+    text = plots.number(float(value), lang, dec)
+    return f"{text} {label('units', lv.unit, lang)}" if unit else text
+
+
+def _start() -> str:
+    """The first month the model simulates (ISO date)."""
+    from simlib.model import Timeline
+
+    return str(Timeline(1).iso()[0])[:10]
+
+
+def _effective(schedule: dict, start: str) -> dict:
+    """A schedule from ``start`` on: earlier history collapsed into the value at ``start``."""
+    items = sorted(schedule.items())
+    first = items[0][1]
+    for d, v in items:
+        if d <= start:
+            first = v
+    out = {start: first}
+    for d, v in items:
+        if d > start and v != out[max(out)]:
+            out[d] = v
+    return out
+
+
+def _schedule_text(lv: Lever, schedule: dict, lang: str) -> str:
+    items = list(schedule.items())
+    text = format_value(lv, items[0][1], lang)
+    for d, v in items[1:]:
+        text += f", {_t(lang, 'from')} {d}: {format_value(lv, v, lang)}"
+    return text
+
+
+def lever_differences(a, b, lang: str = "nl") -> list[str]:
+    """One line per lever whose values over the simulated period differ between scenarios
+    ``a`` and ``b`` (``a=None``: today's rules): ``label: a's values → b's values``, dated
+    changes with their date."""
+    start = _start()
+    lines = []
+    for lv in levers():
+        sa = _effective(dict(lv.schedule if a is None else a.schedules[lv.id]), start)
+        sb = _effective(dict(b.schedules[lv.id]), start)
+        if sa != sb:
+            lines.append(f"{lv.label(lang)}: {_schedule_text(lv, sa, lang)} → "
+                         f"{_schedule_text(lv, sb, lang)}")
+    return lines
+
+
+# --- running, with a cache -----------------------------------------------------------------
+
+_CACHE: OrderedDict = OrderedDict()
+RUNS = {"count": 0}
+
+
+def _key(scenario, years: int) -> tuple:
+    changed = scenario.changed()
+    return (years, scenario.name, scenario.label_nl, scenario.label_en,
+            tuple(sorted((k, tuple(v.items())) for k, v in changed.items())))
+
+
+def run_cached(scenario, years: int = 10):
+    """``simlib.run(scenario, years)``, remembered for the last :data:`CACHE_SIZE` settings
+    (keyed by the scenario's name, labels and lever schedules). ``RUNS["count"]`` counts the
+    real runs."""
+    key = _key(scenario, years)
+    if key in _CACHE:
+        _CACHE.move_to_end(key)
+        return _CACHE[key]
+    result = simlib.run(scenario, years=years)
+    _ = result.indicators  # computed once, here, not at every redraw
+    RUNS["count"] += 1
+    _CACHE[key] = result
+    while len(_CACHE) > CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    return result
+
+
+def clear_cache() -> None:
+    """Forget every cached run."""
+    _CACHE.clear()
+
+
+def baseline(years: int = 10):
+    """The baseline (``scenarios/baseline.toml``) over ``years`` school years, cached."""
+    return run_cached(simlib.load_scenario("baseline"), years)
+
+
+# --- lever controls ------------------------------------------------------------------------
+
+_INFO_STYLE = "font-size:0.85em;color:#444;line-height:1.3"
+
+
+class LeverControl:
+    """One lever: a title (label and unit), the control, an info line with details."""
+
+    def __init__(self, lv: Lever, lang: str = "nl"):
+        self.lever = lv
+        if lv.kind == "bool":
+            self.widget = W.Checkbox(value=lv.default, indent=False)
+        elif lv.kind == "choice":
+            self.widget = W.Dropdown(options=self._choices(lang), value=lv.default)
+        elif lv.kind == "int":
+            self.widget = W.IntSlider(value=lv.default, min=lv.min, max=lv.max,
+                                      step=lv.step or 1, continuous_update=False)
+        else:
+            dec = _step_decimals(lv.step)
+            self.widget = W.FloatSlider(value=lv.default, min=lv.min, max=lv.max, step=lv.step,
+                                        continuous_update=False, readout_format=f".{dec}f")
+        self.widget.layout = W.Layout(width="95%")
+        self.title = W.HTML()
+        self.info = W.HTML()
+        indent = "1.6em" if lv.parent else "0"
+        self.box = W.VBox([self.title, self.widget, self.info],
+                          layout=W.Layout(margin=f"0 0 0.6em {indent}"))
+        self.set_lang(lang)
+
+    def _choices(self, lang: str) -> list[tuple[str, str]]:
+        return [(_choice_label(self.lever, c, lang), c) for c in self.lever.choices or ()]
+
+    @property
+    def value(self):
+        """The control's value as the lever's type (a float lever rounded to its step)."""
+        value = self.widget.value
+        if self.lever.kind == "float":
+            return round(float(value), _step_decimals(self.lever.step) + 2)
+        return value
+
+    def is_default(self) -> bool:
+        return self.value == self.lever.default
+
+    def reset(self) -> None:
+        self.widget.value = self.lever.default
+
+    def set_lang(self, lang: str) -> None:
+        lv = self.lever
+        unit = label("units", lv.unit, lang)
+        self.title.value = (f"<b>{html.escape(lv.label(lang))}</b> "
+                            f"<span style='color:#555'>({html.escape(unit)})</span>")
+        if lv.kind == "bool":
+            self.widget.description = _t(lang, "on")
+        if lv.kind == "choice":
+            value = self.widget.value
+            self.widget.options = self._choices(lang)
+            self.widget.value = value
+        self.widget.tooltip = lv.description(lang)
+        facts = [f"{_t(lang, 'today')}: {format_value(lv, lv.default, lang)}"]
+        if lv.kind in ("int", "float"):
+            facts.append(f"{_t(lang, 'range')} {format_value(lv, lv.min, lang, unit=False)}–"
+                         f"{format_value(lv, lv.max, lang, unit=False)}")
+        facts.append(f"{_t(lang, 'evidence')} {label('evidence', lv.evidence_grade, lang)}")
+        facts.append(f"{_t(lang, 'status')}: {label('status', lv.status, lang)}")
+        summary = html.escape(" · ".join(facts))
+        self.info.value = (
+            f"<div style='{_INFO_STYLE}'>{summary}<details><summary>{_t(lang, 'more')}"
+            f"</summary><p>{html.escape(lv.description(lang))}</p>"
+            f"<p><i>{_t(lang, 'passage')}:</i> {html.escape(lv.passage)}</p>"
+            f"<p>{_t(lang, 'earliest')}: {lv.earliest_date}</p></details></div>")
+
+
+class LeverPanel:
+    """Controls for every lever of the registry, grouped by theme in an accordion.
+
+    ``on_change(callback)`` calls ``callback()`` after each user change (once per
+    :meth:`hold` block). :meth:`changed` holds the levers that differ from today's rules
+    (children of a switched-off parent left out: the model ignores them);
+    :meth:`scenario` makes a :class:`simlib.Scenario` of them.
+    """
+
+    def __init__(self, lang: str = "nl", lever_list: Sequence[Lever] | None = None):
+        self.lang = lang
+        self.controls: dict[str, LeverControl] = {}
+        self._callbacks: list[Callable[[], None]] = []
+        self._holding = 0
+        self._pending = False
+        themes: dict[str, list[LeverControl]] = {}
+        for lv in lever_list if lever_list is not None else levers():
+            control = LeverControl(lv, lang)
+            self.controls[lv.id] = control
+            themes.setdefault(lv.theme, []).append(control)
+            control.widget.observe(self._changed, names="value")
+        self.themes = list(themes)
+        self.accordion = W.Accordion(children=[W.VBox([c.box for c in cs])
+                                               for cs in themes.values()])
+        self.reset_button = W.Button(icon="undo", layout=W.Layout(width="auto"))
+        self.reset_button.on_click(lambda _b: self.reset())
+        self.widget = W.VBox([self.reset_button, self.accordion])
+        for control in self.controls.values():
+            if control.lever.parent:
+                self.controls[control.lever.parent].widget.observe(
+                    lambda _ch: self._enable_children(), names="value")
+        self._enable_children()
+        self.set_lang(lang)
+
+    # values
+    def values(self) -> dict:
+        """Every lever's current value."""
+        return {k: c.value for k, c in self.controls.items()}
+
+    def changed(self) -> dict:
+        """The levers whose control differs from today's rule (ignored children left out)."""
+        out = {}
+        for k, c in self.controls.items():
+            parent = c.lever.parent
+            if parent and not self.controls[parent].value:
+                continue
+            if not c.is_default():
+                out[k] = c.value
+        return out
+
+    def scenario(self, name: str | None = None, label_nl: str | None = None,
+                 label_en: str | None = None):
+        """The controls as a Scenario over the baseline: only the levers that differ from
+        today's rules. With no change, the baseline itself."""
+        changed = self.changed()
+        if not changed:
+            return simlib.load_scenario("baseline")
+        return simlib.scenario(name=name or _t("nl", "own_name"),
+                               label_nl=label_nl or _t("nl", "own_label"),
+                               label_en=label_en or _t("en", "own_label"), **changed)
+
+    def set_values(self, values: dict) -> None:
+        """Set several controls at once (one change notification)."""
+        with self.hold():
+            for k, v in values.items():
+                self.controls[k].widget.value = v
+
+    def reset(self) -> None:
+        """Every control back to today's rule (one change notification)."""
+        with self.hold():
+            for control in self.controls.values():
+                control.reset()
+
+    # notifications
+    def on_change(self, callback: Callable[[], None]) -> None:
+        self._callbacks.append(callback)
+
+    @contextlib.contextmanager
+    def hold(self):
+        """Collect changes made inside the block into one notification at its end."""
+        self._holding += 1
+        try:
+            yield self
+        finally:
+            self._holding -= 1
+            if not self._holding and self._pending:
+                self._pending = False
+                self._notify()
+
+    def _changed(self, _change=None) -> None:
+        self._update_titles()
+        if self._holding:
+            self._pending = True
+        else:
+            self._notify()
+
+    def _notify(self) -> None:
+        for callback in self._callbacks:
+            callback()
+
+    def _enable_children(self) -> None:
+        for control in self.controls.values():
+            parent = control.lever.parent
+            if parent:
+                control.widget.disabled = not bool(self.controls[parent].widget.value)
+
+    # language
+    def set_lang(self, lang: str) -> None:
+        self.lang = lang
+        for control in self.controls.values():
+            control.set_lang(lang)
+        self.reset_button.description = _t(lang, "reset")
+        self._update_titles()
+
+    def _update_titles(self) -> None:
+        counts = {theme: 0 for theme in self.themes}
+        for k in self.changed():
+            counts[self.controls[k].lever.theme] += 1
+        self.accordion.titles = tuple(
+            _theme_label(theme, self.lang)
+            + (f" · {counts[theme]} {_t(self.lang, 'changed')}" if counts[theme] else "")
+            for theme in self.themes)
+
+
+# --- a chart as an image, with its numbers -------------------------------------------------
+
+
+class Chart:
+    """A figure of :mod:`simlib.plots` shown as a PNG ``Image`` widget, its footnote below.
+
+    On screen the footnote is an HTML line under the image (drawing it into every PNG would
+    cost a third of a redraw); an export puts the same text into the chart itself.
+
+    ``kinds`` are chart names of :data:`simlib.plots.CHARTS`, drawn side by side; ``opts``
+    go to the chart functions (indicator, group, by, school_year, hide, states).
+    ``table`` holds the numbers shown (the first chart's table, or the difference table when
+    a difference is shown). ``name`` is the file stem suffix when several charts export.
+    """
+
+    def __init__(self, kinds: Sequence[str], results=None, lang: str = "nl",
+                 name: str | None = None, **opts):
+        self.kinds = tuple(kinds)
+        self.name = name or "_".join(self.kinds)
+        self.results = results
+        self.lang = lang
+        self.opts = dict(opts)
+        self.figure = plots.new_figure(self.kinds)
+        self.image = W.Image(format="png", layout=W.Layout(width="100%", max_width="1000px"))
+        self.footnote = W.HTML()
+        self.widget = W.VBox([self.image, self.footnote])
+        self.table = None
+        self.draws = 0
+        if results is not None:
+            self.redraw()
+
+    @property
+    def scenarios(self) -> list:
+        results = self.results if isinstance(self.results, list | tuple) else [self.results]
+        return [r.scenario for r in results]
+
+    def redraw(self, results=None, lang: str | None = None, **opts) -> None:
+        """Redraw with new results, language or options (those not given stay)."""
+        if results is not None:
+            self.results = results
+        if lang is not None:
+            self.lang = lang
+        self.opts.update(opts)
+        kinds = self.kinds
+        _, tables = plots.draw(self.figure, kinds, self.results, self.lang, **self.opts)
+        self.table = tables[kinds.index("difference")] if "difference" in kinds else tables[0]
+        plots.clear_footnote(self.figure)
+        note = html.escape(_export.footnote(self.scenarios, self.lang)).replace("\n", "<br>")
+        self.footnote.value = f"<div style='font-size:0.75em;color:#555'>{note}</div>"
+        self.image.value = plots.png_bytes(self.figure)
+        self.draws += 1
+
+    def set_kinds(self, kinds: Sequence[str]) -> None:
+        self.kinds = tuple(kinds)
+        self.figure = plots.new_figure(self.kinds)
+
+    @property
+    def axes(self):
+        return self.figure.axes
+
+
+# --- export panel --------------------------------------------------------------------------
+
+
+class ExportPanel:
+    """Folder, file name, two options and one button that exports the shown chart(s).
+
+    ``source`` is a :class:`Chart`, a list of Charts, or a callable returning either (so
+    the panel always exports what is shown now). :meth:`export` is what the button calls;
+    it returns the paths written (and lists them in the panel) or shows why not.
+    """
+
+    def __init__(self, source, lang: str = "nl", folder: str = "export",
+                 stem: str = "grafiek", date=None):
+        self.source = source
+        self.lang = lang
+        self.date = date
+        self.title = W.HTML()
+        self.folder = W.Text(value=folder)
+        self.stem = W.Text(value=stem)
+        self.belgian = W.Checkbox(value=False, indent=False)
+        self.overwrite = W.Checkbox(value=False, indent=False)
+        self.button = W.Button(icon="download", button_style="primary",
+                               layout=W.Layout(width="auto"))
+        self.message = W.HTML()
+        self.paths: list[Path] = []
+        self.button.on_click(lambda _b: self.export())
+        self.widget = W.VBox([self.title, W.HBox([self.folder, self.stem]),
+                              W.HBox([self.belgian, self.overwrite]), self.button, self.message])
+        self.set_lang(lang)
+
+    def _charts(self) -> list[Chart]:
+        charts = self.source() if callable(self.source) else self.source
+        return list(charts) if isinstance(charts, list | tuple) else [charts]
+
+    def export(self) -> list[Path]:
+        """Export now; returns the paths written ([] and a message if refused)."""
+        charts = self._charts()
+        stem = self.stem.value.strip() or "grafiek"
+        items = {stem if len(charts) == 1 else f"{stem}_{c.name}": (c.figure, c.table)
+                 for c in charts}
+        scenarios = [sc for c in charts for sc in c.scenarios]
+        try:
+            self.paths = _export.export_many(
+                self.folder.value.strip() or ".", items, scenarios, lang=self.lang,
+                date=self.date, overwrite=self.overwrite.value,
+                belgian_excel=self.belgian.value)
+        except (OSError, ValueError) as exc:
+            self.paths = []
+            self.message.value = (f"<span style='color:#D55E00'>"
+                                  f"{html.escape(_t(self.lang, 'error').format(e=exc))}</span>")
+            return []
+        listed = "".join(f"<li><code>{html.escape(str(p))}</code></li>" for p in self.paths)
+        self.message.value = f"{_t(self.lang, 'written')}:<ul>{listed}</ul>"
+        return self.paths
+
+    def set_lang(self, lang: str) -> None:
+        self.lang = lang
+        self.title.value = f"<b>{_t(lang, 'export_title')}</b>"
+        self.folder.description = _t(lang, "folder")
+        self.stem.description = _t(lang, "stem")
+        self.belgian.description = _t(lang, "belgian")
+        self.overwrite.description = _t(lang, "overwrite")
+        self.button.description = _t(lang, "export")
+
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget._repr_mimebundle_(**kwargs)
+
+
+# --- apps ----------------------------------------------------------------------------------
+
+
+def _indicator_options(lang: str) -> list[tuple[str, str]]:
+    from simlib.outcomes import INDICATORS
+
+    return [(label("indicators", ind.id, lang), ind.id) for ind in INDICATORS]
+
+
+class _App:
+    """The frame the apps share: language toggle, status line, chart, summary, export."""
+
+    views: tuple[str, ...] = ("trend",)
+
+    def __init__(self, years: int = 10, lang: str = "nl", export_folder: str = "export"):
+        self.years = years
+        self.lang = lang
+        self._quiet = False
+        self.status = W.HTML()
+        self.busy = False
+        self.summary = W.HTML()
+        self.lang_toggle = W.ToggleButtons(options=list(LANGS), value=lang,
+                                           style={"button_width": "7em"})
+        self.lang_toggle.observe(lambda ch: self.set_lang(ch["new"]), names="value")
+        self.view = W.Dropdown()
+        self.indicator = W.Dropdown(value=None)
+        self.school_year = W.Dropdown()
+        self.by = W.Dropdown()
+        self.group = W.Dropdown()
+        self.hide_non_dual = W.Checkbox(value=True, indent=False)
+        for control in (self.view, self.indicator, self.school_year, self.by, self.group,
+                        self.hide_non_dual):
+            control.observe(self._options_changed, names="value")
+            control.style.description_width = "initial"
+        self.indicator.layout.width = "34em"
+        self.group.layout.width = "22em"
+        self.results: list = []
+        self.chart = Chart(self._kinds(self.views[0]), lang=lang)
+        self.export_panel = ExportPanel(lambda: self.chart, lang=lang, folder=export_folder,
+                                        stem=self._stem())
+
+    @property
+    def runs(self) -> int:
+        """Model runs made by any app of this process (cache hits do not count)."""
+        return RUNS["count"]
+
+    # options
+    def _kinds(self, view: str) -> tuple[str, ...]:
+        return (view,)
+
+    def _stem(self) -> str:
+        return "grafiek"
+
+    def _fill_options(self) -> None:
+        lang = self.lang
+        with self._quietly():
+            keep = {w: w.value for w in (self.view, self.indicator, self.school_year, self.by,
+                                         self.group)}
+            self.view.options = [(plots.chart_label(v, lang), v) for v in self.views]
+            self.indicator.options = _indicator_options(lang)
+            years = list(dict.fromkeys(self.results[0].indicators.school_year)) \
+                if self.results else []
+            self.school_year.options = years
+            self.by.options = [(label("axes", a, lang), a) for a in plots.BREAKDOWN_AXES]
+            groups = list(dict.fromkeys(self.results[0].indicators.group)) \
+                if self.results else ["all"]
+            self.group.options = [(label("groups", g, lang), g) for g in groups]
+            defaults = {self.view: self.views[0], self.indicator: "dual_contract_learners",
+                        self.school_year: years[-1] if years else None, self.by: "region",
+                        self.group: "all"}
+            for w, old in keep.items():
+                values = [o[1] if isinstance(o, tuple) else o for o in w.options]
+                w.value = old if old in values else defaults[w]
+            self.view.description = _t(lang, "view")
+            self.indicator.description = _t(lang, "indicator")
+            self.school_year.description = _t(lang, "school_year")
+            self.by.description = _t(lang, "by")
+            self.group.description = _t(lang, "group")
+            self.hide_non_dual.description = _t(lang, "hide_non_dual")
+            self._show_relevant()
+
+    def _show_relevant(self) -> None:
+        view = self.view.value
+        shown = {
+            self.indicator: view in ("trend", "difference", "breakdown"),
+            self.group: view in ("trend", "difference"),
+            self.school_year: view in ("sankey", "breakdown"),
+            self.by: view == "breakdown",
+            self.hide_non_dual: view == "sankey",
+        }
+        for w, on in shown.items():
+            w.layout.display = None if on else "none"
+
+    @contextlib.contextmanager
+    def _quietly(self):
+        old, self._quiet = self._quiet, True
+        try:
+            yield
+        finally:
+            self._quiet = old
+
+    def _options_changed(self, _change=None) -> None:
+        if self._quiet:
+            return
+        self._show_relevant()
+        self.redraw()
+
+    def _chart_opts(self) -> dict:
+        return {"indicator": self.indicator.value, "group": self.group.value,
+                "by": self.by.value, "school_year": self.school_year.value,
+                "hide": ("non_dual",) if self.hide_non_dual.value else ()}
+
+    # status
+    def _set_busy(self, busy: bool, seconds: float | None = None) -> None:
+        self.busy = busy
+        if busy:
+            self.status.value = f"<span style='color:#E69F00'>{_t(self.lang, 'busy')}</span>"
+        elif seconds is not None:
+            text = _t(self.lang, "done").format(s=plots.number(seconds, self.lang, 2))
+            self.status.value = f"<span style='color:#009E73'>{text}</span>"
+
+    def _error(self, exc: Exception) -> None:
+        self.busy = False
+        self.status.value = (f"<span style='color:#D55E00'>"
+                             f"{html.escape(_t(self.lang, 'error').format(e=exc))}</span>")
+
+    # drawing
+    def redraw(self) -> bool:
+        """Redraw the chart and the summary from the current results (no model run);
+        False (and the error in the status line) if that failed."""
+        if not self.results:
+            return False
+        try:
+            kinds = self._kinds(self.view.value or self.views[0])
+            if kinds != self.chart.kinds:
+                self.chart.set_kinds(kinds)
+            self.chart.redraw(results=self._shown(), lang=self.lang, **self._chart_opts())
+            self.summary.value = self._summary()
+        except Exception as exc:  # shown in the app: an observer must not raise
+            self._error(exc)
+            return False
+        return True
+
+    def _shown(self):
+        return self.results
+
+    def _summary(self) -> str:
+        return ""
+
+    def set_lang(self, lang: str) -> None:
+        """Switch every label to ``lang`` ("nl" or "en") and redraw (no model run)."""
+        self.lang = lang
+        if self.lang_toggle.value != lang:
+            self.lang_toggle.value = lang
+        self.export_panel.set_lang(lang)
+        self._set_lang_extra(lang)
+        self._fill_options()
+        self.redraw()
+
+    def _set_lang_extra(self, lang: str) -> None:
+        pass
+
+    def _controls(self) -> W.Widget:
+        return W.VBox([W.HBox([self.view, self.indicator]),
+                       W.HBox([self.school_year, self.by, self.group, self.hide_non_dual])])
+
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget._repr_mimebundle_(**kwargs)
+
+
+def _summary_html(lines: Iterable[str], title: str | None = None) -> str:
+    lines = list(lines)
+    head = f"<b>{html.escape(title)}</b>" if title else ""
+    if not lines:
+        return head
+    items = "".join(f"<li>{html.escape(line.removeprefix('- '))}</li>" for line in lines)
+    return f"{head}<ul style='margin-top:0.2em'>{items}</ul>"
+
+
+def _comparison_text(a, b, lang: str, indicators: Sequence[str], school_year: str | None,
+                     group: str = "all") -> str:
+    from simlib.compare import summary
+
+    a, b = plots._Slim(a, indicators, [group]), plots._Slim(b, indicators, [group])
+    ia, ib = a.indicators, b.indicators
+    year = school_year or max(ia.school_year)
+    present = set(ia[(ia.school_year == year) & ia.value.notna()].indicator) | set(
+        ib[(ib.school_year == year) & ib.value.notna()].indicator)
+    wanted = [i for i in dict.fromkeys(indicators) if i in present]
+    text = summary(a, b, indicators=wanted, school_year=year, lang=lang, group=group)
+    first, *rest = text.split("\n")
+    return _summary_html(rest, first)
+
+
+class ScenarioApp(_App):
+    """Move levers, see the variant against the baseline: the one-line notebook app.
+
+    ``ScenarioApp()`` builds everything; display it (``app``) or its parts (``app.main``
+    without, ``app.export_panel`` the export panel). A lever change reruns the model once
+    (busy indicator while it runs) and redraws the chart and the summary.
+    """
+
+    views = ("trend", "difference", "stocks", "sankey", "breakdown")
+
+    def __init__(self, years: int = 10, lang: str = "nl", export_folder: str = "export"):
+        super().__init__(years, lang, export_folder)
+        self.panel = LeverPanel(lang)
+        self.panel.on_change(self.update)
+        self.base = baseline(years)
+        self.variant = self.base
+        self.results = [self.base, self.variant]
+        self._fill_options()
+        self.update()
+        left = W.VBox([self.lang_toggle, self.panel.widget],
+                      layout=W.Layout(width="40%", min_width="22em"))
+        right = W.VBox([self._controls(), self.status, self.chart.widget, self.summary],
+                       layout=W.Layout(width="60%"))
+        self.main = W.HBox([left, right])
+        self.widget = W.VBox([self.main, self.export_panel.widget])
+
+    def _kinds(self, view: str) -> tuple[str, ...]:
+        return (view,)
+
+    def _stem(self) -> str:
+        return "scenario_grafiek"
+
+    def scenario(self):
+        """The scenario of the current levers (the baseline if none changed)."""
+        return self.panel.scenario()
+
+    def update(self) -> None:
+        """Rerun the model for the current levers (cached) and redraw."""
+        self._set_busy(True)
+        start = time.perf_counter()
+        try:
+            self.variant = run_cached(self.scenario(), self.years)
+        except Exception as exc:  # shown in the app: an observer must not raise
+            self._error(exc)
+            return
+        self.results = [self.base, self.variant]
+        if self.redraw():
+            self._set_busy(False, time.perf_counter() - start)
+
+    def _shown(self):
+        same = self.variant.scenario.name == self.base.scenario.name
+        return [self.base] if same and self.view.value != "difference" else self.results
+
+    def _summary(self) -> str:
+        lang = self.lang
+        changes = lever_differences(None, self.variant.scenario, lang)
+        text = _summary_html(changes, _t(lang, "levers_changed")) if changes else \
+            f"<b>{_t(lang, 'no_levers')}</b>"
+        sy = self.school_year.value if self.view.value in ("sankey", "breakdown") else None
+        return text + _comparison_text(self.base, self.variant, lang,
+                                       (*SUMMARY_INDICATORS, self.indicator.value), sy,
+                                       self.group.value if self.view.value in
+                                       ("trend", "difference") else "all")
+
+    def _set_lang_extra(self, lang: str) -> None:
+        self.panel.set_lang(lang)
+
+
+class BaselineExplorer(_App):
+    """The baseline explorer: stocks over time, the Sankey of a school year, breakdowns by
+    region, sector, finality, provider and indicator pupils, any indicator over time."""
+
+    views = ("stocks", "sankey", "breakdown", "trend")
+
+    def __init__(self, years: int = 10, lang: str = "nl", export_folder: str = "export"):
+        super().__init__(years, lang, export_folder)
+        self.results = [baseline(years)]
+        self._fill_options()
+        with self._quietly():  # the first school year, and the whole system in the Sankey
+            self.school_year.value = self.school_year.options[0]
+            self.hide_non_dual.value = False
+        self.redraw()
+        self.main = W.VBox([self.lang_toggle, self._controls(), self.chart.widget])
+        self.widget = W.VBox([self.main, self.export_panel.widget])
+
+    def _stem(self) -> str:
+        return "basislijn"
+
+
+class CompareApp(_App):
+    """Two scenarios side by side: files of ``scenarios/`` (and of ``save_dir``) or the current
+    sliders; the indicator over time and the difference B - A, a text of what changed and by
+    how much, and a box to save the sliders as a scenario file in ``save_dir``."""
+
+    views = ("trend",)
+
+    def __init__(self, a: str = "baseline", b: str = SLIDERS, years: int = 10,
+                 lang: str = "nl", save_dir: str | Path = "mijn_scenarios",
+                 export_folder: str = "export"):
+        super().__init__(years, lang, export_folder)
+        self.save_dir = Path(save_dir)
+        self.panel = LeverPanel(lang)
+        self.panel.on_change(self._levers_changed)
+        self.pick_a = W.Dropdown(layout=W.Layout(width="auto"))
+        self.pick_b = W.Dropdown(layout=W.Layout(width="auto"))
+        self._fill_picks(a, b)
+        self.pick_a.observe(lambda _c: None if self._quiet else self.update(), names="value")
+        self.pick_b.observe(lambda _c: None if self._quiet else self.update(), names="value")
+        self.save_name = W.Text(value="mijn_scenario")
+        self.save_label = W.Text(value="")
+        self.save_overwrite = W.Checkbox(value=False, indent=False)
+        self.save_button = W.Button(icon="save", layout=W.Layout(width="auto"))
+        self.save_button.on_click(lambda _b: self.save())
+        self.save_message = W.HTML()
+        self.save_title = W.HTML()
+        self.panel_title = W.HTML()
+        self.chart = Chart(("trend", "difference"), lang=lang)
+        self.export_panel.source = lambda: self.chart
+        self.export_panel.stem.value = "vergelijking"
+        self.update()
+        save_box = W.VBox([self.save_title, W.HBox([self.save_name, self.save_label]),
+                           W.HBox([self.save_overwrite, self.save_button]), self.save_message])
+        picks = W.VBox([self.pick_a, self.pick_b])
+        controls = W.HBox([self.indicator, self.group])
+        self.main = W.VBox([
+            self.lang_toggle, picks, controls, self.status, self.chart.widget, self.summary,
+            W.HBox([W.VBox([self.panel_title, self.panel.widget],
+                           layout=W.Layout(width="60%")),
+                    W.VBox([save_box], layout=W.Layout(width="40%"))])])
+        self.widget = W.VBox([self.main, self.export_panel.widget])
+        self._set_lang_extra(lang)
+
+    def _kinds(self, view: str) -> tuple[str, ...]:
+        return ("trend", "difference")
+
+    # scenarios to pick from
+    def _saved(self) -> list[Path]:
+        return sorted(self.save_dir.glob("*.toml")) if self.save_dir.is_dir() else []
+
+    def _options(self) -> list[tuple[str, str]]:
+        from simlib.scenario import scenario_names
+
+        lang = self.lang
+        opts = [(_t(lang, "sliders"), SLIDERS)]
+        for name in scenario_names():
+            opts.append((simlib.load_scenario(name).label(lang), name))
+        for path in self._saved():
+            try:
+                sc = simlib.load_scenario(path)
+            except simlib.ScenarioError:
+                continue  # an invalid file is not offered
+            opts.append((f"{sc.label(lang)} ({_t(lang, 'saved_file')} {path.name})", str(path)))
+        return opts
+
+    def _fill_picks(self, a: str | None = None, b: str | None = None) -> None:
+        with self._quietly():
+            options = self._options()
+            values = [v for _, v in options]
+            a = a if a is not None else self.pick_a.value
+            b = b if b is not None else self.pick_b.value
+            self.pick_a.options = options
+            self.pick_b.options = options
+            self.pick_a.value = a if a in values else "baseline"
+            self.pick_b.value = b if b in values else SLIDERS
+            if hasattr(self, "save_title"):
+                self._label_picks()
+
+    def _scenario(self, key: str):
+        return self.panel.scenario() if key == SLIDERS else simlib.load_scenario(key)
+
+    def update(self) -> None:
+        """Run (cached) the two picked scenarios and redraw."""
+        self._set_busy(True)
+        start = time.perf_counter()
+        try:
+            self.results = [run_cached(self._scenario(self.pick_a.value), self.years),
+                            run_cached(self._scenario(self.pick_b.value), self.years)]
+        except Exception as exc:  # shown in the app: an observer must not raise
+            self._error(exc)
+            return
+        if not self.group.options:
+            self._fill_options()
+        if self.redraw():
+            self._set_busy(False, time.perf_counter() - start)
+
+    def _levers_changed(self) -> None:
+        if SLIDERS in (self.pick_a.value, self.pick_b.value):
+            self.update()
+
+    def _summary(self) -> str:
+        a, b = (r.scenario for r in self.results)
+        lang = self.lang
+        diffs = lever_differences(a, b, lang)
+        text = _summary_html(diffs, _t(lang, "lever_diff")) if diffs else \
+            f"<b>{_t(lang, 'no_lever_diff')}</b>"
+        return text + _comparison_text(self.results[0], self.results[1], lang,
+                                       (*SUMMARY_INDICATORS, self.indicator.value), None,
+                                       self.group.value)
+
+    def save(self) -> Path | None:
+        """Save the sliders as ``save_dir/NAME.toml`` (never overwriting without the box
+        ticked); the file is then offered in both lists. Returns the path, or None."""
+        lang = self.lang
+        name = _export._file_name(self.save_name.value.strip())
+        title = self.save_label.value.strip() or name
+        changed = self.panel.changed()
+        path = self.save_dir / f"{name}.toml"
+        try:
+            sc = simlib.scenario(name=name, label_nl=title, label_en=title, **changed)
+            _export.write_scenario(sc, path, overwrite=self.save_overwrite.value)
+            simlib.load_scenario(path)  # it must validate
+        except (OSError, ValueError) as exc:
+            self.save_message.value = (f"<span style='color:#D55E00'>"
+                                       f"{html.escape(_t(lang, 'error').format(e=exc))}</span>")
+            return None
+        self._fill_picks()
+        self.save_message.value = html.escape(_t(lang, "saved").format(p=path))
+        return path
+
+    def _set_lang_extra(self, lang: str) -> None:
+        if not hasattr(self, "save_title"):
+            return
+        self.panel.set_lang(lang)
+        self._fill_picks()
+        self.save_title.value = f"<b>{_t(lang, 'save_title')}</b>"
+        self.panel_title.value = f"<b>{_t(lang, 'lever_panel')}</b> ({_t(lang, 'sliders')})"
+        self.save_name.description = _t(lang, "save_name")
+        self.save_label.description = _t(lang, "save_label")
+        self.save_overwrite.description = _t(lang, "overwrite")
+        self.save_button.description = _t(lang, "save")
+        self._label_picks()
+
+    def _label_picks(self) -> None:
+        for pick, key in ((self.pick_a, "scenario_a"), (self.pick_b, "scenario_b")):
+            pick.description = _t(self.lang, key)
+            pick.style.description_width = "initial"
+
+
+class Gallery(_App):
+    """A few fixed charts of given results (stacked), with a language toggle and an export
+    panel that writes all of them: the start notebook's baseline in three charts."""
+
+    def __init__(self, results, kinds: Sequence[str] = ("stocks", "sankey", "trend"),
+                 lang: str = "nl", export_folder: str = "export", **opts):
+        super().__init__(years=0, lang=lang, export_folder=export_folder)
+        self.results = results if isinstance(results, list | tuple) else [results]
+        self.charts = [Chart((kind,), self.results, lang=lang, **opts) for kind in kinds]
+        self.chart = self.charts[0]
+        self.export_panel.source = lambda: self.charts
+        self.export_panel.stem.value = "basislijn"
+        self.main = W.VBox([self.lang_toggle, *[c.widget for c in self.charts]])
+        self.widget = W.VBox([self.main, self.export_panel.widget])
+
+    def _fill_options(self) -> None:
+        pass
+
+    def redraw(self) -> None:
+        for chart in getattr(self, "charts", []):
+            chart.redraw(lang=self.lang)
+
+
+def key_figures(result, group: str = "all", lang: str = "nl"):
+    """Every indicator of ``result`` per school year for ``group``, as a table to show:
+    rows labelled in ``lang`` with their unit, numbers formatted for ``lang`` (Dutch:
+    1.234,5; shares with three decimals)."""
+    import pandas as pd
+
+    from simlib.outcomes import INDICATORS
+
+    df = result.indicators
+    df = df[df.group == group]
+    years = list(dict.fromkeys(df.school_year))
+    rows, index = [], []
+    for ind in INDICATORS:
+        sub = df[df.indicator == ind.id].set_index("school_year").value
+        if sub.empty:
+            continue
+        top = float(sub.abs().max())
+        dec = 3 if ind.unit in ("share", "per_contract_year") else \
+            0 if top >= 100 or top == 0 else 1
+        rows.append([label("units", ind.unit, lang)]
+                    + [plots.number(sub[y], lang, dec) if y in sub.index else "" for y in years])
+        index.append(label("indicators", ind.id, lang))
+    return pd.DataFrame(rows, index=pd.Index(index, name=label("axes", "indicator", lang)),
+                        columns=[label("axes", "unit", lang), *years])
