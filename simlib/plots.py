@@ -82,7 +82,8 @@ _TEXT = {
         "difference": "Verschil met de referentie",
         "breakdown": "Opsplitsing per groep",
         "per": "per",
-        "minus": "min",
+        "difference_of": "verschil:",
+        "against": "tegenover",
         "favourable": "gunstig",
         "unfavourable": "ongunstig",
         "neutral": "geen richting",
@@ -96,7 +97,8 @@ _TEXT = {
         "difference": "Difference from the reference",
         "breakdown": "Breakdown by group",
         "per": "by",
-        "minus": "minus",
+        "difference_of": "difference:",
+        "against": "against",
         "favourable": "favourable",
         "unfavourable": "unfavourable",
         "neutral": "no direction",
@@ -579,15 +581,17 @@ def difference(result_or_results, ax: Axes | None = None, lang: str = "nl", *,
     ax.grid(axis="y", alpha=0.3)
     _rotate_years(ax, years)
     words = _TEXT[lang]
-    title = (f"{label('indicators', indicator, lang)}: {results[-1].scenario.label(lang)} "
-             f"{words['minus']} {results[0].scenario.label(lang)}")
+    title = (f"{label('indicators', indicator, lang)} — {words['difference_of']} "
+             f"{results[-1].scenario.label(lang)} {words['against']} "
+             f"{results[0].scenario.label(lang)}")
     if group != "all":
         title += f" — {label('groups', group, lang)}"
     _title(ax, title)
-    if ind.direction:
-        ax.legend(handles=[Patch(color=DIRECTION_COLOURS[1], label=words["favourable"]),
-                           Patch(color=DIRECTION_COLOURS[-1], label=words["unfavourable"])],
-                  loc="best", frameon=False, fontsize=8.5)
+    signs = {int(np.sign(d)) * ind.direction for d in np.nan_to_num(diff) if d != 0}
+    handles = [Patch(color=DIRECTION_COLOURS[k], label=words[name])
+               for k, name in ((1, "favourable"), (-1, "unfavourable")) if k in signs]
+    if ind.direction and handles:  # only the colours that are shown
+        ax.legend(handles=handles, loc="best", frameon=False, fontsize=8.5)
     return ax
 
 
