@@ -343,41 +343,57 @@ def run_kernel(nd, srch, oao, soa, gua, aan, gro, places, RTC, RTI, MS, inflow, 
                 block_gua_demand[c] += failed if gua_on else 0.0
                 gua[c, i] += caught
                 rest = failed - caught
-                sf_unq = _r(RTC, RTI, R_SF_UNQ, t, c, i)
-                sf_aan = _r(RTC, RTI, R_SF_AAN, t, c, i)
-                f_unq = rest * sf_unq * adult
-                f_nd = rest * (_r(RTC, RTI, R_SF_ND, t, c, i) + sf_unq * (1.0 - adult))
-                f_aan = rest * sf_aan
+                f_unq = 0.0
+                f_nd = 0.0
+                f_aan = 0.0
                 f_gro = 0.0
-                if g_open and g_rule == 2:  # broad intake: failed searches go to the groeifase
-                    block_gro_demand[c] += f_aan
-                    f_gro = min(f_aan * gro_ratio, gro_budget)
-                    gro_budget -= f_gro
-                    f_aan -= f_gro
+                if rest > 0.0:  # rates are looked up only when there is someone to move
+                    sf_unq = _r(RTC, RTI, R_SF_UNQ, t, c, i)
+                    f_unq = rest * sf_unq * adult
+                    f_nd = rest * (_r(RTC, RTI, R_SF_ND, t, c, i) + sf_unq * (1.0 - adult))
+                    f_aan = rest * _r(RTC, RTI, R_SF_AAN, t, c, i)
+                    if g_open and g_rule == 2:  # broad intake: failed searches to the groeifase
+                        block_gro_demand[c] += f_aan
+                        f_gro = min(f_aan * gro_ratio, gro_budget)
+                        gro_budget -= f_gro
+                        f_aan -= f_gro
                 # terminations (refusals restart the search)
-                t_unq = term * _r(RTC, RTI, R_T_UNQ, t, c, i) * adult
-                t_nd = term * (_r(RTC, RTI, R_T_ND, t, c, i)
-                               + _r(RTC, RTI, R_T_UNQ, t, c, i) * (1.0 - adult))
-                t_aan = term * _r(RTC, RTI, R_T_AAN, t, c, i)
+                t_unq = 0.0
+                t_nd = 0.0
+                t_aan = 0.0
                 t_gro = 0.0
-                if g_open and g_rule >= 1:
-                    block_gro_demand[c] += t_aan
-                    t_gro = min(t_aan * gro_ratio, gro_budget)
-                    gro_budget -= t_gro
-                    t_aan -= t_gro
-                t_srch = term * _r(RTC, RTI, R_T_SEARCH, t, c, i) + refused
+                t_srch = refused
+                if term > 0.0:
+                    tr_unq = _r(RTC, RTI, R_T_UNQ, t, c, i)
+                    t_unq = term * tr_unq * adult
+                    t_nd = term * (_r(RTC, RTI, R_T_ND, t, c, i) + tr_unq * (1.0 - adult))
+                    t_aan = term * _r(RTC, RTI, R_T_AAN, t, c, i)
+                    if g_open and g_rule >= 1:
+                        block_gro_demand[c] += t_aan
+                        t_gro = min(t_aan * gro_ratio, gro_budget)
+                        gro_budget -= t_gro
+                        t_aan -= t_gro
+                    t_srch += term * _r(RTC, RTI, R_T_SEARCH, t, c, i)
                 block_term += term + refused
                 # aanloopfase (duration bins): work-ready, to non-dual, to groeifase, leaving
-                h_ready = _r(RTC, RTI, R_READY, t, c, i)
-                h_and = _r(RTC, RTI, R_AAN_ND, t, c, i)
-                h_al = adult * _r(RTC, RTI, R_LEAVE_AAN, t, c, i)
-                p_ready, p_and, p_al = _compete3(h_ready, h_and, h_al)
+                has_aan = False
+                for k in range(ka):
+                    if aan[c, i, k] > 0.0:
+                        has_aan = True
+                        break
+                p_ready = 0.0
+                p_and = 0.0
+                p_al = 0.0
+                if has_aan:
+                    p_ready, p_and, p_al = _compete3(
+                        _r(RTC, RTI, R_READY, t, c, i), _r(RTC, RTI, R_AAN_ND, t, c, i),
+                        adult * _r(RTC, RTI, R_LEAVE_AAN, t, c, i))
                 a_ready = 0.0
                 a_nd = 0.0
                 a_leave = 0.0
                 a_gro = 0.0
                 waiting = 0.0
-                for k in range(ka - 1, -1, -1):
+                for k in range(ka - 1 if has_aan else -1, -1, -1):
                     x = aan[c, i, k]
                     if x <= 0.0:
                         continue
@@ -398,15 +414,22 @@ def run_kernel(nd, srch, oao, soa, gua, aan, gro, places, RTC, RTI, MS, inflow, 
                     aan[c, i, k] = 0.0
                     aan[c, i, min(k + 1, ka - 1)] += stay
                 # groeifase (duration bins): springboard, leaving, end of the trajectory
-                h_sp = _r(RTC, RTI, R_SPRING, t, c, i)
-                h_gl = adult * _r(RTC, RTI, R_LEAVE_GRO, t, c, i)
-                p_sp, p_gl, _ = _compete3(h_sp, h_gl, 0.0)
+                has_gro = False
+                for k in range(kg):
+                    if gro[c, i, k] > 0.0:
+                        has_gro = True
+                        break
+                p_sp = 0.0
+                p_gl = 0.0
+                if has_gro:
+                    p_sp, p_gl, _ = _compete3(_r(RTC, RTI, R_SPRING, t, c, i),
+                                              adult * _r(RTC, RTI, R_LEAVE_GRO, t, c, i), 0.0)
                 g_spring = 0.0
                 g_leave = 0.0
                 g_end = 0.0
                 g12 = 0.0
                 g24 = 0.0
-                for k in range(kg - 1, -1, -1):
+                for k in range(kg - 1 if has_gro else -1, -1, -1):
                     x = gro[c, i, k]
                     if x <= 0.0:
                         continue
@@ -426,9 +449,13 @@ def run_kernel(nd, srch, oao, soa, gua, aan, gro, places, RTC, RTI, MS, inflow, 
                             g24 += stay
                 # non-dual: leaving past 18
                 x = nd[c, i]
-                n_leave = x * _p(adult * _r(RTC, RTI, R_LEAVE_ND, t, c, i))
+                n_leave = 0.0
+                if x > 0.0 and adult > 0.0:
+                    n_leave = x * _p(adult * _r(RTC, RTI, R_LEAVE_ND, t, c, i))
                 # apply the moves
-                spring_search = g_spring * _r(RTC, RTI, R_SPRING_SEARCH, t, c, i)
+                spring_search = 0.0
+                if g_spring > 0.0:
+                    spring_search = g_spring * _r(RTC, RTI, R_SPRING_SEARCH, t, c, i)
                 srch[c, i, 0] += t_srch + a_ready + spring_search
                 aan[c, i, 0] += f_aan + t_aan + g_spring - spring_search
                 gro[c, i, 0] += f_gro + t_gro + a_gro
