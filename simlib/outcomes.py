@@ -75,6 +75,8 @@ INDICATORS = (
     Indicator("outflow_unqualified", "learners_per_school_year", -1),
     Indicator("unqualified_outflow", "learners_per_school_year", -1),
     Indicator("unqualified_outflow_share", "share", -1),
+    Indicator("unqualified_outflow_share_dual_route", "share", -1),
+    Indicator("unqualified_outflow_share_aanloop_route", "share", -1),
     Indicator("further_study_share_of_leavers", "share", +1),
     Indicator("employed_12_months_share", "share", +1),
     Indicator("job_seeking_12_months_share", "share", -1),
@@ -125,7 +127,8 @@ def indicators(tr: Trajectory) -> pd.DataFrame:
     soa = q("dual_soa")
     school = sum(q(n) for n in ("non_dual", "searching", "dual_oao", "dual_soa", "guaranteed",
                                 "aanloopfase", "groeifase"))
-    leave = R[:, :, K.Q_LEAVE:K.Q_LEAVE + 12].reshape(T, G, 4, 3).sum(axis=3)  # by qual.
+    by_route = R[:, :, K.Q_LEAVE:K.Q_LEAVE + 12].reshape(T, G, 4, 3)  # qualification x route
+    leave = by_route.sum(axis=3)  # by qualification
     unq_official = leave[:, :, 2] + leave[:, :, 3]
     study = np.array([param("exit_further_study_share")[k] for k in QUALIFICATIONS])
     labour12 = tr.exited_12
@@ -191,6 +194,14 @@ def indicators(tr: Trajectory) -> pd.DataFrame:
         "outflow_unqualified": year_sum(leave[:, :, 3]),
         "unqualified_outflow": year_sum(unq_official),
         "unqualified_outflow_share": ratio(year_sum(unq_official), year_sum(leave.sum(2))),
+        # by route: leavers from the dual route (searching, contracts, guaranteed places) and
+        # from the Aanloopfase and Groeifase (selection: different learners, not a route effect)
+        "unqualified_outflow_share_dual_route": ratio(
+            year_sum(by_route[:, :, 2, 1] + by_route[:, :, 3, 1]),
+            year_sum(by_route[:, :, :, 1].sum(2))),
+        "unqualified_outflow_share_aanloop_route": ratio(
+            year_sum(by_route[:, :, 2, 2] + by_route[:, :, 3, 2]),
+            year_sum(by_route[:, :, :, 2].sum(2))),
         "further_study_share_of_leavers": ratio(year_sum((leave * study).sum(2)),
                                                 year_sum(leave.sum(2))),
         "employed_12_months_share": ratio(year_sum(tr.employed_12), year_sum(labour12)),
