@@ -109,9 +109,6 @@ class LeverValues:
         """Today's value of ``lever_id`` (its registry default)."""
         return self._registry[lever_id].default
 
-    def is_today(self, *lever_ids: str) -> bool:
-        """Whether every named lever holds today's value in every month."""
-        return all(np.all(self._values[k] == self.today(k)) for k in lever_ids)
 
 
 @dataclass
@@ -453,5 +450,4 @@ def _labour(rec: np.ndarray, groups, masks):
     return out, emp12, seek12, ex12
 
 
-STATE_INDEX = {s: i for i, s in enumerate(STATES)}
 assert STATES[:6] == SCHOOL_STATES and len(LABOUR_STATUSES) == len(QUALIFICATIONS) == 4

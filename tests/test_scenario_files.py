@@ -38,3 +38,16 @@ def test_scenario_validates_and_runs(name):
 
 def test_baseline_changes_nothing():
     assert simlib.load_scenario("baseline").changed() == {}
+
+
+def test_uploaded_text_is_data_only():
+    from simlib.scenario import ScenarioError, load_scenario_text
+
+    good = load_scenario_text('label_nl = "x"\nlabel_en = "y"\nbase = "langere_zoekperiode"\n'
+                              "[levers]\ncoaching_visits_per_month = 1.0\n", name="upload")
+    assert good.value("search_window_days", "2027-01-01") == 30
+    assert good.value("coaching_visits_per_month", "2027-01-01") == 1.0
+    for base in ("../data/baseline", "/etc/passwd", "nope"):
+        with pytest.raises(ScenarioError) as err:
+            load_scenario_text(f'base = "{base}"\n', name="upload")
+        assert all(str(p).startswith("upload.toml: base:") for p in err.value.problems)
