@@ -132,7 +132,7 @@ def base_rates(timeline: Timeline) -> dict[str, Rate]:
         # placement market
         "placement_hazard": Rate(
             param("placement_hazard_per_school_day") * _mismatch().reshape(1, -1),
-            np.ones((1, 1))),
+            _age_factor(adult_share(timeline))),
         "places_factor": Rate.const(1.0),
         "oao_share": Rate.by_cell(cell("finality", param("oao_share"))),
         # in dual
@@ -171,6 +171,22 @@ def base_rates(timeline: Timeline) -> dict[str, Rate]:
         **{f"termination_to_{k}": Rate.const(v) for k, v in param("termination_split").items()},
     }
     return rates
+
+
+def _age_factor(adult: np.ndarray) -> np.ndarray:
+    """Relative placement hazard by age, shape (T, I): employers prefer older learners
+    (``older_learner_placement_preference``) but pay full employer contributions for learners
+    past 18 (``employer_contribution_adult_eur_per_year``), which weighs on them with the
+    supply's semi-elasticity to the employer's cost (as for the premium). The Groeipakket
+    (child benefit) continues during alternating training until 25, so it does not differ
+    between routes and has no rate of its own; information about it is a lever.
+    """
+    from simlib.levers import lever
+
+    cost = param("employer_contribution_adult_eur_per_year")
+    semi = param("supply_elasticity_subsidy") / lever("employer_premium_paid_eur_per_year").default
+    adult_factor = (1 + param("older_learner_placement_preference")) * np.exp(-semi * cost)
+    return 1.0 + adult * (adult_factor - 1.0)
 
 
 def _mismatch() -> np.ndarray:
