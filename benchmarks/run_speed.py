@@ -161,7 +161,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"machine: {info['platform']}; {info['cpu_count']} CPUs "
           f"({info['cpus_usable']} usable); {info['processor'] or info['machine']}")
     print(f"python {info['python']} ({info['implementation']}), numpy {info['numpy']}, "
-          f"pandas {info['pandas']}, numba {info['numba']} ({info['numba_threads']} threads), "
+          f"pandas {info['pandas']}, numba {info['numba']} (the kernel runs on one core; "
+          f"{info['numba_threads']} numba threads available), "
           f"simlib {info['simlib']}")
     print(f"load average at start (1, 5, 15 min): {info['load_average_start']}")
     months = Timeline(args.years).months
