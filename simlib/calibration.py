@@ -53,7 +53,7 @@ import math
 import sys
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -63,6 +63,7 @@ from simlib.parameters import (
     CALIBRATION_FILE,
     DataError,
     Parameter,
+    TargetSpec,
     data_dir,
     overridden,
     parameters,
@@ -81,18 +82,13 @@ NOT_AVAILABLE = "not available at this resolution"
 
 
 @dataclass(frozen=True)
-class Target:
-    """A calibration target and what it is compared with in the model."""
+class Target(TargetSpec):
+    """A calibration target: its figure from ``data/`` and what it is compared with in the
+    model (the :class:`~simlib.parameters.TargetSpec` fields)."""
 
     name: str
     value: float
     unit: str
-    indicator: str
-    group: str
-    denominator_group: str | None
-    school_year: str
-    tolerance: float
-    tolerance_note: str
     provenance: str
     available: bool = True
     reason: str | None = None  #: why the target is not available, if it is not
@@ -251,12 +247,8 @@ def targets(result=None) -> list[Target]:
                                 f"{labels}")
             reason = (f"{NOT_AVAILABLE}: the engine produces no {g} group (its group "
                       f"axes: {', '.join(sorted(axes))})")
-        out.append(Target(name=p.name, value=float(p.value), unit=p.unit,
-                          indicator=spec.indicator, group=spec.group,
-                          denominator_group=spec.denominator_group,
-                          school_year=spec.school_year, tolerance=spec.tolerance,
-                          tolerance_note=spec.tolerance_note, provenance=p.provenance,
-                          available=reason is None, reason=reason))
+        out.append(Target(**asdict(spec), name=p.name, value=float(p.value), unit=p.unit,
+                          provenance=p.provenance, available=reason is None, reason=reason))
     return out
 
 

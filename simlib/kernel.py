@@ -157,6 +157,7 @@ def run_kernel(nd, srch, oao, soa, gua, aan, gro, places, RTC, RTI, MS, inflow, 
     block_gua_demand = np.zeros(C)
     block_gro_demand = np.zeros(C)
     block_flows = np.zeros((C, 11, 11))
+    Ur = np.zeros(NR)  # searchers per readiness level in the current cell
     for t in range(T):
         D = MS[M_DAYS, t]
         W = MS[M_WINDOW, t]
@@ -215,7 +216,7 @@ def run_kernel(nd, srch, oao, soa, gua, aan, gro, places, RTC, RTI, MS, inflow, 
                                     rec[t, c, e, 0, Q_SCREENED_OUT] += entries - ready
             # 3. market: searchers and vacancies in this cell
             U = 0.0
-            Ur = np.zeros(NR)
+            Ur[:] = 0.0
             filled = 0.0
             for i in range(INNER):
                 r = (i // NP) % NR

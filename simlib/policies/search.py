@@ -20,13 +20,12 @@ def apply(rates, lv, ctx):
     oct_share = param("route_october_share")
     deadline = np.asarray(lv["dual_entry_deadline"], object)
     extra = param("late_entry_extra_share")
-    sep = np.where(cal == 9, 1 - oct_share, 0.0)
-    weight = rates["route_weight"].copy()
-    dec = (deadline == "end_december")
-    weight = np.where(dec & np.isin(cal, (10, 11, 12)), (oct_share + extra) / 3, weight)
-    year = (deadline == "all_year")
-    school = np.isin(cal, (10, 11, 12, 1, 2, 3, 4, 5))
-    weight = np.where(year & school, (oct_share + 2 * extra) / 8, weight)
-    weight = np.where(cal == 9, sep, weight)
+    # September keeps today's weight; a later deadline spreads October's share (plus the
+    # late entrants) over the months it opens
+    weight = rates["route_weight"]
+    dec = (deadline == "end_december") & np.isin(cal, (10, 11, 12))
+    weight = np.where(dec, (oct_share + extra) / 3, weight)
+    year = (deadline == "all_year") & np.isin(cal, (10, 11, 12, 1, 2, 3, 4, 5))
+    weight = np.where(year, (oct_share + 2 * extra) / 8, weight)
     return {"window_days": lv["search_window_days"] + lv["search_extension_days"],
             "route_weight": weight}
