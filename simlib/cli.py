@@ -1,4 +1,4 @@
-"""Command line: ``python -m simlib run|validate|compare|calibrate|levers``.
+"""Command line: ``python -m simlib run|validate|compare|calibrate|sweep|levers``.
 
 Exit codes for every command: 0 success, 2 a user error (bad scenario, bad flag, ``--out``
 refused), 1 an internal error. A user error prints a message, never a traceback.
@@ -125,6 +125,46 @@ def _cmd_calibrate(args) -> int:
     return command(args)
 
 
+SWEEP_FILES = ("draws.csv", "indicators.csv", "bands.csv", "meta.json")
+
+
+def _cmd_sweep(args) -> int:
+    import json
+
+    from simlib.scenario import load_scenario
+    from simlib.simulation import MAX_YEARS
+    from simlib.uncertainty import sweep
+
+    if args.draws < 1:
+        raise UserError(f"--draws: {args.draws} out of range; expected at least 1")
+    if not 1 <= args.years <= MAX_YEARS:
+        raise UserError(f"--years: {args.years} out of range; expected 1 to {MAX_YEARS}")
+    if args.seed < 0:
+        raise UserError(f"--seed: {args.seed} out of range; expected an integer >= 0")
+    out = Path(args.out)
+    _check_out(out, args.force, SWEEP_FILES)
+    load_scenario(args.scenario)  # a bad scenario is refused before anything runs
+
+    def progress(done: int, total: int) -> None:
+        print(f"\rchunks {done}/{total}", end="" if done < total else "\n", file=sys.stderr,
+              flush=True)
+
+    result = sweep(args.scenario, args.draws, seed=args.seed, years=args.years,
+                   scheduler=args.scheduler, progress=progress)
+
+    def write(folder: Path) -> list[Path]:
+        folder.mkdir(parents=True, exist_ok=True)
+        paths = [folder / n for n in SWEEP_FILES]
+        result.draws.to_csv(paths[0])
+        result.indicators.to_csv(paths[1], index=False)
+        result.bands().to_csv(paths[2], index=False)
+        paths[3].write_text(json.dumps(result.meta, indent=2, ensure_ascii=False) + "\n",
+                            encoding="utf-8")
+        return paths
+
+    return write_outputs(out, write)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m simlib",
                      description="Duaal Leren scenario simulator (simlib).")
@@ -157,6 +197,18 @@ def build_parser() -> argparse.ArgumentParser:
                    help="store the fitted values with the date and the fit in data/calibration.toml")
     p.add_argument("--maxiter", type=int, default=200, help="optimizer iterations (default 200)")
     p.set_defaults(func=_cmd_calibrate)
+
+    p = sub.add_parser("sweep", help="run a scenario for N draws of the uncertain parameters "
+                       "and write draws.csv, indicators.csv, bands.csv, meta.json")
+    p.add_argument("scenario", help="a scenario file, or the name of one in scenarios/")
+    p.add_argument("--draws", type=int, required=True, help="number of parameter draws")
+    p.add_argument("--seed", type=int, default=0, help="seed of the draws (default 0)")
+    p.add_argument("--scheduler", default=None,
+                   help="Dask scheduler address (e.g. tcp://127.0.0.1:8786); default: run here")
+    p.add_argument("--years", type=int, default=10, help="school years to simulate (default 10)")
+    p.add_argument("--out", required=True, help="folder to write the results into")
+    p.add_argument("--force", action="store_true", help="overwrite results already in --out")
+    p.set_defaults(func=_cmd_sweep)
 
     p = sub.add_parser("levers", help="print the lever registry as a table")
     p.add_argument("--lang", choices=("nl", "en"), default="nl")

@@ -1,0 +1,273 @@
+"""Uncertainty: parameter draws from the priors in ``data/``, sweeps, and bands.
+
+A *sweep* runs a scenario (or several, with the same draws: paired) for ``n`` draws of the
+uncertain parameters of ``data/`` -- every parameter that declares a ``distribution`` -- and
+keeps the indicators of the group ``all``. The draws are made per fixed-size chunk from
+``numpy.random.SeedSequence(seed).spawn(n_chunks)``: chunk ``j`` depends only on the seed and
+``j``, so the results are bitwise equal however the chunks are scheduled (in this process or on
+a Dask cluster, in any order).
+
+Simplifications (say so wherever the bands are shown):
+
+- **No recalibration per draw.** Each draw replaces the parameter values of ``data/`` (the
+  calibrated ones included) and reruns the burn-in; the bands show the spread of the
+  assumptions, not the uncertainty of the calibration fit. A draw of a calibrated parameter
+  therefore also moves the baseline away from its calibration targets.
+- **A table parameter moves as one piece**: one draw ``u`` per table; every entry moves from
+  its value towards the low end of the range (``u < 0.5``) or the high end (``u > 0.5``) by the
+  same share of the distance, so the table keeps its order.
+- **Evaluation is one engine run per draw and scenario** at the full default resolution (no
+  axis is collapsed). This is *not yet* the batch engine of the design (a leading draw axis in
+  one array computation): a run with the burn-in takes about a second, so a sweep of a few
+  hundred draws takes minutes; the chunked, seeded interface stays the same when the batch
+  engine replaces :func:`_evaluate_chunk`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from types import MappingProxyType
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["Prior", "priors", "unit_draws", "values", "Sweep", "sweep", "bands", "QUANTILES",
+           "CHUNK_SIZE"]
+
+#: Draws per chunk (part of the result's identity: another chunk size gives other draws).
+CHUNK_SIZE = 16
+#: The quantiles of a band: 90% and 50% intervals around the median.
+QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+BAND_COLUMNS = ("p5", "p25", "p50", "p75", "p95")
+
+
+@dataclass(frozen=True)
+class Prior:
+    """The prior of one uncertain parameter: ``uniform`` on its range, or ``triangular`` on
+    its range with the mode at its value (a table moves as one piece, see the module)."""
+
+    name: str
+    distribution: str
+    low: float
+    high: float
+    value: float | MappingProxyType
+
+    @property
+    def is_table(self) -> bool:
+        return not isinstance(self.value, float | int)
+
+    def _scalar(self, u: float, mode: float) -> float:
+        lo, hi = self.low, self.high
+        if hi <= lo:
+            return lo
+        if self.distribution == "uniform":
+            return lo + u * (hi - lo)
+        c = (min(max(mode, lo), hi) - lo) / (hi - lo)  # triangular inverse CDF
+        if u < c:
+            return lo + math.sqrt(u * (hi - lo) * (mode - lo))
+        return hi - math.sqrt((1.0 - u) * (hi - lo) * (hi - mode))
+
+    def ppf(self, u: float) -> float | dict[str, float]:
+        """The parameter value at quantile ``u`` (0..1) of the prior."""
+        if not self.is_table:
+            return self._scalar(u, float(self.value))
+        shift = 2.0 * u - 1.0  # -1: the low end, +1: the high end
+        out = {}
+        for key, v in self.value.items():
+            end = self.high if shift > 0 else self.low
+            out[key] = float(min(max(v + abs(shift) * (end - v), self.low), self.high))
+        return out
+
+    def fixed(self) -> Prior:
+        """The same parameter with a zero-width range at its value (scalars only)."""
+        v = float(self.value) if not self.is_table else self.low
+        return replace(self, low=v, high=v, value=self.value)
+
+
+def priors(names: Sequence[str] | None = None) -> tuple[Prior, ...]:
+    """The uncertain parameters of ``data/`` (those with a ``distribution``), by name."""
+    from simlib.parameters import parameters
+
+    params = parameters()
+    chosen = sorted(n for n, p in params.items() if p.distribution and p.range)
+    if names is not None:
+        unknown = [n for n in names if n not in chosen]
+        if unknown:
+            raise ValueError(f"not an uncertain parameter of data/: {', '.join(unknown)}; "
+                             f"expected one of {', '.join(chosen)}")
+        chosen = list(names)
+    out = []
+    for n in chosen:
+        p = params[n]
+        out.append(Prior(n, p.distribution, float(p.range[0]), float(p.range[1]), p.value))
+    return tuple(out)
+
+
+def _chunks(n: int, chunk_size: int) -> list[tuple[int, int]]:
+    return [(j, min(chunk_size, n - j * chunk_size)) for j in range(math.ceil(n / chunk_size))]
+
+
+def unit_draws(seed: int, n: int, k: int, chunk_size: int = CHUNK_SIZE) -> np.ndarray:
+    """``(n, k)`` uniform draws in [0, 1), chunk ``j`` from ``SeedSequence(seed).spawn()[j]``."""
+    children = np.random.SeedSequence(seed).spawn(max(1, math.ceil(n / chunk_size)))
+    parts = [_chunk_draws(children[j], size, k) for j, size in _chunks(n, chunk_size)]
+    return np.concatenate(parts) if parts else np.zeros((0, k))
+
+
+def _chunk_draws(child: np.random.SeedSequence, size: int, k: int) -> np.ndarray:
+    return np.random.Generator(np.random.PCG64(child)).random((size, k))
+
+
+def values(prior_list: Sequence[Prior], u: Sequence[float]) -> dict:
+    """Parameter values for one draw ``u`` (one quantile per prior), for ``overridden``."""
+    return {p.name: p.ppf(float(x)) for p, x in zip(prior_list, u, strict=True)}
+
+
+@dataclass
+class Sweep:
+    """The draws of a sweep and the indicators of each draw.
+
+    ``draws``: one row per draw, one column per parameter (the values used; a table
+    parameter by its quantile ``u``). ``indicators``: columns ``draw``, ``scenario``,
+    ``indicator``, ``group``, ``school_year``, ``value``, ``unit``.
+    """
+
+    draws: pd.DataFrame
+    indicators: pd.DataFrame
+    meta: dict
+
+    def bands(self, scenario: str | None = None) -> pd.DataFrame:
+        return bands(self.indicators, scenario)
+
+    def difference(self, a: str, b: str) -> pd.DataFrame:
+        """Bands of ``b - a`` from paired draws (the same draw for both scenarios)."""
+        df = self.indicators
+        keys = ["draw", "indicator", "group", "school_year"]
+        left = df[df["scenario"] == a].set_index(keys)
+        right = df[df["scenario"] == b].set_index(keys)
+        both = left[["value", "unit"]].join(right[["value"]].rename(columns={"value": "value_b"}),
+                                            how="inner")
+        both["value"] = both["value_b"] - both["value"]
+        diff = both.reset_index()[keys + ["value", "unit"]]
+        diff["scenario"] = f"{b} - {a}"
+        return bands(diff)
+
+
+def bands(indicators: pd.DataFrame, scenario: str | None = None) -> pd.DataFrame:
+    """Median with 50% and 90% bands per (scenario, indicator, group, school_year)."""
+    df = indicators if scenario is None else indicators[indicators["scenario"] == scenario]
+    keys = ["scenario", "indicator", "group", "school_year"]
+    grouped = df.groupby(keys, sort=False)["value"]
+    q = grouped.quantile(list(QUANTILES)).unstack()
+    q.columns = list(BAND_COLUMNS)
+    out = q.reset_index()
+    out["draws"] = grouped.count().to_numpy()
+    units = df.drop_duplicates(keys).set_index(keys)["unit"]
+    out["unit"] = units.reindex(pd.MultiIndex.from_frame(out[keys])).to_numpy()
+    return out
+
+
+def _plain(p: Prior) -> dict:
+    """``p`` as plain data (picklable, for a Dask worker)."""
+    value = dict(p.value) if p.is_table else float(p.value)
+    return {"name": p.name, "distribution": p.distribution, "low": p.low, "high": p.high,
+            "value": value}
+
+
+def _evaluate_chunk(task: dict) -> pd.DataFrame:
+    """Run every scenario of ``task`` for the draws of one chunk (runs anywhere: a Dask
+    worker rebuilds the draws from the seed and the chunk number)."""
+    from threadpoolctl import threadpool_limits
+
+    # one BLAS thread everywhere: a sum split over threads may round differently, and a
+    # chunk must give the same bits in this process and on a Dask worker
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _evaluate(task)
+
+
+def _evaluate(task: dict) -> pd.DataFrame:
+    from simlib.parameters import overridden
+    from simlib.scenario import load_scenario
+    from simlib.simulation import run
+
+    prior_list = tuple(Prior(**p) for p in task["priors"])
+    children = np.random.SeedSequence(task["seed"]).spawn(task["n_chunks"])
+    u = _chunk_draws(children[task["chunk"]], task["size"], len(prior_list))
+    scenarios = [load_scenario(s) for s in task["scenarios"]]
+    frames = []
+    for row, draw in enumerate(range(task["first"], task["first"] + task["size"])):
+        with overridden(values(prior_list, u[row])):
+            for name, sc in zip(task["scenarios"], scenarios, strict=True):
+                ind = run(sc, years=task["years"]).indicators
+                ind = ind[ind["group"].isin(task["groups"])]
+                if task["indicators"]:
+                    ind = ind[ind["indicator"].isin(task["indicators"])]
+                ind = ind.assign(draw=draw, scenario=name)
+                frames.append(ind)
+    return pd.concat(frames, ignore_index=True)
+
+
+def sweep(scenarios: str | Sequence[str] = "baseline", draws: int = 100, *, seed: int = 0,
+          years: int = 10, parameters: Sequence[str] | None = None,
+          prior_list: Sequence[Prior] | None = None, indicators: Sequence[str] | None = None,
+          groups: Sequence[str] = ("all",), chunk_size: int = CHUNK_SIZE,
+          scheduler: str | None = None,
+          progress: Callable[[int, int], None] | None = None) -> Sweep:
+    """Run ``scenarios`` for ``draws`` parameter draws (paired across scenarios).
+
+    ``scheduler``: a Dask scheduler address (``tcp://127.0.0.1:8786``) to send the chunks to
+    (``dask.distributed.Client``); ``None`` runs them in this process. ``progress(done,
+    total)`` is called after each chunk. The result is the same either way.
+    """
+    from simlib import __version__
+    from simlib.parameters import data_hash
+    from simlib.scenario import load_scenario
+
+    names = [scenarios] if isinstance(scenarios, str) else list(scenarios)
+    if draws < 1:
+        raise ValueError(f"draws: {draws}; expected at least 1")
+    if chunk_size < 1:
+        raise ValueError(f"chunk_size: {chunk_size}; expected at least 1")
+    for name in names:
+        load_scenario(name)  # a bad scenario fails before anything runs
+    plist = tuple(prior_list) if prior_list is not None else priors(parameters)
+    chunks = _chunks(draws, chunk_size)
+    tasks = [{"scenarios": names, "years": years, "seed": seed, "n_chunks": len(chunks),
+              "chunk": j, "size": size, "first": j * chunk_size,
+              "priors": [_plain(p) for p in plist],
+              "indicators": list(indicators) if indicators else [], "groups": list(groups)}
+             for j, size in chunks]
+    results: list[pd.DataFrame | None] = [None] * len(tasks)
+    if scheduler is None:
+        for j, task in enumerate(tasks):
+            results[j] = _evaluate_chunk(task)
+            if progress:
+                progress(j + 1, len(tasks))
+    else:
+        from dask.distributed import Client, as_completed
+
+        with Client(scheduler) as client:
+            futures = client.map(_evaluate_chunk, tasks, pure=False)
+            index = {f.key: j for j, f in enumerate(futures)}
+            for done, fut in enumerate(as_completed(futures), start=1):
+                results[index[fut.key]] = fut.result()
+                if progress:
+                    progress(done, len(tasks))
+    table = pd.concat(results, ignore_index=True)
+    table = table[["draw", "scenario", "indicator", "group", "school_year", "value", "unit"]]
+    u = unit_draws(seed, draws, len(plist), chunk_size)
+    cols = {}
+    for k, p in enumerate(plist):
+        cols[p.name] = u[:, k] if p.is_table else [p.ppf(x) for x in u[:, k]]
+    draws_df = pd.DataFrame(cols, index=pd.RangeIndex(draws, name="draw"))
+    meta = {"simlib_version": __version__, "data_hash": data_hash(), "scenarios": names,
+            "draws": draws, "seed": seed, "chunk_size": chunk_size, "years": years,
+            "groups": list(groups), "parameters": [p.name for p in plist],
+            "priors": {p.name: {"distribution": p.distribution, "range": [p.low, p.high]}
+                       for p in plist},
+            "recalibrated_per_draw": False, "collapsed_axes": [],
+            "scheduler": "dask" if scheduler else "in-process",
+            "quantiles": list(QUANTILES)}
+    return Sweep(draws_df, table, meta)

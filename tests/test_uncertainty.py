@@ -1,0 +1,190 @@
+"""Uncertainty and sensitivity: reproducible draws, ordered bands, zero-width priors, SALib
+on the Ishigami function, Dask and in-process identical, the sweep CLI, the charts."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import simlib
+from simlib import sensitivity as S
+from simlib import uncertainty as U
+from simlib import uncertainty_plots as UP
+from simlib.cli import main
+
+IND = ["dual_contract_learners", "unqualified_outflow_share"]
+
+
+@pytest.fixture(scope="module")
+def small_sweep():
+    return U.sweep(["baseline", "langere_zoekperiode"], draws=3, seed=7, chunk_size=2,
+                   years=3, indicators=IND)
+
+
+def test_priors_cover_every_parameter_with_a_distribution():
+    from simlib.parameters import parameters
+
+    names = {p.name for p in U.priors()}
+    assert names == {n for n, p in parameters().items() if p.distribution}
+    with pytest.raises(ValueError, match="not an uncertain parameter"):
+        U.priors(["no_such_parameter"])
+
+
+@given(u=st.floats(0.0, 1.0))
+def test_every_draw_lies_in_the_range(u):
+    for p in U.priors():
+        v = p.ppf(u)
+        for x in (v.values() if isinstance(v, dict) else [v]):
+            assert p.low - 1e-12 <= x <= p.high + 1e-12, p.name
+
+
+def test_prior_quantiles():
+    uni = U.Prior("x", "uniform", 1.0, 3.0, 2.5)
+    assert uni.ppf(0.0) == 1.0 and uni.ppf(1.0) == 3.0 and uni.ppf(0.5) == 2.0
+    tri = U.Prior("x", "triangular", 0.0, 4.0, 1.0)
+    assert tri.ppf(0.25) == pytest.approx(1.0)  # the mode is at the CDF's 1/4
+    assert tri.ppf(0.0) == 0.0 and tri.ppf(1.0) == pytest.approx(4.0)
+    table = U.Prior("t", "uniform", 0.0, 1.0, {"a": 0.2, "b": 0.6})
+    assert table.ppf(0.5) == {"a": 0.2, "b": 0.6}
+    assert table.ppf(0.0) == {"a": 0.0, "b": 0.0} and table.ppf(1.0) == {"a": 1.0, "b": 1.0}
+    low = table.ppf(0.25)
+    assert low["a"] < low["b"]  # a table keeps its order
+
+
+def test_draws_are_reproducible_and_independent_of_the_chunking_schedule():
+    a = U.unit_draws(3, 20, 4, chunk_size=8)
+    b = U.unit_draws(3, 20, 4, chunk_size=8)
+    assert np.array_equal(a, b)
+    # a chunk depends only on the seed and its number: the first 16 draws of a longer sweep
+    # are those of a shorter one
+    assert np.array_equal(U.unit_draws(3, 16, 4, chunk_size=8), a[:16])
+    assert not np.array_equal(U.unit_draws(4, 20, 4, chunk_size=8), a)
+    assert a.min() >= 0 and a.max() < 1
+
+
+def test_bands_are_ordered(small_sweep):
+    b = small_sweep.bands()
+    assert len(b) == 2 * len(IND) * 3
+    q = b[list(U.BAND_COLUMNS)].to_numpy()
+    assert np.all(np.diff(q, axis=1) >= -1e-9)
+    assert set(b["draws"]) == {3}
+    assert set(b["unit"]) == {"learners", "share"}
+
+
+def test_the_sweep_is_reproducible_and_paired(small_sweep):
+    again = U.sweep(["baseline", "langere_zoekperiode"], draws=3, seed=7, chunk_size=2,
+                    years=3, indicators=IND)
+    pd.testing.assert_frame_equal(small_sweep.indicators, again.indicators)
+    diff = small_sweep.difference("baseline", "langere_zoekperiode")
+    assert set(diff["scenario"]) == {"langere_zoekperiode - baseline"}
+    same = small_sweep.difference("baseline", "baseline")
+    assert np.allclose(same[list(U.BAND_COLUMNS)].to_numpy(), 0.0)
+    # the draws really vary: a band has width
+    b = small_sweep.bands("baseline")
+    assert (b["p95"] - b["p5"]).max() > 0
+
+
+def test_zero_width_ranges_give_zero_width_bands_equal_to_the_cohort_run():
+    fixed = [p.fixed() for p in U.priors() if not p.is_table]
+    sw = U.sweep("baseline", draws=2, seed=1, years=2, prior_list=fixed, indicators=IND)
+    b = sw.bands()
+    cohort = simlib.run("baseline", years=2).indicators
+    for row in b.itertuples():
+        want = cohort[(cohort["indicator"] == row.indicator) & (cohort["group"] == "all")
+                      & (cohort["school_year"] == row.school_year)]["value"].iloc[0]
+        for col in U.BAND_COLUMNS:
+            assert getattr(row, col) == pytest.approx(want, rel=1e-12), (row.indicator, col)
+
+
+def test_sobol_matches_the_known_indices_of_the_ishigami_function():
+    t = S.sobol(S.ishigami, ["x1", "x2", "x3"], n=1024, seed=1,
+                bounds=[[-math.pi, math.pi]] * 3).set_index("parameter")
+    for k, name in enumerate(["x1", "x2", "x3"]):
+        assert t.loc[name, "S1"] == pytest.approx(S.ISHIGAMI_INDICES["S1"][k], abs=0.05)
+        assert t.loc[name, "ST"] == pytest.approx(S.ISHIGAMI_INDICES["ST"][k], abs=0.05)
+
+
+def test_morris_ranks_the_inputs_of_a_linear_function_by_their_weight():
+    weights = np.array([0.1, 5.0, 1.0, 0.0])
+    t = S.morris(lambda X: X @ weights, ["a", "b", "c", "d"], trajectories=8, seed=2)
+    assert list(t["parameter"]) == ["b", "c", "a", "d"]
+    assert t.set_index("parameter").loc["b", "mu_star"] == pytest.approx(5.0)
+
+
+def test_model_function_and_tornado_on_two_parameters():
+    plist = U.priors(["termination_hazard_per_month", "placement_hazard_per_school_day"])
+    calls = []
+    f = S.model_function("baseline", "dual_contract_learners", "2026-27", years=2,
+                         prior_list=plist, progress=lambda d, n: calls.append((d, n)))
+    y = f(np.array([[0.5, 0.5], [0.0, 1.0]]))
+    assert y.shape == (2,) and np.all(np.isfinite(y)) and y[0] != y[1]
+    assert calls[-1] == (2, 2)
+    t = S.tornado_table("baseline", "dual_contract_learners", "2026-27", years=2,
+                        prior_list=plist)
+    assert list(t.columns[:5]) == ["parameter", "low", "high", "base", "swing"]
+    assert t["swing"].is_monotonic_decreasing
+    # more terminations: fewer learners with a contract
+    term = t.set_index("parameter").loc["termination_hazard_per_month"]
+    assert term["high"] < term["low"]
+    d = S.drivers(t)
+    assert list(d["rank"]) == [1, 2] and d["provenance"].str.len().min() > 10
+
+
+def test_dask_and_in_process_give_identical_results():
+    distributed = pytest.importorskip("dask.distributed")
+    kwargs = dict(draws=2, seed=5, chunk_size=1, years=1, indicators=IND)
+    here = U.sweep("baseline", **kwargs)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  host="127.0.0.1", dashboard_address=None) as cluster:
+        there = U.sweep("baseline", scheduler=cluster.scheduler_address, **kwargs)
+    pd.testing.assert_frame_equal(here.indicators, there.indicators, check_exact=True)
+    pd.testing.assert_frame_equal(here.draws, there.draws, check_exact=True)
+    assert there.meta["scheduler"] == "dask"
+
+
+def test_sweep_cli_writes_draws_bands_and_meta(tmp_path, capsys):
+    out = tmp_path / "sweep"
+    assert main(["sweep", "baseline", "--draws", "2", "--years", "1", "--seed", "3",
+                 "--out", str(out)]) == 0
+    bands = pd.read_csv(out / "bands.csv")
+    assert {"p5", "p25", "p50", "p75", "p95", "unit"} <= set(bands.columns)
+    assert len(pd.read_csv(out / "draws.csv")) == 2
+    meta = json.loads((out / "meta.json").read_text())
+    assert meta["seed"] == 3 and meta["recalibrated_per_draw"] is False
+    assert "chunks 1/1" in capsys.readouterr().err
+    # never overwritten without --force; bad input refused before anything runs
+    assert main(["sweep", "baseline", "--draws", "2", "--out", str(out)]) == 2
+    assert "already holds results" in capsys.readouterr().err
+    assert main(["sweep", "basline", "--draws", "2", "--out", str(tmp_path / "x")]) == 2
+    assert "did you mean baseline" in capsys.readouterr().err
+    assert main(["sweep", "baseline", "--draws", "0", "--out", str(tmp_path / "y")]) == 2
+    assert not (tmp_path / "x").exists() and not (tmp_path / "y").exists()
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_uncertainty_charts_have_units_and_titles(small_sweep, lang):
+    import matplotlib.pyplot as plt
+
+    ax = UP.fan(small_sweep.bands(), "unqualified_outflow_share", lang=lang,
+                scenario="baseline")
+    assert "%" in ax.get_ylabel() and ax.get_title(loc="left")
+    ax = UP.fan(small_sweep.difference("baseline", "langere_zoekperiode"),
+                "dual_contract_learners", lang=lang)
+    assert "langere_zoekperiode - baseline" in ax.get_title(loc="left").replace("\n", " ")
+    t = pd.DataFrame({"parameter": ["a_b", "c"], "low": [1.0, 2.0], "high": [3.0, 2.5],
+                      "base": [2.0, 2.0], "swing": [2.0, 0.5]})
+    ax = UP.tornado(t, "dual_contract_learners", "2030-31", lang=lang)
+    assert ax.get_xlabel().endswith(")") and len(ax.get_yticklabels()) == 2
+    s = pd.DataFrame({"parameter": ["a", "b"], "S1": [0.5, 0.1], "S1_conf": [0.05, 0.05],
+                      "ST": [0.6, 0.2], "ST_conf": [0.05, 0.05]})
+    ax = UP.sobol_bars(s, "dual_contract_learners", "2030-31", lang=lang)
+    assert ax.get_xlabel()
+    text = UP.footnote(small_sweep.meta, lang)
+    assert "3" in text and ("herkalibratie" in text if lang == "nl" else "recalibration" in text)
+    plt.close("all")
