@@ -111,7 +111,8 @@ def tornado_table(scenario: str = "baseline", indicator: str = "dual_contract_le
                   prior_list: Sequence[Prior] | None = None,
                   progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
     """One parameter at a time at the low and the high end of its range (the others at their
-    value): the indicator at each end, and the swing, ranked by swing (``2 k + 1`` runs)."""
+    value): the indicator at each end, and the swing, ranked by swing (``2 k + 1`` runs;
+    ``progress(runs done, 2 k + 1)``)."""
     from simlib.parameters import overridden
     from simlib.scenario import load_scenario
     from simlib.simulation import run
@@ -119,6 +120,9 @@ def tornado_table(scenario: str = "baseline", indicator: str = "dual_contract_le
     sc = load_scenario(scenario)
     plist = tuple(prior_list) if prior_list is not None else priors()
     base = run(sc, years=years).value(indicator, school_year, group)
+    total = 2 * len(plist) + 1
+    if progress:
+        progress(1, total)
     rows = []
     for n, p in enumerate(plist):
         ends = []
@@ -128,7 +132,7 @@ def tornado_table(scenario: str = "baseline", indicator: str = "dual_contract_le
         rows.append({"parameter": p.name, "low": ends[0], "high": ends[1], "base": base,
                      "swing": abs(ends[1] - ends[0])})
         if progress:
-            progress(n + 1, len(plist))
+            progress(2 * n + 3, total)
     df = pd.DataFrame(rows)
     return df.sort_values("swing", ascending=False, kind="stable").reset_index(drop=True)
 

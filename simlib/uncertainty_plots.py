@@ -37,7 +37,7 @@ TEXT = {
         "base": "waarde in data/",
         "sobol": "{ind} in {sy}: aandeel van de spreiding per aanname (Sobol)",
         "S1": "eerste orde (alleen)", "ST": "totaal (met interacties)",
-        "share": "aandeel van de variantie (aandeel)",
+        "share": "aandeel van de variantie (0–1)",
         "footnote": "Banden: {n} trekkingen van {k} onzekere parameters uit hun bereik in data/ "
                     "(seed {seed}); geen herkalibratie per trekking, geen ingeklapte assen. "
                     "simlib {version}, data {data}.",
@@ -51,7 +51,7 @@ TEXT = {
         "base": "value in data/",
         "sobol": "{ind} in {sy}: share of the spread per assumption (Sobol)",
         "S1": "first order (alone)", "ST": "total (with interactions)",
-        "share": "share of the variance (share)",
+        "share": "share of the variance (0–1)",
         "footnote": "Bands: {n} draws of {k} uncertain parameters from their ranges in data/ "
                     "(seed {seed}); no recalibration per draw, no axis collapsed. "
                     "simlib {version}, data {data}.",

@@ -1,0 +1,338 @@
+"""The widgets of notebook ``08_onzekerheid_en_gevoeligheid``: bands, tornado, Morris and Sobol.
+
+Thin notebooks: everything the notebook shows is built here and driven from the tests. The
+computations are :mod:`simlib.uncertainty` and :mod:`simlib.sensitivity`; the charts
+:mod:`simlib.uncertainty_plots`. Every button runs the model many times (about 0.6 s a run
+today, see :mod:`simlib.uncertainty`), so each shows a progress bar and the number of runs it
+will make before it starts.
+"""
+
+from __future__ import annotations
+
+import html
+import time
+
+import ipywidgets as W
+import matplotlib.pyplot as plt
+
+from simlib import plots
+from simlib import uncertainty as U
+from simlib import uncertainty_plots as UP
+from simlib.glossary import label
+
+__all__ = ["UncertaintyApp"]
+
+LANGS = (("Nederlands", "nl"), ("English", "en"))
+HEADLINE = ("dual_contract_learners", "unqualified_outflow_share", "public_cost",
+            "placement_share", "termination_rate")
+
+TEXT = {
+    "nl": {
+        "scenario": "Scenario", "against": "Verschil met", "none": "(geen)",
+        "indicator": "Indicator", "school_year": "Schooljaar", "draws": "Trekkingen",
+        "seed": "Seed", "bands": "Banden berekenen", "tornado": "Tornado berekenen",
+        "screen": "Morris + Sobol berekenen", "trajectories": "Morris-trajecten",
+        "sobol_n": "Sobol-basissteekproef", "top": "Sobol op de top",
+        "runs": "{n} modelruns (ongeveer {s} s)", "done": "klaar: {n} runs in {s} s",
+        "busy": "bezig…", "error": "Fout: {e}",
+        "drivers": "Aannames die deze indicator het meest bepalen (Morris, daarna Sobol)",
+    },
+    "en": {
+        "scenario": "Scenario", "against": "Difference with", "none": "(none)",
+        "indicator": "Indicator", "school_year": "School year", "draws": "Draws",
+        "seed": "Seed", "bands": "Compute bands", "tornado": "Compute tornado",
+        "screen": "Compute Morris + Sobol", "trajectories": "Morris trajectories",
+        "sobol_n": "Sobol base sample", "top": "Sobol on the top",
+        "runs": "{n} model runs (about {s} s)", "done": "done: {n} runs in {s} s",
+        "busy": "working…", "error": "Error: {e}",
+        "drivers": "Assumptions that drive this indicator most (Morris, then Sobol)",
+    },
+}
+#: Seconds per model run with the burn-in (measured on the project machine; only an estimate
+#: shown before a computation starts).
+SECONDS_PER_RUN = 0.6
+
+
+class _Shown:
+    """One chart as the export panel expects it (``figure``, ``table``, ``scenarios``,
+    ``name``) with its PNG on screen."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.figure = plt.figure(figsize=(9, 4.8), layout="constrained")
+        self.table = None
+        self.scenarios: list = []
+        self.image = W.Image(format="png", layout=W.Layout(width="100%", max_width="1000px"))
+        self.note = W.HTML()
+        self.widget = W.VBox([self.image, self.note])
+
+    def show(self, note: str) -> None:
+        plots.set_footnote(self.figure, note)
+        self.image.value = plots.png_bytes(self.figure)
+        self.note.value = (f"<div style='font-size:0.75em;color:#555'>"
+                           f"{html.escape(note)}</div>")
+
+    def axes(self):
+        self.figure.clear()
+        return self.figure.add_subplot()
+
+
+class UncertaintyApp:
+    """Choose a scenario (and one to compare with), an indicator and the number of draws;
+    compute bands (fan charts), a tornado, and Morris + Sobol; every chart exportable."""
+
+    def __init__(self, scenario: str = "baseline", against: str | None = None,
+                 indicator: str = "dual_contract_learners", school_year: str = "2030-31",
+                 draws: int = 20, years: int = 10, lang: str = "nl",
+                 parameters: list[str] | None = None):
+        from simlib.outcomes import INDICATORS
+        from simlib.scenario import scenario_names
+
+        self.lang = lang
+        self.years = years
+        #: the uncertain parameters drawn (default: every one with a distribution in data/)
+        self.priors = U.priors(parameters)
+        names = scenario_names()
+        self.scenario = W.Dropdown(options=names, value=scenario)
+        self.against = W.Dropdown(options=[("—", "")] + [(n, n) for n in names],
+                                  value=against or "")
+        self._indicator_ids = [i.id for i in INDICATORS]
+        self.indicator = W.Dropdown(options=self._indicator_options(lang), value=indicator)
+        self.indicator.layout.width = "34em"
+        start = 2025
+        self.school_year = W.Dropdown(
+            options=[f"{start + k}-{(start + k + 1) % 100:02d}" for k in range(years)],
+            value=school_year if years > int(school_year[:4]) - start else None)
+        if self.school_year.value is None:
+            self.school_year.value = self.school_year.options[-1]
+        self.draws = W.BoundedIntText(value=draws, min=2, max=1000)
+        self.seed = W.BoundedIntText(value=0, min=0, max=2**31 - 1)
+        self.trajectories = W.BoundedIntText(value=2, min=2, max=50)
+        self.sobol_n = W.Dropdown(options=[8, 16, 32, 64, 128, 256, 512, 1024], value=8)
+        self.top = W.BoundedIntText(value=min(10, len(self.priors)), min=1,
+                                    max=len(self.priors))
+        self.bands_button = W.Button(button_style="primary", layout=W.Layout(width="auto"))
+        self.tornado_button = W.Button(layout=W.Layout(width="auto"))
+        self.screen_button = W.Button(layout=W.Layout(width="auto"))
+        self.bands_button.on_click(lambda _b: self.compute_bands())
+        self.tornado_button.on_click(lambda _b: self.compute_tornado())
+        self.screen_button.on_click(lambda _b: self.compute_screen())
+        self.progress = W.IntProgress(value=0, min=0, max=1, layout=W.Layout(width="30em"))
+        self.status = W.HTML()
+        self.lang_toggle = W.ToggleButtons(options=list(LANGS), value=lang,
+                                           style={"button_width": "7em"})
+        self.lang_toggle.observe(lambda ch: self.set_lang(ch["new"]), names="value")
+        self.fan = _Shown("banden")
+        self.fan_difference = _Shown("banden_verschil")
+        self.tornado = _Shown("tornado")
+        self.sobol = _Shown("sobol")
+        self.drivers = W.HTML()
+        self.sweep: U.Sweep | None = None
+        self.tornado_table = None
+        self.screen_table = None
+        self.sobol_table = None
+        for c in (self.scenario, self.against, self.indicator, self.school_year, self.draws,
+                  self.seed, self.trajectories, self.sobol_n, self.top):
+            c.style.description_width = "initial"
+        self.main = W.VBox([
+            self.lang_toggle,
+            W.HBox([self.scenario, self.against]),
+            W.HBox([self.indicator, self.school_year]),
+            W.HBox([self.draws, self.seed, self.bands_button]),
+            W.HBox([self.tornado_button]),
+            W.HBox([self.trajectories, self.top, self.sobol_n, self.screen_button]),
+            W.HBox([self.progress, self.status]),
+            self.fan.widget, self.fan_difference.widget, self.tornado.widget,
+            self.sobol.widget, self.drivers])
+        self.set_lang(lang)
+
+    # what the export panel exports: the charts computed so far
+    def charts(self) -> list[_Shown]:
+        out = []
+        if self.sweep is not None:
+            out.append(self.fan)
+            if self.against.value:
+                out.append(self.fan_difference)
+        if self.tornado_table is not None:
+            out.append(self.tornado)
+        if self.sobol_table is not None:
+            out.append(self.sobol)
+        return out
+
+    def _indicator_options(self, lang: str) -> list[tuple[str, str]]:
+        return [(label("indicators", i, lang), i) for i in self._indicator_ids]
+
+    def _t(self, key: str) -> str:
+        return TEXT[self.lang][key]
+
+    def _start(self, runs: int) -> float:
+        self.progress.max = max(runs, 1)
+        self.progress.value = 0
+        self.status.value = html.escape(
+            self._t("runs").format(n=runs, s=round(runs * SECONDS_PER_RUN)))
+        return time.perf_counter()
+
+    def _tick(self, done: int, total: int) -> None:
+        self.progress.max = max(total, 1)
+        self.progress.value = done
+
+    def _done(self, t0: float, runs: int) -> None:
+        self.progress.value = self.progress.max
+        self.status.value = html.escape(
+            self._t("done").format(n=runs, s=round(time.perf_counter() - t0, 1)))
+
+    def _fail(self, exc: Exception) -> None:
+        self.status.value = (f"<span style='color:#D55E00'>"
+                             f"{html.escape(self._t('error').format(e=exc))}</span>")
+
+    def _scenarios(self) -> list[str]:
+        return [self.scenario.value] + ([self.against.value] if self.against.value else [])
+
+    def compute_bands(self) -> None:
+        """Sweep the scenario(s) for the chosen number of draws; draw the fan chart(s)."""
+        names = self._scenarios()
+        t0 = self._start(self.draws.value * len(names))
+        try:
+            self.sweep = U.sweep(names, self.draws.value, seed=self.seed.value,
+                                 years=self.years, indicators=list(HEADLINE) + [
+                                     self.indicator.value], chunk_size=1,
+                                 prior_list=self.priors,
+                                 progress=lambda d, n: self._tick(d * len(names),
+                                                                  n * len(names)))
+        except Exception as exc:  # shown in the page; the app keeps working
+            self._fail(exc)
+            return
+        self._draw_bands()
+        self._done(t0, self.draws.value * len(names))
+
+    def _draw_bands(self) -> None:
+        from simlib.scenario import load_scenario
+
+        sw = self.sweep
+        ind = self.indicator.value
+        if ind not in set(sw.indicators["indicator"]):
+            return
+        table = sw.bands(sw.meta["scenarios"][0])
+        UP.fan(table, ind, self.fan.axes(), self.lang)
+        self.fan.table = table[table["indicator"] == ind]
+        self.fan.scenarios = [load_scenario(sw.meta["scenarios"][0])]
+        self.fan.show(UP.footnote(sw.meta, self.lang))
+        if len(sw.meta["scenarios"]) > 1:
+            a, b = sw.meta["scenarios"][:2]
+            diff = sw.difference(a, b)
+            UP.fan(diff, ind, self.fan_difference.axes(), self.lang)
+            self.fan_difference.table = diff[diff["indicator"] == ind]
+            self.fan_difference.scenarios = [load_scenario(a), load_scenario(b)]
+            self.fan_difference.show(UP.footnote(sw.meta, self.lang))
+
+    def compute_tornado(self) -> None:
+        """Each assumption alone at both ends of its range (2 k + 1 runs)."""
+        from simlib.scenario import load_scenario
+        from simlib.sensitivity import drivers, tornado_table
+
+        k = len(self.priors)
+        t0 = self._start(2 * k + 1)
+        try:
+            self.tornado_table = tornado_table(
+                self.scenario.value, self.indicator.value, self.school_year.value,
+                years=self.years, prior_list=self.priors,
+                progress=lambda d, n: self._tick(d, n))
+        except Exception as exc:
+            self._fail(exc)
+            return
+        self._draw_tornado()
+        self.tornado.scenarios = [load_scenario(self.scenario.value)]
+        self.drivers.value = self._drivers_html(drivers(self.tornado_table))
+        self._done(t0, 2 * k + 1)
+
+    def _draw_tornado(self) -> None:
+        UP.tornado(self.tornado_table, self.indicator.value, self.school_year.value,
+                   self.tornado.axes(), self.lang)
+        self.tornado.table = self.tornado_table
+        self.tornado.show(self._oat_note())
+
+    def _oat_note(self) -> str:
+        return {"nl": "Eén aanname tegelijk aan de grenzen van haar bereik in data/, de andere "
+                      "op hun waarde; geen herkalibratie.",
+                "en": "One assumption at a time at the ends of its range in data/, the others "
+                      "at their value; no recalibration."}[self.lang]
+
+    def compute_screen(self) -> None:
+        """Morris over every uncertain parameter, then Sobol on the top ones."""
+        from simlib.scenario import load_scenario
+        from simlib.sensitivity import drivers, model_function, morris, sobol
+
+        plist = self.priors
+        k = len(plist)
+        r = self.trajectories.value
+        top = min(self.top.value, k)
+        n = self.sobol_n.value
+        runs = r * (k + 1) + n * (top + 2)
+        t0 = self._start(runs)
+        done = [0]
+
+        def tick(d: int, total: int) -> None:
+            self._tick(done[0] + d, runs)
+            if d == total:
+                done[0] += total
+
+        try:
+            f = model_function(self.scenario.value, self.indicator.value,
+                               self.school_year.value, years=self.years, prior_list=plist,
+                               progress=tick)
+            self.screen_table = morris(f, [p.name for p in plist], trajectories=r,
+                                       seed=self.seed.value)
+            chosen = list(self.screen_table["parameter"][:top])
+            sub = U.priors(chosen)
+            g = model_function(self.scenario.value, self.indicator.value,
+                               self.school_year.value, years=self.years, prior_list=sub,
+                               progress=tick)
+            self.sobol_table = sobol(g, chosen, n=n, seed=self.seed.value)
+        except Exception as exc:
+            self._fail(exc)
+            return
+        self._draw_sobol()
+        self.sobol.scenarios = [load_scenario(self.scenario.value)]
+        self.drivers.value = self._drivers_html(drivers(self.screen_table, self.sobol_table))
+        self._done(t0, runs)
+
+    def _draw_sobol(self) -> None:
+        UP.sobol_bars(self.sobol_table, self.indicator.value, self.school_year.value,
+                      self.sobol.axes(), self.lang)
+        self.sobol.table = self.sobol_table
+        note = {"nl": f"Sobol (SALib) met basissteekproef {self.sobol_n.value}; "
+                      "balkjes: 95%-intervallen. Geen herkalibratie.",
+                "en": f"Sobol (SALib) with base sample {self.sobol_n.value}; "
+                      "whiskers: 95% intervals. No recalibration."}[self.lang]
+        self.sobol.show(note)
+
+    def _drivers_html(self, table) -> str:
+        head = f"<b>{html.escape(self._t('drivers'))}</b>"
+        return head + table.head(10).to_html(index=False, float_format=lambda x: f"{x:.4g}",
+                                             escape=True, border=0)
+
+    def set_lang(self, lang: str) -> None:
+        self.lang = lang
+        if self.lang_toggle.value != lang:
+            self.lang_toggle.value = lang
+        for w, key in ((self.scenario, "scenario"), (self.against, "against"),
+                       (self.indicator, "indicator"), (self.school_year, "school_year"),
+                       (self.draws, "draws"), (self.seed, "seed"),
+                       (self.trajectories, "trajectories"), (self.sobol_n, "sobol_n"),
+                       (self.top, "top")):
+            w.description = self._t(key)
+        value = self.indicator.value
+        self.indicator.options = self._indicator_options(lang)
+        self.indicator.value = value
+        self.bands_button.description = self._t("bands")
+        self.tornado_button.description = self._t("tornado")
+        self.screen_button.description = self._t("screen")
+        if self.sweep is not None:
+            self._draw_bands()
+        if self.tornado_table is not None:
+            self._draw_tornado()
+        if self.sobol_table is not None:
+            self._draw_sobol()
+
+    def _repr_mimebundle_(self, **kwargs):
+        return self.main._repr_mimebundle_(**kwargs)
