@@ -77,6 +77,8 @@ SETTLE_YEARS = 3
 #: Months since exit tracked for labour-market outcomes (the last bin holds 12 and more).
 EXIT_MONTHS = 13
 KA_MAX, KG_MAX = 25, 49
+#: The kernel's order of the inner strata (see simlib.kernel.kernel_order).
+_KERNEL_ORDER = K.kernel_order()
 
 
 class LeverValues:
@@ -251,10 +253,21 @@ def _run(state: _State, RTC, RTI, MS, inflow, U0, V0, alpha, beta, record: bool,
     shape = (T, CELLS.size, 2, K.NP, len(K.RECORDED)) if record else (1, 1, 1, 1, 1)
     rec = np.zeros(shape)
     flows = np.zeros((T if record else 1, 11, 11))
+    perm = _KERNEL_ORDER
     nd, srch, oao, soa, gua, aan, gro, places = state.arrays()
-    K.run_kernel(nd, srch, oao, soa, gua, aan, gro, places, RTC, RTI, MS, inflow,
-                 _front_load(), _rank(), U0, V0, alpha, beta, aan.shape[2], gro.shape[2], rec, flows,
-                 record, target0, kappa, param("firm_adjustment_months"), places_out)
+    flat = [np.ascontiguousarray(a[:, perm]) for a in (nd, gua)]
+    binned = [np.ascontiguousarray(a[:, perm, :].transpose(0, 2, 1))
+              for a in (srch, oao, soa, aan, gro)]
+    kn, kgua = flat
+    ks, ko, kso, ka, kgr = binned
+    K.run_kernel(kn, ks, ko, kso, kgua, ka, kgr, places, RTC,
+                 np.ascontiguousarray(RTI[:, :, perm]), MS, np.ascontiguousarray(inflow[:, perm]),
+                 _front_load(), _rank(), U0, V0, alpha, beta, aan.shape[2], gro.shape[2], rec,
+                 flows, record, target0, kappa, param("firm_adjustment_months"), places_out)
+    for engine_arr, kernel_arr in zip((nd, gua), flat, strict=True):
+        engine_arr[:, perm] = kernel_arr
+    for engine_arr, kernel_arr in zip((srch, oao, soa, aan, gro), binned, strict=True):
+        engine_arr[:, perm, :] = kernel_arr.transpose(0, 2, 1)
     return rec, flows, places_out
 
 

@@ -5,9 +5,11 @@ kernel moves expected numbers of learners month by month; each market cell (regi
 x finality) owns a contiguous block of strata. The kernel runs on one core: on a 2-core
 machine threads lose more to waiting than they gain (measured in benchmarks/).
 
-Layout: ``state[c, i, k]`` with ``c`` the market cell, ``i`` the inner stratum (year,
-behind, ses, readiness; C order) and ``k`` a duration (tunnel) bin. A rate ``n``
-at month ``t``, cell ``c``, inner stratum ``i`` is ``RTC[n, t, c] * RTI[n, t, i]``.
+Layout: ``state[c, k, i]`` with ``c`` the market cell, ``k`` a duration (tunnel) bin and
+``i`` the inner stratum, innermost, in the kernel's order (ses, year, behind, readiness; see
+:func:`kernel_order`), so that every step is a loop over the strata of a cell that the
+compiler vectorises (SIMD). A rate ``n`` at month ``t``, cell ``c``, inner stratum ``i`` is
+``RTC[n, t, c] * RTI[n, t, i]``.
 """
 
 from __future__ import annotations
@@ -79,85 +81,206 @@ NP = 1
 INNER = NY * NB * NE * NR * NP
 
 
+#: Extra per-stratum accumulators after the recorded quantities (flows only).
+EXTRA = ("f_nd", "f_aan", "f_gro", "f_unq", "t_srch", "t_nd", "t_aan", "t_gro", "t_unq_left",
+         "to_firm", "a_ready", "a_nd", "a_gro", "a_leave", "spring_search", "spring_aan",
+         "gro_pq", "gro_uq", "gro_nd", "nd_leave")
+(A_FND, A_FAAN, A_FGRO, A_FUNQ, A_TSRCH, A_TND, A_TAAN, A_TGRO, A_TUNQL, A_TOFIRM, A_AREADY,
+ A_AND, A_AGRO, A_ALEAVE, A_SPSRCH, A_SPAAN, A_GPQ, A_GUQ, A_GND, A_NLEAVE) = range(
+    len(RECORDED), len(RECORDED) + len(EXTRA))
+NACC = len(RECORDED) + len(EXTRA)
+#: Per-stratum work rows (not recorded).
+(W_LAM, W_PFULL, W_HTERM, W_HREF, W_HLEAVE, W_ADULT, W_PA, W_PB, W_PC, W_OUT_UP, W_CAND,
+ W_REST, W_RUNQ, W_TUNQ, W_SCALE, W_GLEAVE, W_GEND, W_PART, W_PARTA, W_EARLYD,
+ W_EARLYA) = range(21)
+NWORK = 21
+HALF = INNER // NE  # strata per indicator-pupil block (the kernel's inner order is ses-major)
+
+_FASTMATH = {"reassoc", "nsz", "contract"}
+
+
+def kernel_order() -> np.ndarray:
+    """``perm`` with ``perm[j]`` the engine's inner index of the kernel's stratum ``j``.
+
+    The engine orders inner strata (year, behind, ses, readiness); the kernel orders them
+    (ses, year, behind, readiness) so that each indicator-pupil group is one contiguous block
+    (sums per group are contiguous, and vectorise).
+    """
+    perm = np.empty(INNER, np.int64)
+    j = 0
+    for e in range(NE):
+        for y in range(NY):
+            for b in range(NB):
+                for r in range(NR):
+                    perm[j] = ((y * NB + b) * NE + e) * NR + r
+                    j += 1
+    return perm
+
+
 @njit(cache=True, inline="always", error_model="numpy")
 def _p(x):
-    """``1 - exp(-x)`` for a hazard ``x >= 0``: a short series below 0.02 (relative error
-    below 1e-9), else exact. Monthly hazards are mostly small; this saves most exp calls."""
-    if x < 0.02:
-        return x * (1.0 - x * (0.5 - x * (1.0 / 6.0 - x * (1.0 / 24.0 - x / 120.0))))
-    return 1.0 - np.exp(-x)
+    """``1 - exp(-x)`` for a hazard ``x >= 0`` without a library call, so loops over strata
+    vectorise: a short series below 0.02, else ``exp(-x) = exp(-x/64)**64`` with a degree-10
+    series for ``exp(-x/64)`` (``x`` capped at 36, where ``exp(-x)`` is below 3e-16). Relative
+    error below 1e-9 (tested against ``numpy.expm1``)."""
+    s = x * (1.0 - x * (0.5 - x * (1.0 / 6.0 - x * (1.0 / 24.0 - x / 120.0))))
+    y = min(x, 36.0) * (1.0 / 64.0)
+    e = 1.0 - y * (1.0 - y * (1.0 / 2.0 - y * (1.0 / 6.0 - y * (1.0 / 24.0 - y * (
+        1.0 / 120.0 - y * (1.0 / 720.0 - y * (1.0 / 5040.0 - y * (1.0 / 40320.0 - y * (
+            1.0 / 362880.0 - y / 3628800.0)))))))))
+    e = e * e
+    e = e * e
+    e = e * e
+    e = e * e
+    e = e * e
+    e = e * e
+    return s if x < 0.02 else 1.0 - e
 
 
-@njit(cache=True, inline="always", error_model="numpy")
-def _compete3(h1, h2, h3):
-    """Probabilities of three competing events within a month from their monthly hazards."""
-    tot = h1 + h2 + h3
-    if tot <= 0.0:
-        return 0.0, 0.0, 0.0
-    scale = _p(tot) / tot
-    return h1 * scale, h2 * scale, h3 * scale
+@njit(cache=True, error_model="numpy", fastmath=_FASTMATH)
+def _comp_scale(a, fa, b, fb, c, out):
+    """``out = P(tot) / tot`` with ``tot = a fa + b fb + c`` (competing hazards; 0 where
+    ``tot`` is 0). A small function of its own, so that the compiler vectorises it."""
+    for i in range(a.shape[0]):
+        tot = a[i] * fa + b[i] * fb + c[i]
+        out[i] = _p(tot) / (tot if tot > 0.0 else 1.0)
 
 
-@njit(cache=True, inline="always", error_model="numpy")
-def _r(RTC, RTI, n, t, c, i):
-    return RTC[n, t, c] * RTI[n, t, i]
+@njit(cache=True, error_model="numpy", fastmath=_FASTMATH)
+def _comp_stay(a, fa, b, fb, c, scale, out):
+    """``out = 1 - tot * scale``: the share that stays (see :func:`_comp_scale`)."""
+    for i in range(a.shape[0]):
+        out[i] = 1.0 - (a[i] * fa + b[i] * fb + c[i]) * scale[i]
 
 
-@njit(cache=True, inline="always", error_model="numpy")
-def _inner(y, b, e, r, p):
-    return (((y * NB + b) * NE + e) * NR + r) * NP + p
+@njit(cache=True, error_model="numpy", fastmath=_FASTMATH)
+def _prob_capped(lam, days, cap, out):
+    """``out = min(P(lam days), cap)``: the chance of a place within ``days``."""
+    for i in range(lam.shape[0]):
+        out[i] = min(_p(lam[i] * days), cap)
 
 
-@njit(cache=True, error_model="numpy")
-def _empty_route(srch, oao, soa, gua, aan, gro, c, i, kw, ka, kg):
-    """Whether stratum (c, i) has nobody in a dual-route state (searching ... groeifase)."""
-    if gua[c, i] > 0.0:
-        return False
-    for k in range(kw):
-        if srch[c, i, k] > 0.0:
-            return False
-    for d in range(KD):
-        if oao[c, i, d] > 0.0 or soa[c, i, d] > 0.0:
-            return False
-    for k in range(ka):
-        if aan[c, i, k] > 0.0:
-            return False
-    for k in range(kg):
-        if gro[c, i, k] > 0.0:
-            return False
-    return True
+@njit(cache=True, error_model="numpy", fastmath=_FASTMATH)
+def _leave_prob(x, adult, a, rate, out):
+    """``out = x P(adult a rate)``: leavers among ``x`` (only past 18)."""
+    for i in range(x.shape[0]):
+        out[i] = x[i] * _p(adult[i] * (a * rate[i]))
 
 
-@njit(cache=True, error_model="numpy")
-def _leave(rec, t, c, e, p, q, route, amount):
-    rec[t, c, e, p, Q_LEAVE + 3 * q + route] += amount
+@njit(cache=True, error_model="numpy", fastmath=_FASTMATH)
+def _any(a):
+    """Whether a row (1-d) has a nonzero entry."""
+    for i in range(a.shape[0]):
+        if a[i] != 0.0:
+            return True
+    return False
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", fastmath=_FASTMATH)
+def _any2(a):
+    """Whether a block (2-d) has a nonzero entry."""
+    for k in range(a.shape[0]):
+        for i in range(a.shape[1]):
+            if a[k, i] != 0.0:
+                return True
+    return False
+
+
+@njit(cache=True, error_model="numpy", fastmath=_FASTMATH)
+def _total(a):
+    s = 0.0
+    for i in range(a.shape[0]):
+        s += a[i]
+    return s
+
+
+@njit(cache=True, error_model="numpy", fastmath=_FASTMATH)
+def _ration(work, cand_row, ratio, budget):
+    """Scale the candidates ``work[cand_row] * ratio`` so that their total stays within the
+    ``budget`` (proportionally); write the admitted numbers back; return their total."""
+    total = 0.0
+    for i in range(INNER):
+        total += work[cand_row, i]
+    total *= ratio
+    if total <= 0.0:
+        for i in range(INNER):
+            work[cand_row, i] = 0.0
+        return 0.0
+    f = ratio if total <= budget else ratio * budget / total
+    for i in range(INNER):
+        work[cand_row, i] *= f
+    return min(total, budget)
+
+
+@njit(cache=True, error_model="numpy", fastmath=_FASTMATH)
+def _reduce(acc, rows_from, rows_to, out):
+    """``out[q, e]`` = sum of ``acc[q]`` over indicator-pupil block ``e``, rows in range."""
+    for q in range(rows_from, rows_to):
+        for e in range(NE):
+            s = 0.0
+            for i in range(e * HALF, (e + 1) * HALF):
+                s += acc[q, i]
+            out[q, e] = s
+
+
+@njit(cache=True, error_model="numpy", fastmath=_FASTMATH)
 def run_kernel(nd, srch, oao, soa, gua, aan, gro, places, RTC, RTI, MS, inflow, front_load,
                rank_w, U0, V0, alpha, beta, ka, kg, rec, flows, record, target0, kappa, tau,
                places_out):
     """Advance the state over all months of ``MS``; fill ``rec`` and ``flows`` if ``record``.
 
+    Layout (kernel order, see :func:`kernel_order`): ``nd[c, i]``, ``gua[c, i]``,
+    ``srch[c, k, i]``, ``oao[c, d, i]``, ``soa[c, d, i]``, ``aan[c, k, i]``, ``gro[c, k, i]``.
+    Every step is a loop over the strata of a cell with no branch on the stratum, so it
+    vectorises.
+
     Capacities (guaranteed places, Groeifase) are Flanders-wide: admissions are rationed in
-    proportion to last month's demand and never exceed the free places (a hard budget, spent
-    in cell order when last month's demand underestimates this month's).
+    proportion to last month's demand and never exceed the free places (a hard budget; when
+    this month's candidates in a cell exceed what is left, each is admitted in the same
+    proportion, and cells are served in order).
     """
     T = MS.shape[1]
     C = nd.shape[0]
     kw = min(KS, int(np.ceil(MS[M_WINDOW].max() / BIN_DAYS)) + 1)
     for k in range(KS - 1, kw - 1, -1):  # bins already occupied at the start (a longer window)
-        if srch[:, :, k].max() > 0.0:
+        if srch[:, k, :].max() > 0.0:
             kw = k + 1
             break
+    # per-stratum constants (kernel order: ses, year, behind, readiness)
+    Y = np.empty(INNER, np.int64)
+    not_last = np.empty(INNER)   # 1 where the stratum can choose the dual route (year < 7)
+    rank_i = np.empty(INNER)
+    behind_i = np.empty(INNER)
+    high_i = np.empty(INNER)
+    tier = np.empty((3, INNER))
+    up = np.empty(INNER, np.int64)
+    rep = np.empty(INNER, np.int64)
+    for i in range(INNER):
+        r = i % NR
+        b = (i // NR) % NB
+        y = (i // (NR * NB)) % NY
+        Y[i] = y
+        not_last[i] = 1.0 if y < NY - 1 else 0.0
+        rank_i[i] = rank_w[r]
+        behind_i[i] = 1.0 if b > 0 else 0.0
+        high_i[i] = 1.0 if r == NR - 1 else 0.0
+        for n in range(3):
+            tier[n, i] = 0.0
+        tier[0 if y < 2 else (1 if y == 2 else 2), i] = 1.0
+        up[i] = i + NB * NR if y < NY - 1 else -1
+        rep[i] = i + NR if b < NB - 1 else i
+    acc = np.zeros((NACC, INNER))
+    wk = np.zeros((NWORK, INNER))
+    scl = np.zeros((KD, INNER))   # per contract month: probability scale of the month
+    cstay = np.zeros((KD, INNER))  # per contract month: share staying
+    sums = np.zeros((NACC, NE))
     gua_occ = 0.0
     gro_occ = 0.0
+    for c in range(C):
+        gua_occ += gua[c].sum()
+        gro_occ += gro[c].sum()
     gua_demand_prev = 0.0
     gro_demand_prev = 0.0
-    block_gua_demand = np.zeros(C)
-    block_gro_demand = np.zeros(C)
-    block_flows = np.zeros((C, 11, 11))
-    Ur = np.zeros(NR)  # searchers per readiness level in the current cell
     for t in range(T):
         D = MS[M_DAYS, t]
         W = MS[M_WINDOW, t]
@@ -168,6 +291,8 @@ def run_kernel(nd, srch, oao, soa, gua, aan, gro, places, RTC, RTI, MS, inflow, 
         g_max = int(MS[M_G_MAX, t])
         g_rule = int(MS[M_G_RULE, t])
         gua_on = MS[M_GUA_ON, t] > 0.5
+        sep = MS[M_SEP, t] > 0.5
+        aug = MS[M_AUG, t] > 0.5
         # capacity rationing from last month's demand (global capacities)
         gua_free = max(MS[M_GUA_CAP, t] - gua_occ, 0.0)
         gua_ratio = 1.0 if gua_demand_prev <= gua_free else gua_free / gua_demand_prev
@@ -179,527 +304,636 @@ def run_kernel(nd, srch, oao, soa, gua, aan, gro, places, RTC, RTI, MS, inflow, 
             gro_ratio = 0.0
         gua_budget = gua_free  # hard caps: admissions never exceed the free places
         gro_budget = gro_free
+        gua_demand = 0.0
+        gro_demand = 0.0
         for c in range(C):
-            block_gua_demand[c] = 0.0
-            block_gro_demand[c] = 0.0
-            fl = block_flows[c]
-            fl[:, :] = 0.0
+            fl = flows[t] if record else flows[0]
+            ndc = nd[c]
+            sc = srch[c]
+            oc = oao[c]
+            soc = soa[c]
+            gc = gua[c]
+            ac = aan[c]
+            grc = gro[c]
+
             # 1. inflow (September): the new cohort enters year 3, non-dual
-            if MS[M_SEP, t] > 0.5:
+            if sep:
+                cohort = MS[M_COHORT, t]
+                s = 0.0
                 for i in range(INNER):
-                    x = inflow[c, i] * MS[M_COHORT, t]
-                    if x > 0.0:
-                        nd[c, i] += x
-                        fl[F_IN, F_ND] += x
-            # 2. route choice and screening
+                    x = inflow[c, i] * cohort
+                    ndc[i] += x
+                    s += x
+                if record:
+                    fl[F_IN, F_ND] += s
+
+            # 2. route choice and screening (not from the 7th year)
             if route_w > 0.0:
-                for y in range(NY - 1):
-                    for b in range(NB):
-                        for e in range(NE):
-                            for r in range(NR):
-                                i0 = _inner(y, b, e, r, 0)
-                                x = nd[c, i0]
-                                if x <= 0.0:
-                                    continue
-                                share = min(_r(RTC, RTI, R_ROUTE, t, c, i0) * route_w, 1.0)
-                                entries = x * share
-                                if entries <= 0.0:
-                                    continue
-                                nd[c, i0] -= entries
-                                ready = entries * _r(RTC, RTI, R_SCREEN, t, c, i0)
-                                srch[c, i0, 0] += ready
-                                aan[c, i0, 0] += entries - ready
-                                fl[F_ND, F_SRCH] += ready
-                                fl[F_ND, F_AAN] += entries - ready
-                                if record:
-                                    rec[t, c, e, 0, Q_ENTRY] += entries
-                                    rec[t, c, e, 0, Q_SCREENED_OUT] += entries - ready
+                a_route = RTC[R_ROUTE, t, c] * route_w
+                a_screen = RTC[R_SCREEN, t, c]
+                for i in range(INNER):
+                    share = min(a_route * RTI[R_ROUTE, t, i], 1.0) * not_last[i]
+                    entries = ndc[i] * share
+                    ready = entries * (a_screen * RTI[R_SCREEN, t, i])
+                    ndc[i] -= entries
+                    sc[0, i] += ready
+                    ac[0, i] += entries - ready
+                    acc[Q_ENTRY, i] = entries
+                    acc[Q_SCREENED_OUT, i] = entries - ready
+            else:
+                acc[Q_ENTRY] = 0.0
+                acc[Q_SCREENED_OUT] = 0.0
+
             # 3. market: searchers and vacancies in this cell
             U = 0.0
-            Ur[:] = 0.0
+            Ur0 = 0.0
+            Ur1 = 0.0
+            Ur2 = 0.0
+            for k in range(kw):
+                for i in range(0, INNER, NR):
+                    Ur0 += sc[k, i]
+                    Ur1 += sc[k, i + 1]
+                    Ur2 += sc[k, i + 2]
+            U = Ur0 + Ur1 + Ur2
             filled = 0.0
-            for i in range(INNER):
-                r = (i // NP) % NR
-                s = 0.0
-                for k in range(kw):
-                    s += srch[c, i, k]
-                Ur[r] += s
-                U += s
-                for d in range(KD):
-                    filled += oao[c, i, d] + soa[c, i, d]
+            for d in range(KD):
+                for i in range(INNER):
+                    filled += oc[d, i] + soc[d, i]
             V = max(places[c] - filled, 1e-9)
-            block_term = 0.0
             lam_mult = (V / V0[c]) ** beta
             if U > 0.0 and U0[c] > 0.0:
                 lam_mult *= (U / U0[c]) ** (alpha - 1.0)
             norm = 1.0
             if U > 0.0:
-                norm = (Ur[0] * rank_w[0] + Ur[1] * rank_w[1] + Ur[2] * rank_w[2]) / U
+                norm = (Ur0 * rank_w[0] + Ur1 * rank_w[1] + Ur2 * rank_w[2]) / U
             p_cap = 1.0 if U <= V else V / U
             # guaranteed learners move to firms only into places the searchers leave open
             open_share = max(V - U, 0.0) / V
-            # 4. within the month, per stratum
+
+            # 4a. searching: placement over the school days left in the window
+            placed = acc[Q_PLACED]
+            pdays = acc[Q_PLACED_DAYS]
+            failed = acc[Q_FAILED]
+            placed[:] = 0.0
+            pdays[:] = 0.0
+            failed[:] = 0.0
+            if D > 0.0:
+                a_lam = RTC[R_PLACE, t, c] * lam_mult / norm
+                lam = wk[W_LAM]
+                pfull = wk[W_PFULL]
+                for i in range(INNER):
+                    lam[i] = a_lam * RTI[R_PLACE, t, i] * rank_i[i]
+                _prob_capped(lam, D, p_cap, pfull)  # a whole month in the window
+                pl = wk[W_PC]
+                for k in range(kw - 1, -1, -1):
+                    row = sc[k]
+                    if not _any(row):
+                        continue
+                    used = k * BIN_DAYS
+                    avail = min(D, max(W - used, 0.0))
+                    mid = used + 0.5 * avail
+                    if avail == D:
+                        prob = pfull
+                    else:
+                        prob = wk[W_PB]
+                        _prob_capped(lam, avail, p_cap, prob)
+                    for i in range(INNER):
+                        pl[i] = row[i] * prob[i]
+                    for i in range(INNER):
+                        placed[i] += pl[i]
+                    for i in range(INNER):
+                        pdays[i] += pl[i] * mid
+                    to = k + shift
+                    if used + D >= W:  # the window ends this month
+                        for i in range(INNER):
+                            failed[i] += row[i] - pl[i]
+                        row[:] = 0.0
+                    elif to == k:
+                        for i in range(INNER):
+                            row[i] -= pl[i]
+                    else:
+                        dest = sc[to]
+                        for i in range(INNER):
+                            dest[i] += row[i] - pl[i]
+                        row[:] = 0.0
+
+            # 4b. contracts: terminations by contract month, refusals, leaving past 18
+            term = acc[Q_TERM]
+            early = acc[Q_TERM_EARLY]
+            refused = acc[Q_REFUSED]
+            left = acc[A_TUNQL]
+            term[:] = 0.0
+            early[:] = 0.0
+            refused[:] = 0.0
+            left[:] = 0.0
+            a_term = RTC[R_TERM, t, c]
+            a_ref = RTC[R_REFUSE, t, c]
+            a_adult = RTC[R_ADULT, t, c]
+            a_leave = RTC[R_LEAVE_DUAL, t, c]
+            a_oao = RTC[R_OAO, t, c]
+            hterm = wk[W_HTERM]
+            href = wk[W_HREF]
+            hleave = wk[W_HLEAVE]
+            adult = wk[W_ADULT]
             for i in range(INNER):
-                y = i // (NB * NE * NR * NP)
-                b = (i // (NE * NR * NP)) % NB
-                e = (i // (NR * NP)) % NE
-                r = (i // NP) % NR
-                p = i % NP
-                adult = _r(RTC, RTI, R_ADULT, t, c, i)
-                if _empty_route(srch, oao, soa, gua, aan, gro, c, i, kw, ka, kg):
-                    x = nd[c, i]
-                    if x > 0.0 and adult > 0.0:
-                        n_leave = x * _p(adult * _r(RTC, RTI, R_LEAVE_ND, t, c, i))
-                        nd[c, i] = x - n_leave
-                        if record:
-                            part = _r(RTC, RTI, R_PART, t, c, i)
-                            _leave(rec, t, c, e, p, 2, 0, n_leave * part)
-                            _leave(rec, t, c, e, p, 3, 0, n_leave * (1.0 - part))
-                            fl[F_ND, F_UQ] += n_leave
-                    continue
-                # searching: placement over the school days left in the window
-                placed = 0.0
-                failed = 0.0
-                placed_days = 0.0
-                has_search = False
-                for k in range(kw):
-                    if srch[c, i, k] > 0.0:
-                        has_search = True
-                        break
-                if D > 0.0 and has_search:
-                    lam = _r(RTC, RTI, R_PLACE, t, c, i) * lam_mult * rank_w[r] / norm
-                    p_full = min(_p(lam * D), p_cap)  # a whole month in the window
-                    for k in range(kw - 1, -1, -1):
-                        x = srch[c, i, k]
-                        if x <= 0.0:
-                            continue
-                        used = k * BIN_DAYS
-                        avail = min(D, max(W - used, 0.0))
-                        pp = p_full if avail == D else min(_p(lam * avail), p_cap)
-                        pl = x * pp
-                        placed += pl
-                        placed_days += pl * (used + 0.5 * avail)
-                        rest = x - pl
-                        srch[c, i, k] = 0.0
-                        if used + D >= W:
-                            failed += rest
-                        else:
-                            srch[c, i, k + shift] += rest
-                # contracts: terminations by contract month, refusals, leaving past 18
-                oao_share = _r(RTC, RTI, R_OAO, t, c, i)
-                h_term = _r(RTC, RTI, R_TERM, t, c, i)
-                h_ref = _r(RTC, RTI, R_REFUSE, t, c, i)
-                h_leave = adult * _r(RTC, RTI, R_LEAVE_DUAL, t, c, i)
-                term = 0.0
-                term_early = 0.0
-                refused = 0.0
-                left_dual = 0.0
-                for d in range(KD - 1, -1, -1):
-                    if oao[c, i, d] <= 0.0 and soa[c, i, d] <= 0.0:
+                hterm[i] = a_term * RTI[R_TERM, t, i]
+                href[i] = a_ref * RTI[R_REFUSE, t, i]
+                adult[i] = a_adult * RTI[R_ADULT, t, i]
+                hleave[i] = adult[i] * (a_leave * RTI[R_LEAVE_DUAL, t, i])
+            # one array written per loop, so that every loop vectorises
+            for d in range(KD - 1, -1, -1):
+                fd = front_load[d]
+                is_early = 1.0 if d < 3 else 0.0
+                sd = scl[d]
+                sy = cstay[d]
+                o = oc[d]
+                so = soc[d]
+                _comp_scale(hterm, fd, href, is_early, hleave, sd)
+                _comp_stay(hterm, fd, href, is_early, hleave, sd, sy)
+                for i in range(INNER):
+                    term[i] += (o[i] + so[i]) * (hterm[i] * fd) * sd[i]
+                if d < 3:
+                    for i in range(INNER):
+                        early[i] += (o[i] + so[i]) * (hterm[i] * fd) * sd[i]
+                    for i in range(INNER):
+                        refused[i] += (o[i] + so[i]) * href[i] * sd[i]
+                for i in range(INNER):
+                    left[i] += (o[i] + so[i]) * hleave[i] * sd[i]
+            for arr in (oc, soc):  # a month older: the last bin keeps its stayers
+                last = arr[KD - 1]
+                prev = arr[KD - 2]
+                for i in range(INNER):
+                    last[i] = last[i] * cstay[KD - 1, i] + prev[i] * cstay[KD - 2, i]
+                for d in range(KD - 2, 0, -1):
+                    a = arr[d]
+                    b = arr[d - 1]
+                    sb = cstay[d - 1]
+                    for i in range(INNER):
+                        a[i] = b[i] * sb[i]
+                arr[0, :] = 0.0
+            for i in range(INNER):
+                share = a_oao * RTI[R_OAO, t, i]
+                oc[0, i] += placed[i] * share
+                soc[0, i] += placed[i] * (1.0 - share)
+
+            # 4c. guaranteed places: transfer to a firm, leaving past 18
+            to_firm = acc[A_TOFIRM]
+            if _any(gc):
+                a_tr = RTC[R_TRANSFER, t, c] * open_share
+                for i in range(INNER):
+                    htr = a_tr * RTI[R_TRANSFER, t, i]
+                    tot = htr + hleave[i]
+                    scale = _p(tot) / (tot if tot > 0.0 else 1.0)
+                    gx = gc[i]
+                    tf = gx * htr * scale
+                    gl = gx * hleave[i] * scale
+                    gc[i] = gx - tf - gl
+                    oc[0, i] += tf
+                    left[i] += gl
+                    to_firm[i] = tf
+            else:
+                to_firm[:] = 0.0
+
+            # 4d. failed searches: guarantee first, then the rule's destinations
+            # (one array written per loop, so that every loop vectorises)
+            caught = acc[Q_CAUGHT]
+            f_unq = acc[A_FUNQ]
+            f_nd = acc[A_FND]
+            f_aan = acc[A_FAAN]
+            f_gro = acc[A_FGRO]
+            rest = wk[W_REST]
+            r_unq = wk[W_RUNQ]
+            if gua_on:
+                caught[:] = failed
+                gua_demand += _total(failed)
+                gua_budget -= _ration(acc, Q_CAUGHT, gua_ratio, gua_budget)
+                for i in range(INNER):
+                    gc[i] += caught[i]
+                for i in range(INNER):
+                    rest[i] = failed[i] - caught[i]
+            else:
+                caught[:] = 0.0
+                rest[:] = failed
+            a_unq = RTC[R_SF_UNQ, t, c]
+            a_nd = RTC[R_SF_ND, t, c]
+            a_aan = RTC[R_SF_AAN, t, c]
+            for i in range(INNER):
+                r_unq[i] = rest[i] * (a_unq * RTI[R_SF_UNQ, t, i])
+            for i in range(INNER):
+                f_unq[i] = r_unq[i] * adult[i]
+            for i in range(INNER):
+                f_nd[i] = rest[i] * (a_nd * RTI[R_SF_ND, t, i]) + r_unq[i] * (1.0 - adult[i])
+            for i in range(INNER):
+                f_aan[i] = rest[i] * (a_aan * RTI[R_SF_AAN, t, i])
+            if g_open and g_rule == 2:  # broad intake: failed searches to the groeifase
+                f_gro[:] = f_aan
+                gro_demand += _total(f_aan)
+                gro_budget -= _ration(acc, A_FGRO, gro_ratio, gro_budget)
+                for i in range(INNER):
+                    f_aan[i] -= f_gro[i]
+            else:
+                f_gro[:] = 0.0
+
+            # 4e. terminations (refusals restart the search)
+            t_unq = wk[W_TUNQ]
+            t_nd = acc[A_TND]
+            t_aan = acc[A_TAAN]
+            t_gro = acc[A_TGRO]
+            t_srch = acc[A_TSRCH]
+            a_unq = RTC[R_T_UNQ, t, c]
+            a_nd = RTC[R_T_ND, t, c]
+            a_aan = RTC[R_T_AAN, t, c]
+            a_s = RTC[R_T_SEARCH, t, c]
+            for i in range(INNER):
+                r_unq[i] = term[i] * (a_unq * RTI[R_T_UNQ, t, i])
+            for i in range(INNER):
+                t_unq[i] = r_unq[i] * adult[i]
+            for i in range(INNER):
+                t_nd[i] = term[i] * (a_nd * RTI[R_T_ND, t, i]) + r_unq[i] * (1.0 - adult[i])
+            for i in range(INNER):
+                t_aan[i] = term[i] * (a_aan * RTI[R_T_AAN, t, i])
+            for i in range(INNER):
+                t_srch[i] = refused[i] + term[i] * (a_s * RTI[R_T_SEARCH, t, i])
+            block_term = _total(term) + _total(refused)
+            if g_open and g_rule >= 1:
+                t_gro[:] = t_aan
+                gro_demand += _total(t_aan)
+                gro_budget -= _ration(acc, A_TGRO, gro_ratio, gro_budget)
+                for i in range(INNER):
+                    t_aan[i] -= t_gro[i]
+            else:
+                t_gro[:] = 0.0
+            for i in range(INNER):
+                left[i] += t_unq[i]  # row A_TUNQL: terminations without qualification + left
+
+            # 4f. aanloopfase (duration bins): work-ready, to non-dual, to groeifase, leaving
+            a_ready = acc[A_AREADY]
+            a_nd_ = acc[A_AND]
+            a_lv = acc[A_ALEAVE]
+            a_gro = acc[A_AGRO]
+            waiting = acc[Q_WAIT]
+            a_ready[:] = 0.0
+            a_nd_[:] = 0.0
+            a_lv[:] = 0.0
+            a_gro[:] = 0.0
+            waiting[:] = 0.0
+            if _any2(ac):
+                pa = wk[W_PA]
+                pb = wk[W_PB]
+                pc = wk[W_PC]
+                sca = wk[W_SCALE]
+                c_ready = RTC[R_READY, t, c]
+                c_and = RTC[R_AAN_ND, t, c]
+                c_al = RTC[R_LEAVE_AAN, t, c]
+                for i in range(INNER):
+                    pa[i] = c_ready * RTI[R_READY, t, i]
+                for i in range(INNER):
+                    pb[i] = c_and * RTI[R_AAN_ND, t, i]
+                for i in range(INNER):
+                    pc[i] = adult[i] * (c_al * RTI[R_LEAVE_AAN, t, i])
+                _comp_scale(pa, 1.0, pb, 1.0, pc, sca)
+                for i in range(INNER):
+                    pa[i] *= sca[i]
+                for i in range(INNER):
+                    pb[i] *= sca[i]
+                for i in range(INNER):
+                    pc[i] *= sca[i]
+                cand = wk[W_CAND]
+                for k in range(ka - 1, -1, -1):
+                    row = ac[k]
+                    if not _any(row):
                         continue
-                    ht = h_term * front_load[d]
-                    hr = h_ref if d < 3 else 0.0
-                    tot = ht + hr + h_leave
-                    if tot <= 0.0:
-                        pt = 0.0
-                        pr = 0.0
-                        pleave = 0.0
-                    else:
-                        scale = _p(tot) / tot
-                        pt = ht * scale
-                        pr = hr * scale
-                        pleave = h_leave * scale
-                    for which in range(2):
-                        arr = oao if which == 0 else soa
-                        x = arr[c, i, d]
-                        if x <= 0.0:
-                            continue
-                        tq = x * pt
-                        rq = x * pr
-                        lq = x * pleave
-                        term += tq
-                        refused += rq
-                        left_dual += lq
-                        if d < 3:
-                            term_early += tq
-                        arr[c, i, d] = 0.0
-                        arr[c, i, min(d + 1, KD - 1)] += x - tq - rq - lq
-                oao[c, i, 0] += placed * oao_share
-                soa[c, i, 0] += placed * (1.0 - oao_share)
-                # guaranteed places: transfer to a firm, leaving past 18
-                gx = gua[c, i]
-                to_firm = 0.0
-                if gx > 0.0:
-                    htr = _r(RTC, RTI, R_TRANSFER, t, c, i) * open_share
-                    tot = htr + h_leave
-                    pany = _p(tot) if tot > 0.0 else 0.0
-                    to_firm = gx * (htr / tot * pany if tot > 0.0 else 0.0)
-                    gl = gx * (h_leave / tot * pany if tot > 0.0 else 0.0)
-                    gua[c, i] = gx - to_firm - gl
-                    oao[c, i, 0] += to_firm
-                    left_dual += gl
-                # failed searches: guarantee first, then the rule's destinations
-                caught = min(failed * gua_ratio, gua_budget)
-                gua_budget -= caught
-                block_gua_demand[c] += failed if gua_on else 0.0
-                gua[c, i] += caught
-                rest = failed - caught
-                f_unq = 0.0
-                f_nd = 0.0
-                f_aan = 0.0
-                f_gro = 0.0
-                if rest > 0.0:  # rates are looked up only when there is someone to move
-                    sf_unq = _r(RTC, RTI, R_SF_UNQ, t, c, i)
-                    f_unq = rest * sf_unq * adult
-                    f_nd = rest * (_r(RTC, RTI, R_SF_ND, t, c, i) + sf_unq * (1.0 - adult))
-                    f_aan = rest * _r(RTC, RTI, R_SF_AAN, t, c, i)
-                    if g_open and g_rule == 2:  # broad intake: failed searches to the groeifase
-                        block_gro_demand[c] += f_aan
-                        f_gro = min(f_aan * gro_ratio, gro_budget)
-                        gro_budget -= f_gro
-                        f_aan -= f_gro
-                # terminations (refusals restart the search)
-                t_unq = 0.0
-                t_nd = 0.0
-                t_aan = 0.0
-                t_gro = 0.0
-                t_srch = refused
-                if term > 0.0:
-                    tr_unq = _r(RTC, RTI, R_T_UNQ, t, c, i)
-                    t_unq = term * tr_unq * adult
-                    t_nd = term * (_r(RTC, RTI, R_T_ND, t, c, i) + tr_unq * (1.0 - adult))
-                    t_aan = term * _r(RTC, RTI, R_T_AAN, t, c, i)
-                    if g_open and g_rule >= 1:
-                        block_gro_demand[c] += t_aan
-                        t_gro = min(t_aan * gro_ratio, gro_budget)
-                        gro_budget -= t_gro
-                        t_aan -= t_gro
-                    t_srch += term * _r(RTC, RTI, R_T_SEARCH, t, c, i)
-                block_term += term + refused
-                # aanloopfase (duration bins): work-ready, to non-dual, to groeifase, leaving
-                has_aan = False
-                for k in range(ka):
-                    if aan[c, i, k] > 0.0:
-                        has_aan = True
-                        break
-                p_ready = 0.0
-                p_and = 0.0
-                p_al = 0.0
-                if has_aan:
-                    p_ready, p_and, p_al = _compete3(
-                        _r(RTC, RTI, R_READY, t, c, i), _r(RTC, RTI, R_AAN_ND, t, c, i),
-                        adult * _r(RTC, RTI, R_LEAVE_AAN, t, c, i))
-                a_ready = 0.0
-                a_nd = 0.0
-                a_leave = 0.0
-                a_gro = 0.0
-                waiting = 0.0
-                for k in range(ka - 1 if has_aan else -1, -1, -1):
-                    x = aan[c, i, k]
-                    if x <= 0.0:
-                        continue
-                    rd = x * p_ready
-                    nq = x * p_and
-                    lq = x * p_al
-                    stay = x - rd - nq - lq
-                    a_ready += rd
-                    a_nd += nq
-                    a_leave += lq
+                    to = min(k + 1, ka - 1)
+                    for i in range(INNER):
+                        a_ready[i] += row[i] * pa[i]
+                    for i in range(INNER):
+                        a_nd_[i] += row[i] * pb[i]
+                    for i in range(INNER):
+                        a_lv[i] += row[i] * pc[i]
+                    for i in range(INNER):
+                        cand[i] = row[i] * (1.0 - pa[i] - pb[i] - pc[i])
                     if g_open and k >= g_intake:
-                        block_gro_demand[c] += stay
-                        gin = min(stay * gro_ratio, gro_budget)
-                        gro_budget -= gin
-                        a_gro += gin
-                        waiting += stay - gin
-                        stay -= gin
-                    aan[c, i, k] = 0.0
-                    aan[c, i, min(k + 1, ka - 1)] += stay
-                # groeifase (duration bins): springboard, leaving, end of the trajectory
-                has_gro = False
-                for k in range(kg):
-                    if gro[c, i, k] > 0.0:
-                        has_gro = True
-                        break
-                p_sp = 0.0
-                p_gl = 0.0
-                if has_gro:
-                    p_sp, p_gl, _ = _compete3(_r(RTC, RTI, R_SPRING, t, c, i),
-                                              adult * _r(RTC, RTI, R_LEAVE_GRO, t, c, i), 0.0)
-                g_spring = 0.0
-                g_leave = 0.0
-                g_end = 0.0
-                g12 = 0.0
-                g24 = 0.0
-                for k in range(kg - 1 if has_gro else -1, -1, -1):
-                    x = gro[c, i, k]
-                    if x <= 0.0:
-                        continue
-                    sp = x * p_sp
-                    lq = x * p_gl
-                    stay = x - sp - lq
-                    g_spring += sp
-                    g_leave += lq
-                    gro[c, i, k] = 0.0
-                    if k + 1 >= g_max or k + 1 >= kg:
-                        g_end += stay
+                        gro_demand += _total(cand)
+                        gin = wk[W_OUT_UP]
+                        gin[:] = cand
+                        gro_budget -= _ration(wk, W_OUT_UP, gro_ratio, gro_budget)
+                        for i in range(INNER):
+                            a_gro[i] += gin[i]
+                        for i in range(INNER):
+                            cand[i] -= gin[i]
+                        for i in range(INNER):
+                            waiting[i] += cand[i]
+                    if to == k:
+                        row[:] = cand
                     else:
-                        gro[c, i, k + 1] += stay
-                        if k + 1 >= 12:
-                            g12 += stay
-                        if k + 1 >= 24:
-                            g24 += stay
-                # non-dual: leaving past 18
-                x = nd[c, i]
-                n_leave = 0.0
-                if x > 0.0 and adult > 0.0:
-                    n_leave = x * _p(adult * _r(RTC, RTI, R_LEAVE_ND, t, c, i))
-                # apply the moves
-                spring_search = 0.0
-                if g_spring > 0.0:
-                    spring_search = g_spring * _r(RTC, RTI, R_SPRING_SEARCH, t, c, i)
-                srch[c, i, 0] += t_srch + a_ready + spring_search
-                aan[c, i, 0] += f_aan + t_aan + g_spring - spring_search
-                gro[c, i, 0] += f_gro + t_gro + a_gro
-                nd[c, i] = x - n_leave + f_nd + t_nd + a_nd
-                part = _r(RTC, RTI, R_PART, t, c, i)
-                part_aan = _r(RTC, RTI, R_PART_AAN, t, c, i)
-                early_dual = f_unq + t_unq + left_dual
-                early_aan = a_leave + g_leave
-                if record:
-                    _leave(rec, t, c, e, p, 2, 0, n_leave * part)
-                    _leave(rec, t, c, e, p, 3, 0, n_leave * (1.0 - part))
-                    _leave(rec, t, c, e, p, 2, 1, early_dual * part)
-                    _leave(rec, t, c, e, p, 3, 1, early_dual * (1.0 - part))
-                    _leave(rec, t, c, e, p, 2, 2, early_aan * part_aan + g_end * part_aan)
-                    _leave(rec, t, c, e, p, 3, 2, early_aan * (1.0 - part_aan))
-                    rq = rec[t, c, e, p]
-                    rq[Q_PLACED] += placed
-                    rq[Q_PLACED_DAYS] += placed_days
-                    rq[Q_FAILED] += failed
-                    rq[Q_TERM] += term
-                    rq[Q_TERM_EARLY] += term_early
-                    rq[Q_REFUSED] += refused
-                    rq[Q_CAUGHT] += caught
-                    rq[Q_GRO_IN] += f_gro + t_gro + a_gro
-                    rq[Q_GRO_SPRING] += g_spring
-                    rq[Q_WAIT] += waiting
-                    rq[Q_RETURN_ND] += f_nd + t_nd + a_nd
-                    rq[Q_GRO_12] += g12
-                    rq[Q_GRO_24] += g24
-                    fl[F_SRCH, F_DUAL] += placed
-                    fl[F_SRCH, F_GUA] += caught
-                    fl[F_SRCH, F_ND] += f_nd
-                    fl[F_SRCH, F_AAN] += f_aan
-                    fl[F_SRCH, F_GRO] += f_gro
-                    fl[F_SRCH, F_UQ] += f_unq
-                    fl[F_DUAL, F_SRCH] += t_srch
-                    fl[F_DUAL, F_ND] += t_nd
-                    fl[F_DUAL, F_AAN] += t_aan
-                    fl[F_DUAL, F_GRO] += t_gro
-                    fl[F_DUAL, F_UQ] += t_unq + left_dual
-                    fl[F_GUA, F_DUAL] += to_firm
-                    fl[F_AAN, F_SRCH] += a_ready
-                    fl[F_AAN, F_ND] += a_nd
-                    fl[F_AAN, F_GRO] += a_gro
-                    fl[F_AAN, F_UQ] += a_leave
-                    fl[F_GRO, F_SRCH] += spring_search
-                    fl[F_GRO, F_AAN] += g_spring - spring_search
-                    fl[F_GRO, F_PQ] += g_end * part_aan + g_leave * part_aan
-                    fl[F_GRO, F_UQ] += g_leave * (1.0 - part_aan)
-                    fl[F_GRO, F_ND] += g_end * (1.0 - part_aan)
-                    fl[F_ND, F_UQ] += n_leave
-                # the end of the groeifase without a partial qualification returns to non-dual
-                nd[c, i] += g_end * (1.0 - part_aan)
+                        row[:] = 0.0
+                        dest = ac[to]
+                        for i in range(INNER):
+                            dest[i] += cand[i]
+
+            # 4g. groeifase (duration bins): springboard, leaving, end of the trajectory
+            g_spring = acc[Q_GRO_SPRING]
+            g_leave = wk[W_GLEAVE]
+            g_end = wk[W_GEND]
+            g12 = acc[Q_GRO_12]
+            g24 = acc[Q_GRO_24]
+            g_spring[:] = 0.0
+            g_leave[:] = 0.0
+            g_end[:] = 0.0
+            g12[:] = 0.0
+            g24[:] = 0.0
+            if _any2(grc):
+                pa = wk[W_PA]
+                pb = wk[W_PB]
+                c_sp = RTC[R_SPRING, t, c]
+                c_gl = RTC[R_LEAVE_GRO, t, c]
+                for i in range(INNER):
+                    h1 = c_sp * RTI[R_SPRING, t, i]
+                    h2 = adult[i] * (c_gl * RTI[R_LEAVE_GRO, t, i])
+                    tot = h1 + h2
+                    scale = _p(tot) / (tot if tot > 0.0 else 1.0)
+                    pa[i] = h1 * scale
+                    pb[i] = h2 * scale
+                for k in range(kg - 1, -1, -1):
+                    ends = k + 1 >= g_max or k + 1 >= kg
+                    m12 = 1.0 if k + 1 >= 12 else 0.0
+                    m24 = 1.0 if k + 1 >= 24 else 0.0
+                    for i in range(INNER):
+                        x = grc[k, i]
+                        sp = x * pa[i]
+                        lq = x * pb[i]
+                        stay = x - sp - lq
+                        g_spring[i] += sp
+                        g_leave[i] += lq
+                        grc[k, i] = 0.0
+                        if ends:
+                            g_end[i] += stay
+                        else:
+                            grc[k + 1, i] += stay
+                            g12[i] += stay * m12
+                            g24[i] += stay * m24
+
+            # 4h. non-dual leaving past 18; apply the moves; what is recorded
+            c_lnd = RTC[R_LEAVE_ND, t, c]
+            c_ss = RTC[R_SPRING_SEARCH, t, c]
+            c_part = RTC[R_PART, t, c]
+            c_pa = RTC[R_PART_AAN, t, c]
+            n_leave = acc[A_NLEAVE]
+            sps = acc[A_SPSRCH]
+            part = wk[W_PART]
+            part_aan = wk[W_PARTA]
+            back = acc[A_GND]
+            early_dual = wk[W_EARLYD]
+            early_aan = wk[W_EARLYA]
+            _leave_prob(ndc, adult, c_lnd, RTI[R_LEAVE_ND, t], n_leave)
+            for i in range(INNER):
+                sps[i] = g_spring[i] * (c_ss * RTI[R_SPRING_SEARCH, t, i])
+            for i in range(INNER):
+                part[i] = c_part * RTI[R_PART, t, i]
+            for i in range(INNER):
+                part_aan[i] = c_pa * RTI[R_PART_AAN, t, i]
+            # the end of the groeifase without a partial qualification returns to non-dual
+            for i in range(INNER):
+                back[i] = g_end[i] * (1.0 - part_aan[i])
+            row = sc[0]
+            for i in range(INNER):
+                row[i] += t_srch[i] + a_ready[i] + sps[i]
+            row = ac[0]
+            for i in range(INNER):
+                row[i] += f_aan[i] + t_aan[i] + g_spring[i] - sps[i]
+            row = acc[Q_GRO_IN]
+            for i in range(INNER):
+                row[i] = f_gro[i] + t_gro[i] + a_gro[i]
+            row0 = grc[0]
+            for i in range(INNER):
+                row0[i] += row[i]
+            row = acc[Q_RETURN_ND]
+            for i in range(INNER):
+                row[i] = f_nd[i] + t_nd[i] + a_nd_[i]
+            for i in range(INNER):
+                ndc[i] += row[i] + back[i] - n_leave[i]
+            for i in range(INNER):
+                early_dual[i] = f_unq[i] + left[i]
+            for i in range(INNER):
+                early_aan[i] = a_lv[i] + g_leave[i]
+            for q in range(6):
+                acc[Q_LEAVE + q] = 0.0
+            row = acc[Q_LEAVE + 6]
+            for i in range(INNER):
+                row[i] = n_leave[i] * part[i]
+            row = acc[Q_LEAVE + 7]
+            for i in range(INNER):
+                row[i] = early_dual[i] * part[i]
+            row = acc[Q_LEAVE + 8]
+            for i in range(INNER):
+                row[i] = (early_aan[i] + g_end[i]) * part_aan[i]
+            row = acc[Q_LEAVE + 9]
+            for i in range(INNER):
+                row[i] = n_leave[i] * (1.0 - part[i])
+            row = acc[Q_LEAVE + 10]
+            for i in range(INNER):
+                row[i] = early_dual[i] * (1.0 - part[i])
+            row = acc[Q_LEAVE + 11]
+            for i in range(INNER):
+                row[i] = early_aan[i] * (1.0 - part_aan[i])
+            row = acc[A_SPAAN]
+            for i in range(INNER):
+                row[i] = g_spring[i] - sps[i]
+            row = acc[A_GPQ]
+            for i in range(INNER):
+                row[i] = (g_end[i] + g_leave[i]) * part_aan[i]
+            row = acc[A_GUQ]
+            for i in range(INNER):
+                row[i] = g_leave[i] * (1.0 - part_aan[i])
+
             # firm stock: active places move towards the firms' offer (levers act on it through
             # places_factor) and bad terminations and refusals make firms inactive
-            target = target0[c] * _r(RTC, RTI, R_PLACES, t, c, 0)
+            target = target0[c] * RTC[R_PLACES, t, c] * RTI[R_PLACES, t, 0]
             places[c] = max(places[c] + (target - places[c]) / tau - kappa * block_term, 0.0)
             places_out[t, c] = places[c]
+
             # 5. year end (August): advance, repeat, qualify, leave
-            if MS[M_AUG, t] > 0.5:
-                _year_end(nd, srch, oao, soa, gua, aan, gro, RTC, RTI, t, c, kw, ka, kg, rec,
-                          fl, record)
+            if aug:
+                _year_end(ndc, sc, oc, soc, gc, ac, grc, RTC, RTI, t, c, kw, Y, up, rep, acc,
+                          wk, fl, record)
             if record:
-                _record_stocks(nd, srch, oao, soa, gua, aan, gro, RTC, RTI, t, c, kw, ka, kg,
-                               rec)
+                _record(ndc, sc, oc, soc, gc, ac, grc, kw, behind_i, high_i, tier, acc)
+                _reduce(acc, 0, NACC, sums)
+                rq = rec[t, c]
+                for e in range(NE):
+                    for q in range(len(RECORDED)):
+                        rq[e, 0, q] += sums[q, e]
+                _flows(sums, fl)
         gua_occ = 0.0
         gro_occ = 0.0
         for c in range(C):
-            for i in range(INNER):
-                gua_occ += gua[c, i]
-                for k in range(kg):
-                    gro_occ += gro[c, i, k]
-        gua_demand_prev = block_gua_demand.sum()
-        gro_demand_prev = block_gro_demand.sum()
-        if record:
-            for c in range(C):
-                flows[t] += block_flows[c]
+            gua_occ += gua[c].sum()
+            gro_occ += gro[c].sum()
+        gua_demand_prev = gua_demand
+        gro_demand_prev = gro_demand
     return 0
 
 
+@njit(cache=True, inline="always", error_model="numpy")
+def _s(sums, q):
+    return sums[q, 0] + sums[q, 1]
+
+
 @njit(cache=True, error_model="numpy")
-def _record_stocks(nd, srch, oao, soa, gua, aan, gro, RTC, RTI, t, c, kw, ka, kg, rec):
+def _flows(sums, fl):
+    """The month's flows of one cell between nodes (sums over the strata)."""
+    screened_out = _s(sums, Q_SCREENED_OUT)
+    fl[F_ND, F_SRCH] += _s(sums, Q_ENTRY) - screened_out
+    fl[F_ND, F_AAN] += screened_out
+    fl[F_SRCH, F_DUAL] += _s(sums, Q_PLACED)
+    fl[F_SRCH, F_GUA] += _s(sums, Q_CAUGHT)
+    fl[F_SRCH, F_ND] += _s(sums, A_FND)
+    fl[F_SRCH, F_AAN] += _s(sums, A_FAAN)
+    fl[F_SRCH, F_GRO] += _s(sums, A_FGRO)
+    fl[F_SRCH, F_UQ] += _s(sums, A_FUNQ)
+    fl[F_DUAL, F_SRCH] += _s(sums, A_TSRCH)
+    fl[F_DUAL, F_ND] += _s(sums, A_TND)
+    fl[F_DUAL, F_AAN] += _s(sums, A_TAAN)
+    fl[F_DUAL, F_GRO] += _s(sums, A_TGRO)
+    fl[F_DUAL, F_UQ] += _s(sums, A_TUNQL)
+    fl[F_GUA, F_DUAL] += _s(sums, A_TOFIRM)
+    fl[F_AAN, F_SRCH] += _s(sums, A_AREADY)
+    fl[F_AAN, F_ND] += _s(sums, A_AND)
+    fl[F_AAN, F_GRO] += _s(sums, A_AGRO)
+    fl[F_AAN, F_UQ] += _s(sums, A_ALEAVE)
+    fl[F_GRO, F_SRCH] += _s(sums, A_SPSRCH)
+    fl[F_GRO, F_AAN] += _s(sums, A_SPAAN)
+    fl[F_GRO, F_PQ] += _s(sums, A_GPQ)
+    fl[F_GRO, F_UQ] += _s(sums, A_GUQ)
+    fl[F_GRO, F_ND] += _s(sums, A_GND)
+    fl[F_ND, F_UQ] += _s(sums, A_NLEAVE)
+
+
+@njit(cache=True, error_model="numpy", fastmath=_FASTMATH)
+def _record(ndc, sc, oc, soc, gc, ac, grc, kw, behind_i, high_i, tier, acc):
+    """The stocks of one cell at the end of the month, per stratum, into ``acc``."""
+    s_srch = acc[Q_SRCH]
+    s_oao = acc[Q_OAO]
+    s_soa = acc[Q_SOA]
+    s_aan = acc[Q_AAN]
+    s_gro = acc[Q_GRO]
+    s_srch[:] = sc[0]
+    for k in range(1, kw):
+        for i in range(INNER):
+            s_srch[i] += sc[k, i]
+    s_oao[:] = oc[0]
+    s_soa[:] = soc[0]
+    for d in range(1, KD):
+        for i in range(INNER):
+            s_oao[i] += oc[d, i]
+            s_soa[i] += soc[d, i]
+    s_aan[:] = ac[0]
+    for k in range(1, ac.shape[0]):
+        for i in range(INNER):
+            s_aan[i] += ac[k, i]
+    s_gro[:] = grc[0]
+    for k in range(1, grc.shape[0]):
+        for i in range(INNER):
+            s_gro[i] += grc[k, i]
     for i in range(INNER):
-        y = i // (NB * NE * NR * NP)
-        b = (i // (NE * NR * NP)) % NB
-        e = (i // (NR * NP)) % NE
-        r = (i // NP) % NR
-        p = i % NP
-        rq = rec[t, c, e, p]
-        s_srch = 0.0
-        for k in range(kw):
-            s_srch += srch[c, i, k]
-        s_oao = 0.0
-        s_soa = 0.0
-        for d in range(KD):
-            s_oao += oao[c, i, d]
-            s_soa += soa[c, i, d]
-        s_aan = 0.0
-        for k in range(aan.shape[2]):
-            s_aan += aan[c, i, k]
-        s_gro = 0.0
-        for k in range(gro.shape[2]):
-            s_gro += gro[c, i, k]
-        rq[Q_ND] += nd[c, i]
-        rq[Q_SRCH] += s_srch
-        rq[Q_OAO] += s_oao
-        rq[Q_SOA] += s_soa
-        rq[Q_GUA] += gua[c, i]
-        rq[Q_AAN] += s_aan
-        rq[Q_GRO] += s_gro
-        school = nd[c, i] + s_srch + s_oao + s_soa + gua[c, i] + s_aan + s_gro
-        if b > 0:
-            rq[Q_BEHIND] += school - nd[c, i]
-            rq[Q_BEHIND_ND] += nd[c, i]
-        rq[Q_READY_NP] += s_srch + (s_aan if r == NR - 1 else 0.0)
-        tier = Q_OAO_T1 if y < 2 else (Q_OAO_T2 if y == 2 else Q_OAO_T3)
-        rq[tier] += s_oao + gua[c, i]
+        acc[Q_ND, i] = ndc[i]
+        acc[Q_GUA, i] = gc[i]
+        route = s_srch[i] + s_oao[i] + s_soa[i] + gc[i] + s_aan[i] + s_gro[i]
+        acc[Q_BEHIND, i] = route * behind_i[i]
+        acc[Q_BEHIND_ND, i] = ndc[i] * behind_i[i]
+        acc[Q_READY_NP, i] = s_srch[i] + s_aan[i] * high_i[i]
+        paid = s_oao[i] + gc[i]
+        acc[Q_OAO_T1, i] = paid * tier[0, i]
+        acc[Q_OAO_T2, i] = paid * tier[1, i]
+        acc[Q_OAO_T3, i] = paid * tier[2, i]
 
 
-@njit(cache=True, error_model="numpy")
-def _year_end(nd, srch, oao, soa, gua, aan, gro, RTC, RTI, t, c, kw, ka, kg, rec, fl, record):
+@njit(cache=True, error_model="numpy", fastmath=_FASTMATH)
+def _year_end(ndc, sc, oc, soc, gc, ac, grc, RTC, RTI, t, c, kw, Y, up, rep, acc, wk, fl,
+              record):
     """Advance a year or repeat it (one more year behind); final years qualify or leave.
 
     Year 6 graduates go on to a 7th year (share ``year_7_share``) or leave qualified; the
     7th year ends the route (its learners hold the year-6 qualification). Final-year learners
-    who do not qualify leave (partial or no qualification) or repeat.
+    who do not qualify leave (partial or no qualification) or repeat. The map is linear in
+    the stock, so each state and duration bin is moved on its own.
     """
-    NYB = NB * NE * NR * NP
-    for y in range(NY - 1, -1, -1):
-        for b in range(NB - 1, -1, -1):
-            for e in range(NE):
-                for r in range(NR):
-                    for p in range(NP):
-                        i = _inner(y, b, e, r, p)
-                        up = i + NYB if y < NY - 1 else -1
-                        rep = _inner(y, min(b + 1, NB - 1), e, r, p)
-                        y7 = _r(RTC, RTI, R_Y7, t, c, i)
-                        leave = _r(RTC, RTI, R_FAIL_LEAVE, t, c, i)
-                        part = _r(RTC, RTI, R_PART, t, c, i)
-                        prof = _r(RTC, RTI, R_PROF, t, c, i)
-                        for kind in range(7):
-                            if kind == 0:
-                                prog = _r(RTC, RTI, R_PROG_ND, t, c, i)
-                                grad = _r(RTC, RTI, R_GRAD_ND, t, c, i)
-                                route = 0
-                                nk = 1
-                            elif kind <= 4:
-                                prog = _r(RTC, RTI, R_PROG_DUAL, t, c, i)
-                                grad = _r(RTC, RTI, R_GRAD_DUAL, t, c, i)
-                                route = 1
-                                nk = 1 if kind == 4 else (KS if kind == 1 else KD)
-                            else:
-                                prog = _r(RTC, RTI, R_PROG_AAN, t, c, i)
-                                grad = _r(RTC, RTI, R_GRAD_AAN, t, c, i)
-                                route = 2
-                                nk = ka if kind == 5 else kg
-                            for k in range(nk):
-                                if kind == 0:
-                                    x = nd[c, i]
-                                elif kind == 1:
-                                    x = srch[c, i, k]
-                                elif kind == 2:
-                                    x = oao[c, i, k] + soa[c, i, k]
-                                elif kind == 3:
-                                    continue
-                                elif kind == 4:
-                                    x = gua[c, i]
-                                elif kind == 5:
-                                    x = aan[c, i, k]
-                                else:
-                                    x = gro[c, i, k]
-                                if x <= 0.0:
-                                    continue
-                                if y == NY - 1:  # 7th year: the route ends, qualified
-                                    q_edu, q_prof, q_part, q_unq, move_up, move_rep = (
-                                        x, 0.0, 0.0, 0.0, 0.0, 0.0)
-                                elif y == NY - 2:  # year 6
-                                    g = x * grad
-                                    move_up = g * y7
-                                    qual = g - move_up
-                                    p_prof = prof if route == 1 else 0.0
-                                    q_edu = qual * (1.0 - p_prof)
-                                    q_prof = qual * p_prof
-                                    failing = x - g
-                                    leaving = failing * leave
-                                    q_part = leaving * part
-                                    q_unq = leaving - q_part
-                                    move_rep = failing - leaving
-                                else:
-                                    q_edu, q_prof, q_part, q_unq = 0.0, 0.0, 0.0, 0.0
-                                    move_up = x * prog
-                                    move_rep = x - move_up
-                                # move the stock (the duration bin is kept)
-                                _move(nd, srch, oao, soa, gua, aan, gro, kind, c, i, k, up, rep,
-                                      x, move_up, move_rep)
-                                if record:
-                                    _leave(rec, t, c, e, p, 0, route, q_edu)
-                                    _leave(rec, t, c, e, p, 1, route, q_prof)
-                                    _leave(rec, t, c, e, p, 2, route, q_part)
-                                    _leave(rec, t, c, e, p, 3, route, q_unq)
-                                    src = (F_ND, F_SRCH, F_DUAL, F_DUAL, F_GUA, F_AAN,
-                                           F_GRO)[kind]
-                                    fl[src, F_QE] += q_edu
-                                    fl[src, F_QP] += q_prof
-                                    fl[src, F_PQ] += q_part
-                                    fl[src, F_UQ] += q_unq
-
-
-@njit(cache=True, error_model="numpy")
-def _move(nd, srch, oao, soa, gua, aan, gro, kind, c, i, k, up, rep, x, move_up, move_rep):
-    """Take ``x`` out of (kind, c, i, k); put ``move_up`` in year+1 and ``move_rep`` in
-    the repeat stratum (same bin); the rest has left."""
-    if kind == 0:
-        nd[c, i] -= x
-        if up >= 0:
-            nd[c, up] += move_up
-        nd[c, rep] += move_rep
-    elif kind == 1:
-        srch[c, i, k] -= x
-        if up >= 0:
-            srch[c, up, k] += move_up
-        srch[c, rep, k] += move_rep
-    elif kind == 2:
-        so = oao[c, i, k] / x
-        oao[c, i, k] = 0.0
-        soa[c, i, k] = 0.0
-        if up >= 0:
-            oao[c, up, k] += move_up * so
-            soa[c, up, k] += move_up * (1.0 - so)
-        oao[c, rep, k] += move_rep * so
-        soa[c, rep, k] += move_rep * (1.0 - so)
-    elif kind == 4:
-        gua[c, i] -= x
-        if up >= 0:
-            gua[c, up] += move_up
-        gua[c, rep] += move_rep
-    elif kind == 5:
-        aan[c, i, k] -= x
-        if up >= 0:
-            aan[c, up, k] += move_up
-        aan[c, rep, k] += move_rep
-    else:
-        gro[c, i, k] -= x
-        if up >= 0:
-            gro[c, up, k] += move_up
-        gro[c, rep, k] += move_rep
+    out = wk[W_OUT_UP]
+    for kind in range(7):
+        if kind == 0:
+            nk, route, src = 1, 0, F_ND
+        elif kind == 1:
+            nk, route, src = kw, 1, F_SRCH
+        elif kind == 2 or kind == 3:
+            nk, route, src = KD, 1, F_DUAL
+        elif kind == 4:
+            nk, route, src = 1, 1, F_GUA
+        elif kind == 5:
+            nk, route, src = ac.shape[0], 2, F_AAN
+        else:
+            nk, route, src = grc.shape[0], 2, F_GRO
+        rp = (R_PROG_ND, R_PROG_DUAL, R_PROG_AAN)[route]
+        rg = (R_GRAD_ND, R_GRAD_DUAL, R_GRAD_AAN)[route]
+        a_prog = RTC[rp, t, c]
+        a_grad = RTC[rg, t, c]
+        a_y7 = RTC[R_Y7, t, c]
+        a_leave = RTC[R_FAIL_LEAVE, t, c]
+        a_part = RTC[R_PART, t, c]
+        a_prof = RTC[R_PROF, t, c] if route == 1 else 0.0
+        q_tot = np.zeros(4)
+        for k in range(nk):
+            if kind == 0:
+                arr = ndc
+            elif kind == 1:
+                arr = sc[k]
+            elif kind == 2:
+                arr = oc[k]
+            elif kind == 3:
+                arr = soc[k]
+            elif kind == 4:
+                arr = gc
+            elif kind == 5:
+                arr = ac[k]
+            else:
+                arr = grc[k]
+            if not _any(arr):
+                continue
+            out[:] = 0.0
+            for i in range(INNER):
+                x = arr[i]
+                y = Y[i]
+                if y == NY - 1:  # 7th year: the route ends, qualified
+                    q_edu, q_prof, q_part, q_unq, move_up, move_rep = x, 0.0, 0.0, 0.0, 0.0, 0.0
+                elif y == NY - 2:  # year 6
+                    g = x * (a_grad * RTI[rg, t, i])
+                    move_up = g * (a_y7 * RTI[R_Y7, t, i])
+                    qual = g - move_up
+                    p_prof = a_prof * RTI[R_PROF, t, i]
+                    q_edu = qual * (1.0 - p_prof)
+                    q_prof = qual * p_prof
+                    failing = x - g
+                    leaving = failing * (a_leave * RTI[R_FAIL_LEAVE, t, i])
+                    q_part = leaving * (a_part * RTI[R_PART, t, i])
+                    q_unq = leaving - q_part
+                    move_rep = failing - leaving
+                else:
+                    q_edu, q_prof, q_part, q_unq = 0.0, 0.0, 0.0, 0.0
+                    move_up = x * (a_prog * RTI[rp, t, i])
+                    move_rep = x - move_up
+                if up[i] >= 0:
+                    out[up[i]] += move_up
+                out[rep[i]] += move_rep
+                acc[Q_LEAVE + route, i] += q_edu
+                acc[Q_LEAVE + 3 + route, i] += q_prof
+                acc[Q_LEAVE + 6 + route, i] += q_part
+                acc[Q_LEAVE + 9 + route, i] += q_unq
+                q_tot[0] += q_edu
+                q_tot[1] += q_prof
+                q_tot[2] += q_part
+                q_tot[3] += q_unq
+            arr[:] = out
+        if record:
+            fl[src, F_QE] += q_tot[0]
+            fl[src, F_QP] += q_tot[1]
+            fl[src, F_PQ] += q_tot[2]
+            fl[src, F_UQ] += q_tot[3]
