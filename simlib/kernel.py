@@ -89,6 +89,10 @@ EXTRA = ("f_nd", "f_aan", "f_gro", "f_unq", "t_srch", "t_nd", "t_aan", "t_gro", 
  A_AND, A_AGRO, A_ALEAVE, A_SPSRCH, A_SPAAN, A_GPQ, A_GUQ, A_GND, A_NLEAVE) = range(
     len(RECORDED), len(RECORDED) + len(EXTRA))
 NACC = len(RECORDED) + len(EXTRA)
+#: Rows that are zero while nobody holds or can get a guaranteed place / a Groeifase place.
+GUA_ROWS = (Q_GUA, Q_CAUGHT, A_TOFIRM)
+GRO_ROWS = (Q_GRO, Q_GRO_IN, Q_GRO_SPRING, Q_WAIT, Q_GRO_12, Q_GRO_24, A_FGRO, A_TGRO,
+            A_AGRO, A_SPSRCH, A_SPAAN, A_GPQ, A_GUQ, A_GND)
 #: Per-stratum work rows (not recorded).
 (W_LAM, W_PFULL, W_HTERM, W_HREF, W_HLEAVE, W_ADULT, W_PA, W_PB, W_PC, W_OUT_UP, W_CAND,
  W_REST, W_RUNQ, W_TUNQ, W_SCALE, W_GLEAVE, W_GEND, W_PART, W_PARTA, W_EARLYD,
@@ -213,9 +217,14 @@ def _ration(work, cand_row, ratio, budget):
 
 
 @njit(cache=True, error_model="numpy", fastmath=_FASTMATH)
-def _reduce(acc, rows_from, rows_to, out):
-    """``out[q, e]`` = sum of ``acc[q]`` over indicator-pupil block ``e``, rows in range."""
-    for q in range(rows_from, rows_to):
+def _reduce(acc, active, out):
+    """``out[q, e]`` = sum of ``acc[q]`` over indicator-pupil block ``e`` for the rows
+    ``active`` says can be nonzero this month; 0 for the others."""
+    for q in range(acc.shape[0]):
+        if not active[q]:
+            out[q, 0] = 0.0
+            out[q, 1] = 0.0
+            continue
         for e in range(NE):
             s = 0.0
             for i in range(e * HALF, (e + 1) * HALF):
@@ -274,6 +283,58 @@ def run_kernel(nd, srch, oao, soa, gua, aan, gro, places, RTC, RTI, MS, inflow, 
     scl = np.zeros((KD, INNER))   # per contract month: probability scale of the month
     cstay = np.zeros((KD, INNER))  # per contract month: share staying
     sums = np.zeros((NACC, NE))
+    active = np.ones(NACC, np.bool_)
+    # row views made once (a view costs two atomic reference counts)
+    a_gro = acc[A_AGRO]
+    a_lv = acc[A_ALEAVE]
+    a_nd_ = acc[A_AND]
+    a_ready = acc[A_AREADY]
+    f_aan = acc[A_FAAN]
+    f_gro = acc[A_FGRO]
+    f_nd = acc[A_FND]
+    f_unq = acc[A_FUNQ]
+    back = acc[A_GND]
+    n_leave = acc[A_NLEAVE]
+    sps = acc[A_SPSRCH]
+    t_aan = acc[A_TAAN]
+    t_gro = acc[A_TGRO]
+    t_nd = acc[A_TND]
+    to_firm = acc[A_TOFIRM]
+    t_srch = acc[A_TSRCH]
+    left = acc[A_TUNQL]
+    caught = acc[Q_CAUGHT]
+    failed = acc[Q_FAILED]
+    g12 = acc[Q_GRO_12]
+    g24 = acc[Q_GRO_24]
+    g_spring = acc[Q_GRO_SPRING]
+    placed = acc[Q_PLACED]
+    pdays = acc[Q_PLACED_DAYS]
+    refused = acc[Q_REFUSED]
+    term = acc[Q_TERM]
+    early = acc[Q_TERM_EARLY]
+    waiting = acc[Q_WAIT]
+    adult = wk[W_ADULT]
+    cand = wk[W_CAND]
+    early_aan = wk[W_EARLYA]
+    early_dual = wk[W_EARLYD]
+    g_end = wk[W_GEND]
+    g_leave = wk[W_GLEAVE]
+    hleave = wk[W_HLEAVE]
+    href = wk[W_HREF]
+    hterm = wk[W_HTERM]
+    lam = wk[W_LAM]
+    gin = wk[W_OUT_UP]
+    part_aan = wk[W_PARTA]
+    part = wk[W_PART]
+    pa = wk[W_PA]
+    pb = wk[W_PB]
+    pl = wk[W_PC]
+    pc = wk[W_PC]
+    pfull = wk[W_PFULL]
+    rest = wk[W_REST]
+    r_unq = wk[W_RUNQ]
+    sca = wk[W_SCALE]
+    t_unq = wk[W_TUNQ]
     gua_occ = 0.0
     gro_occ = 0.0
     for c in range(C):
@@ -315,6 +376,10 @@ def run_kernel(nd, srch, oao, soa, gua, aan, gro, places, RTC, RTI, MS, inflow, 
             gc = gua[c]
             ac = aan[c]
             grc = gro[c]
+
+            # rows that can be nonzero this month (the others are not summed)
+            gua_active = gua_on or _any(gc)
+            gro_active = g_open or _any2(grc)
 
             # 1. inflow (September): the new cohort enters year 3, non-dual
             if sep:
@@ -371,20 +436,14 @@ def run_kernel(nd, srch, oao, soa, gua, aan, gro, places, RTC, RTI, MS, inflow, 
             open_share = max(V - U, 0.0) / V
 
             # 4a. searching: placement over the school days left in the window
-            placed = acc[Q_PLACED]
-            pdays = acc[Q_PLACED_DAYS]
-            failed = acc[Q_FAILED]
             placed[:] = 0.0
             pdays[:] = 0.0
             failed[:] = 0.0
             if D > 0.0:
                 a_lam = RTC[R_PLACE, t, c] * lam_mult / norm
-                lam = wk[W_LAM]
-                pfull = wk[W_PFULL]
                 for i in range(INNER):
                     lam[i] = a_lam * RTI[R_PLACE, t, i] * rank_i[i]
                 _prob_capped(lam, D, p_cap, pfull)  # a whole month in the window
-                pl = wk[W_PC]
                 for k in range(kw - 1, -1, -1):
                     row = sc[k]
                     if not _any(row):
@@ -418,10 +477,6 @@ def run_kernel(nd, srch, oao, soa, gua, aan, gro, places, RTC, RTI, MS, inflow, 
                         row[:] = 0.0
 
             # 4b. contracts: terminations by contract month, refusals, leaving past 18
-            term = acc[Q_TERM]
-            early = acc[Q_TERM_EARLY]
-            refused = acc[Q_REFUSED]
-            left = acc[A_TUNQL]
             term[:] = 0.0
             early[:] = 0.0
             refused[:] = 0.0
@@ -431,10 +486,6 @@ def run_kernel(nd, srch, oao, soa, gua, aan, gro, places, RTC, RTI, MS, inflow, 
             a_adult = RTC[R_ADULT, t, c]
             a_leave = RTC[R_LEAVE_DUAL, t, c]
             a_oao = RTC[R_OAO, t, c]
-            hterm = wk[W_HTERM]
-            href = wk[W_HREF]
-            hleave = wk[W_HLEAVE]
-            adult = wk[W_ADULT]
             for i in range(INNER):
                 hterm[i] = a_term * RTI[R_TERM, t, i]
                 href[i] = a_ref * RTI[R_REFUSE, t, i]
@@ -477,7 +528,6 @@ def run_kernel(nd, srch, oao, soa, gua, aan, gro, places, RTC, RTI, MS, inflow, 
                 soc[0, i] += placed[i] * (1.0 - share)
 
             # 4c. guaranteed places: transfer to a firm, leaving past 18
-            to_firm = acc[A_TOFIRM]
             if _any(gc):
                 a_tr = RTC[R_TRANSFER, t, c] * open_share
                 for i in range(INNER):
@@ -496,13 +546,6 @@ def run_kernel(nd, srch, oao, soa, gua, aan, gro, places, RTC, RTI, MS, inflow, 
 
             # 4d. failed searches: guarantee first, then the rule's destinations
             # (one array written per loop, so that every loop vectorises)
-            caught = acc[Q_CAUGHT]
-            f_unq = acc[A_FUNQ]
-            f_nd = acc[A_FND]
-            f_aan = acc[A_FAAN]
-            f_gro = acc[A_FGRO]
-            rest = wk[W_REST]
-            r_unq = wk[W_RUNQ]
             if gua_on:
                 caught[:] = failed
                 gua_demand += _total(failed)
@@ -535,11 +578,6 @@ def run_kernel(nd, srch, oao, soa, gua, aan, gro, places, RTC, RTI, MS, inflow, 
                 f_gro[:] = 0.0
 
             # 4e. terminations (refusals restart the search)
-            t_unq = wk[W_TUNQ]
-            t_nd = acc[A_TND]
-            t_aan = acc[A_TAAN]
-            t_gro = acc[A_TGRO]
-            t_srch = acc[A_TSRCH]
             a_unq = RTC[R_T_UNQ, t, c]
             a_nd = RTC[R_T_ND, t, c]
             a_aan = RTC[R_T_AAN, t, c]
@@ -567,21 +605,12 @@ def run_kernel(nd, srch, oao, soa, gua, aan, gro, places, RTC, RTI, MS, inflow, 
                 left[i] += t_unq[i]  # row A_TUNQL: terminations without qualification + left
 
             # 4f. aanloopfase (duration bins): work-ready, to non-dual, to groeifase, leaving
-            a_ready = acc[A_AREADY]
-            a_nd_ = acc[A_AND]
-            a_lv = acc[A_ALEAVE]
-            a_gro = acc[A_AGRO]
-            waiting = acc[Q_WAIT]
             a_ready[:] = 0.0
             a_nd_[:] = 0.0
             a_lv[:] = 0.0
             a_gro[:] = 0.0
             waiting[:] = 0.0
             if _any2(ac):
-                pa = wk[W_PA]
-                pb = wk[W_PB]
-                pc = wk[W_PC]
-                sca = wk[W_SCALE]
                 c_ready = RTC[R_READY, t, c]
                 c_and = RTC[R_AAN_ND, t, c]
                 c_al = RTC[R_LEAVE_AAN, t, c]
@@ -598,7 +627,6 @@ def run_kernel(nd, srch, oao, soa, gua, aan, gro, places, RTC, RTI, MS, inflow, 
                     pb[i] *= sca[i]
                 for i in range(INNER):
                     pc[i] *= sca[i]
-                cand = wk[W_CAND]
                 for k in range(ka - 1, -1, -1):
                     row = ac[k]
                     if not _any(row):
@@ -614,7 +642,6 @@ def run_kernel(nd, srch, oao, soa, gua, aan, gro, places, RTC, RTI, MS, inflow, 
                         cand[i] = row[i] * (1.0 - pa[i] - pb[i] - pc[i])
                     if g_open and k >= g_intake:
                         gro_demand += _total(cand)
-                        gin = wk[W_OUT_UP]
                         gin[:] = cand
                         gro_budget -= _ration(wk, W_OUT_UP, gro_ratio, gro_budget)
                         for i in range(INNER):
@@ -632,19 +659,12 @@ def run_kernel(nd, srch, oao, soa, gua, aan, gro, places, RTC, RTI, MS, inflow, 
                             dest[i] += cand[i]
 
             # 4g. groeifase (duration bins): springboard, leaving, end of the trajectory
-            g_spring = acc[Q_GRO_SPRING]
-            g_leave = wk[W_GLEAVE]
-            g_end = wk[W_GEND]
-            g12 = acc[Q_GRO_12]
-            g24 = acc[Q_GRO_24]
             g_spring[:] = 0.0
             g_leave[:] = 0.0
             g_end[:] = 0.0
             g12[:] = 0.0
             g24[:] = 0.0
             if _any2(grc):
-                pa = wk[W_PA]
-                pb = wk[W_PB]
                 c_sp = RTC[R_SPRING, t, c]
                 c_gl = RTC[R_LEAVE_GRO, t, c]
                 for i in range(INNER):
@@ -678,13 +698,6 @@ def run_kernel(nd, srch, oao, soa, gua, aan, gro, places, RTC, RTI, MS, inflow, 
             c_ss = RTC[R_SPRING_SEARCH, t, c]
             c_part = RTC[R_PART, t, c]
             c_pa = RTC[R_PART_AAN, t, c]
-            n_leave = acc[A_NLEAVE]
-            sps = acc[A_SPSRCH]
-            part = wk[W_PART]
-            part_aan = wk[W_PARTA]
-            back = acc[A_GND]
-            early_dual = wk[W_EARLYD]
-            early_aan = wk[W_EARLYA]
             _leave_prob(ndc, adult, c_lnd, RTI[R_LEAVE_ND, t], n_leave)
             for i in range(INNER):
                 sps[i] = g_spring[i] * (c_ss * RTI[R_SPRING_SEARCH, t, i])
@@ -758,7 +771,20 @@ def run_kernel(nd, srch, oao, soa, gua, aan, gro, places, RTC, RTI, MS, inflow, 
                           wk, fl, record)
             if record:
                 _record(ndc, sc, oc, soc, gc, ac, grc, kw, behind_i, high_i, tier, acc)
-                _reduce(acc, 0, NACC, sums)
+                active[:] = True
+                if route_w <= 0.0:
+                    active[Q_ENTRY] = False
+                    active[Q_SCREENED_OUT] = False
+                if not aug:
+                    for q in range(Q_LEAVE, Q_LEAVE + 6):
+                        active[q] = False
+                if not gua_active:
+                    for q in GUA_ROWS:
+                        active[q] = False
+                if not gro_active:
+                    for q in GRO_ROWS:
+                        active[q] = False
+                _reduce(acc, active, sums)
                 rq = rec[t, c]
                 for e in range(NE):
                     for q in range(len(RECORDED)):
