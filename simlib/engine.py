@@ -383,11 +383,11 @@ def post_stratify(rec: np.ndarray, shares: np.ndarray) -> np.ndarray:
     of a cell is split by the same shares and no rate depends on the provider, so each
     provider's learners are a constant fraction of the cell's dual-route learners.
     """
-    w = np.broadcast_to(shares[None, :, None, :, None], rec.shape[:3] + (3, rec.shape[4])).copy()
-    school_only = np.zeros(3)
-    school_only[0] = 1.0
-    w[..., list(K.NON_DUAL_Q)] = school_only[:, None]
-    return rec[:, :, :, :1, :] * w
+    out = rec[:, :, :, :1, :] * shares[None, :, None, :, None]
+    non_dual = list(K.NON_DUAL_Q)
+    out[:, :, :, 0, non_dual] = rec[:, :, :, 0, non_dual]
+    out[:, :, :, 1:, non_dual] = 0.0
+    return out
 
 
 @cache
@@ -440,27 +440,8 @@ def _labour(rec: np.ndarray, groups, masks):
         start[:, route] = np.stack([emp, seek, study, inactive], axis=1)
     find = -np.expm1(-lt["job_finding_hazard"])[:, None]
     sep = -np.expm1(-param("job_separation_hazard"))
-    G = len(groups)
-    stock = np.zeros((G, 4, 4, EXIT_MONTHS))  # group, qualification, status, months since exit
-    out = np.zeros((T, G, 4, 4))
-    emp12 = np.zeros((T, G))
-    seek12 = np.zeros((T, G))
-    ex12 = np.zeros((T, G))
-    for t in range(T):
-        hired_now = stock[:, :, 1] * find[None]
-        lost = stock[:, :, 0] * sep
-        stock[:, :, 0] += hired_now - lost
-        stock[:, :, 1] += lost - hired_now
-        # leavers reaching 12 months since exit this month (bin 11 after 12 transitions)
-        emp12[t] = stock[:, :, 0, -2].sum(1)
-        seek12[t] = stock[:, :, 1, -2].sum(1)
-        ex12[t] = stock[:, :, :, -2].sum((1, 2))
-        aged = stock[..., -1] + stock[..., -2]
-        stock[..., 1:-1] = stock[..., :-2].copy()
-        stock[..., -1] = aged
-        stock[..., 0] = np.einsum("gqr,qrs->gqs", leave[t], start)
-        out[t] = stock.sum(-1)
-    return out, emp12, seek12, ex12
+    return K.labour_months(np.ascontiguousarray(leave), start, np.ascontiguousarray(find[:, 0]),
+                           float(sep), EXIT_MONTHS)
 
 
 assert STATES[:6] == SCHOOL_STATES and len(LABOUR_STATUSES) == len(QUALIFICATIONS) == 4
