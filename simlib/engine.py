@@ -383,11 +383,11 @@ def post_stratify(rec: np.ndarray, shares: np.ndarray) -> np.ndarray:
     of a cell is split by the same shares and no rate depends on the provider, so each
     provider's learners are a constant fraction of the cell's dual-route learners.
     """
-    out = rec[:, :, :, :1, :] * shares[None, :, None, :, None]
+    w = np.repeat(np.asarray(shares, float)[:, :, None], rec.shape[4], axis=2)  # (C, 3, Q)
     non_dual = list(K.NON_DUAL_Q)
-    out[:, :, :, 0, non_dual] = rec[:, :, :, 0, non_dual]
-    out[:, :, :, 1:, non_dual] = 0.0
-    return out
+    w[:, :, non_dual] = 0.0
+    w[:, 0, non_dual] = 1.0
+    return rec[:, :, :, :1, :] * w[None, :, None, :, :]
 
 
 @cache
