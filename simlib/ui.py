@@ -37,10 +37,12 @@ from pathlib import Path
 import ipywidgets as W
 
 import simlib
+from simlib import downloads as _downloads
 from simlib import export as _export
 from simlib import plots
 from simlib.glossary import label
 from simlib.levers import Lever, levers
+from simlib.upload import ScenarioUpload
 
 __all__ = ["LeverControl", "LeverPanel", "Chart", "ExportPanel", "ScenarioApp",
            "BaselineExplorer", "CompareApp", "Gallery", "format_value", "lever_differences",
@@ -544,16 +546,29 @@ class Chart:
 # --- export panel --------------------------------------------------------------------------
 
 
+# Browser downloads (simlib.downloads): the texts of ExportPanel's "browser" mode.
+_DOWNLOAD_TEXT = {
+    "nl": {"button": "Maak de bestanden om te downloaden", "busy": "⏳ Bestanden maken…"},
+    "en": {"button": "Make the files to download", "busy": "⏳ Making the files…"},
+}
+
+
 class ExportPanel:
     """Folder, file name, two options and one button that exports the shown chart(s).
 
     ``source`` is a :class:`Chart`, a list of Charts, or a callable returning either (so
     the panel always exports what is shown now). :meth:`export` is what the button calls;
     it returns the paths written (and lists them in the panel) or shows why not.
+
+    Every export is also offered as browser downloads: links under the button that carry
+    the files themselves (:mod:`simlib.downloads`). ``mode="browser"`` (the default in the
+    dashboard, see :func:`simlib.downloads.default_mode`) writes nothing on the server: the
+    folder and overwrite fields are hidden and the button makes the links only
+    (:meth:`download`).
     """
 
     def __init__(self, source, lang: str = "nl", folder: str = "export",
-                 stem: str = "grafiek", date=None):
+                 stem: str = "grafiek", date=None, mode: str | None = None):
         self.source = source
         self.lang = lang
         self.date = date
@@ -567,8 +582,19 @@ class ExportPanel:
         self.message = W.HTML()
         self.paths: list[Path] = []
         self.button.on_click(lambda _b: self.export())
+        # --- browser downloads (simlib.downloads): links carrying the files themselves ---
+        self.mode = mode or _downloads.default_mode()
+        if self.mode not in ("files", "browser"):
+            raise ValueError(f"mode must be 'files' or 'browser', not {self.mode!r}")
+        self.files: dict[str, bytes] = {}
+        self.links = W.HTML()
+        if self.mode == "browser":  # nothing is written on the server: no folder to choose
+            self.folder.layout.display = "none"
+            self.overwrite.layout.display = "none"
+        # --- end browser downloads ---
         self.widget = W.VBox([self.title, W.HBox([self.folder, self.stem]),
-                              W.HBox([self.belgian, self.overwrite]), self.button, self.message])
+                              W.HBox([self.belgian, self.overwrite]), self.button, self.message,
+                              self.links])
         self.set_lang(lang)
 
     def _charts(self) -> list[Chart]:
@@ -576,7 +602,11 @@ class ExportPanel:
         return list(charts) if isinstance(charts, list | tuple) else [charts]
 
     def export(self) -> list[Path]:
-        """Export now; returns the paths written ([] and a message if refused)."""
+        """Export now; returns the paths written ([] and a message if refused). In
+        ``"browser"`` mode nothing is written: see :meth:`download`."""
+        if self.mode == "browser":
+            self.download()
+            return []
         charts = self._charts()
         stem = self.stem.value.strip() or "grafiek"
         items = {stem if len(charts) == 1 else f"{stem}_{c.name}": (c.figure, c.table)
@@ -594,7 +624,34 @@ class ExportPanel:
             return []
         listed = "".join(f"<li><code>{html.escape(str(p))}</code></li>" for p in self.paths)
         self.message.value = f"{_t(self.lang, 'written')}:<ul>{listed}</ul>"
+        self.files = _downloads.read_files(self.paths)  # the same files, as downloads
+        self.links.value = _downloads.links_html(self.files, self.lang)
         return self.paths
+
+    # --- browser downloads (simlib.downloads) ---
+    def download(self) -> dict[str, bytes]:
+        """Make the files of an export without writing them on the server and offer them
+        as download links (``{name: bytes}``, also kept in :attr:`files`)."""
+        lang = self.lang
+        charts = self._charts()
+        stem = _export._file_name(self.stem.value.strip() or "grafiek")
+        items = {stem if len(charts) == 1 else f"{stem}_{c.name}": (c.figure, c.table)
+                 for c in charts}
+        scenarios = [sc for c in charts for sc in c.scenarios]
+        self.links.value = ""
+        self.message.value = f"<span style='color:#E69F00'>{_DOWNLOAD_TEXT[lang]['busy']}</span>"
+        try:
+            self.files = _downloads.export_files(items, scenarios, lang=lang, date=self.date,
+                                                 belgian_excel=self.belgian.value)
+        except (OSError, ValueError) as exc:
+            self.files = {}
+            self.message.value = (f"<span style='color:#D55E00'>"
+                                  f"{html.escape(_t(lang, 'error').format(e=exc))}</span>")
+            return {}
+        self.message.value = ""
+        self.links.value = _downloads.links_html(self.files, lang)
+        return self.files
+    # --- end browser downloads ---
 
     def set_lang(self, lang: str) -> None:
         self.lang = lang
@@ -604,6 +661,8 @@ class ExportPanel:
         self.belgian.description = _t(lang, "belgian")
         self.overwrite.description = _t(lang, "overwrite")
         self.button.description = _t(lang, "export")
+        if self.mode == "browser":  # browser downloads
+            self.button.description = _DOWNLOAD_TEXT[lang]["button"]
 
     def _repr_mimebundle_(self, **kwargs):
         return self.widget._repr_mimebundle_(**kwargs)
@@ -908,6 +967,8 @@ class CompareApp(_App):
         self.panel.on_change(self._levers_changed)
         self.pick_a = W.Dropdown(layout=W.Layout(width="auto"))
         self.pick_b = W.Dropdown(layout=W.Layout(width="auto"))
+        self.upload = ScenarioUpload(lang)  # upload: a scenario file, offered in both lists
+        self.upload.on_scenario(self._uploaded)  # upload
         self._fill_picks(a, b)
         self.pick_a.observe(lambda _c: None if self._quiet else self.update(), names="value")
         self.pick_b.observe(lambda _c: None if self._quiet else self.update(), names="value")
@@ -924,7 +985,8 @@ class CompareApp(_App):
         self.export_panel.stem.value = "vergelijking"
         self.update()
         save_box = W.VBox([self.save_title, W.HBox([self.save_name, self.save_label]),
-                           W.HBox([self.save_overwrite, self.save_button]), self.save_message])
+                           W.HBox([self.save_overwrite, self.save_button]), self.save_message,
+                           self.upload.widget])  # upload
         picks = W.VBox([self.pick_a, self.pick_b])
         controls = W.HBox([self.indicator, self.group])
         self.main = W.VBox([
@@ -955,6 +1017,7 @@ class CompareApp(_App):
             except simlib.ScenarioError:
                 continue  # an invalid file is not offered
             opts.append((f"{sc.label(lang)} ({_t(lang, 'saved_file')} {path.name})", str(path)))
+        opts += [(self.upload.label(key, lang), key) for key in self.upload.scenarios]  # upload
         return opts
 
     def _fill_picks(self, a: str | None = None, b: str | None = None) -> None:
@@ -971,7 +1034,14 @@ class CompareApp(_App):
                 self._label_picks()
 
     def _scenario(self, key: str):
+        if key in self.upload.scenarios:  # upload
+            return self.upload.scenarios[key]
         return self.panel.scenario() if key == SLIDERS else simlib.load_scenario(key)
+
+    def _uploaded(self, key: str, _scenario) -> None:
+        """An uploaded scenario becomes scenario B (upload)."""
+        self._fill_picks(b=key)
+        self.update()
 
     def update(self) -> None:
         """Run (cached) the two picked scenarios and redraw."""
@@ -1026,6 +1096,7 @@ class CompareApp(_App):
         if not hasattr(self, "save_title"):
             return
         self.panel.set_lang(lang)
+        self.upload.set_lang(lang)  # upload
         self._fill_picks()
         self.save_title.value = f"<b>{_t(lang, 'save_title')}</b>"
         self.panel_title.value = f"<b>{_t(lang, 'lever_panel')}</b> ({_t(lang, 'sliders')})"

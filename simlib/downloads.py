@@ -1,0 +1,110 @@
+"""Exports as browser downloads: the files of :mod:`simlib.export` as ``<a download>`` links.
+
+In the dashboard (the notebooks served by Voila, ``make dashboard``) a file written on the
+server is of no use to the person in front of the browser. :func:`export_files` makes the
+same files as :func:`simlib.export.export_many` (PNG, SVG, PDF with the footnote in the
+chart, the CSV of the numbers, one scenario TOML per scenario shown), in a temporary folder
+that is removed at once, and returns their bytes; :func:`links_html` turns files into HTML
+links whose ``href`` is a ``data:`` URI carrying the file itself, with ``download="NAME"``:
+a click saves the file, with no request to any server.
+
+:func:`default_mode` says where an :class:`simlib.ui.ExportPanel` puts its exports:
+``"browser"`` (links only) when the kernel runs under Voila or ``SIMLIB_DASHBOARD`` is set,
+else ``"files"`` (files in a folder, and links to the same files).
+
+Widget-free: nothing here imports ipywidgets.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import os
+import tempfile
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+__all__ = ["MIME_TYPES", "MAX_LINK_BYTES", "default_mode", "data_uri", "mime_type",
+           "export_files", "read_files", "links_html"]
+
+#: The media type of each exported file kind (by suffix).
+MIME_TYPES = {
+    "png": "image/png",
+    "svg": "image/svg+xml",
+    "pdf": "application/pdf",
+    "csv": "text/csv;charset=utf-8",
+    "toml": "application/toml",
+}
+#: A file larger than this is not offered as a link (a data URI is held in the page).
+MAX_LINK_BYTES = 20_000_000
+
+_TEXT = {
+    "nl": {"click": "Klik op een bestand om het te downloaden:",
+           "too_big": "te groot om als download aan te bieden"},
+    "en": {"click": "Click a file to download it:",
+           "too_big": "too large to offer as a download"},
+}
+
+
+def default_mode(environ: Mapping[str, str] | None = None) -> str:
+    """``"browser"`` when running in the dashboard (``SIMLIB_DASHBOARD`` set, or a Voila
+    kernel: ``VOILA_KERNEL_ID`` / ``VOILA_BASE_URL`` set), else ``"files"``."""
+    env = os.environ if environ is None else environ
+    if env.get("SIMLIB_DASHBOARD", "") not in ("", "0"):
+        return "browser"
+    if env.get("VOILA_KERNEL_ID") or env.get("VOILA_BASE_URL"):
+        return "browser"
+    return "files"
+
+
+def mime_type(name: str) -> str:
+    """The media type for a file name, by its suffix (``application/octet-stream`` if unknown)."""
+    return MIME_TYPES.get(Path(name).suffix.lower().lstrip("."), "application/octet-stream")
+
+
+def data_uri(data: bytes, mime: str) -> str:
+    """``data:MIME;base64,...`` for ``data``."""
+    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+def export_files(charts: Mapping[str, tuple], scenarios: Iterable = (), **options) -> dict[str, bytes]:
+    """The files :func:`simlib.export.export_many` writes for ``charts`` and ``scenarios``
+    (same arguments, same keyword options but ``overwrite``), as ``{file name: bytes}`` in
+    the order written. Nothing stays on disk."""
+    from simlib.export import export_many
+
+    options.pop("overwrite", None)
+    with tempfile.TemporaryDirectory(prefix="simlib-export-") as tmp:
+        paths = export_many(tmp, charts, scenarios, overwrite=True, **options)
+        return read_files(paths)
+
+
+def read_files(paths: Iterable[str | Path]) -> dict[str, bytes]:
+    """``{file name: bytes}`` of files on disk, in the order given."""
+    return {Path(p).name: Path(p).read_bytes() for p in paths}
+
+
+def _size(n: int, lang: str) -> str:
+    text = f"{n / 1000:.0f} kB" if n < 1_000_000 else f"{n / 1_000_000:.1f} MB"
+    return text.replace(".", ",") if lang == "nl" else text
+
+
+def links_html(files: Mapping[str, bytes], lang: str = "nl") -> str:
+    """HTML with one ``<a download="NAME" href="data:...">`` link per file (name and size),
+    each carrying the file itself. A file over :data:`MAX_LINK_BYTES` is listed, not linked."""
+    text = _TEXT[lang]
+    items = []
+    for name, data in files.items():
+        label = html.escape(name)
+        size = _size(len(data), lang)
+        if len(data) > MAX_LINK_BYTES:
+            items.append(f"<li>{label} ({size}, {text['too_big']})</li>")
+            continue
+        href = data_uri(data, mime_type(name))
+        items.append(f"<li><a class='simlib-download' download=\"{label}\" href=\"{href}\" "
+                     f"style='text-decoration:underline'>{label}</a> "
+                     f"<span style='color:#555'>({size})</span></li>")
+    if not items:
+        return ""
+    return (f"<div class='simlib-downloads'>{text['click']}"
+            f"<ul style='margin-top:0.2em'>{''.join(items)}</ul></div>")
