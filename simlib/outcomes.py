@@ -47,6 +47,7 @@ INDICATORS = (
     Indicator("dual_contract_learners", "learners", +1),
     Indicator("dual_oao_learners", "learners", +1),
     Indicator("dual_soa_learners", "learners", 0),
+    Indicator("allowance_eligible_share", "share", 0),
     Indicator("guaranteed_place_learners", "learners", 0),
     Indicator("searching_learners", "learners", -1),
     Indicator("aanloopfase_learners", "learners", 0),
@@ -73,6 +74,7 @@ INDICATORS = (
     Indicator("outflow_qualified_professional", "learners_per_school_year", +1),
     Indicator("outflow_partial_qualification", "learners_per_school_year", 0),
     Indicator("outflow_unqualified", "learners_per_school_year", -1),
+    Indicator("qualified_outflow", "learners_per_school_year", +1),
     Indicator("unqualified_outflow", "learners_per_school_year", -1),
     Indicator("unqualified_outflow_share", "share", -1),
     Indicator("unqualified_outflow_share_dual_route", "share", -1),
@@ -82,6 +84,7 @@ INDICATORS = (
     Indicator("job_seeking_12_months_share", "share", -1),
     Indicator("active_places", "places", +1),
     Indicator("placement_demand", "learners", 0),
+    Indicator("placement_gap", "places", -1),
     Indicator("public_cost_dual_policy", "eur_per_school_year", -1),
     Indicator("school_cost", "eur_per_school_year", 0),
     Indicator("public_cost", "eur_per_school_year", -1),
@@ -91,7 +94,7 @@ INDICATORS = (
 INDICATOR_BY_ID = {ind.id: ind for ind in INDICATORS}
 #: Groups that are market cells (region, sector, finality); market indicators exist only there.
 CELL_GROUP_PREFIXES = ("all", "finality=", "region=", "sector=")
-MARKET = ("active_places", "placement_demand")
+MARKET = ("active_places", "placement_demand", "placement_gap")
 
 FEBRUARY = 5  # month index within the school year (September = 0)
 Q = {name: i for i, name in enumerate(K.RECORDED)}
@@ -163,6 +166,10 @@ def indicators(tr: Trajectory) -> pd.DataFrame:
         "dual_contract_learners": feb(oao + soa),
         "dual_oao_learners": feb(oao),
         "dual_soa_learners": feb(soa),
+        # OAO learners (and guaranteed places) are paid; SOA learners only under a graded
+        # allowance below 20 h (cost_soa_pay_share > 0 in that month)
+        "allowance_eligible_share": ratio(feb(oao + soa * (per_month("cost_soa_pay_share") > 0)),
+                                          feb(oao + soa)),
         "guaranteed_place_learners": feb(q("guaranteed")),
         "searching_learners": feb(q("searching")),
         "aanloopfase_learners": feb(q("aanloopfase")),
@@ -192,6 +199,7 @@ def indicators(tr: Trajectory) -> pd.DataFrame:
         "outflow_qualified_professional": year_sum(leave[:, :, 1]),
         "outflow_partial_qualification": year_sum(leave[:, :, 2]),
         "outflow_unqualified": year_sum(leave[:, :, 3]),
+        "qualified_outflow": year_sum(leave[:, :, 0] + leave[:, :, 1]),
         "unqualified_outflow": year_sum(unq_official),
         "unqualified_outflow_share": ratio(year_sum(unq_official), year_sum(leave.sum(2))),
         # by route: leavers from the dual route (searching, contracts, guaranteed places) and
@@ -208,6 +216,7 @@ def indicators(tr: Trajectory) -> pd.DataFrame:
         "job_seeking_12_months_share": ratio(year_sum(tr.seeking_12), year_sum(labour12)),
         "active_places": feb(places[0]),
         "placement_demand": feb(places[1]),
+        "placement_gap": feb(places[1] - places[0]),
         "public_cost_dual_policy": year_sum(policy),
         "school_cost": year_sum(school_cost),
         "public_cost": year_sum(policy + school_cost),
@@ -250,3 +259,44 @@ def _cell_groups(tr: Trajectory, names) -> tuple[np.ndarray, np.ndarray]:
         out_p[:, g] = tr.places[:, mask].sum(axis=1)
         out_d[:, g] = demand_c[:, mask].sum(axis=1)
     return out_p, out_d
+
+
+#: The columns of :func:`market_cells`.
+MARKET_COLUMNS = ("school_year", "region", "sector", "active_places", "placement_demand",
+                  "searching_learners", "placement_gap")
+
+
+def market_cells(result_or_trajectory) -> pd.DataFrame:
+    """Placement demand against supply per region x sector (both finalities together), on
+    1 February of every school year (the count date of the other stocks).
+
+    Columns :data:`MARKET_COLUMNS`: ``active_places`` (places), ``placement_demand``
+    (learners searching or in a contract), ``searching_learners`` (learners) and
+    ``placement_gap = placement_demand - active_places`` (places: more learners than places
+    where positive, open places left where negative), one row per school year x region x
+    sector. The region and sector groups of the indicators are the margins of this grid.
+    """
+    tr = getattr(result_or_trajectory, "trajectory", result_or_trajectory)
+    n_years = tr.timeline.months // 12
+    R = tr.rec.sum(axis=(2, 3))  # (T, C, Q)
+    searching = R[:, :, Q["searching"]]
+    demand = searching + R[:, :, Q["dual_oao"]] + R[:, :, Q["dual_soa"]]
+    places = np.asarray(tr.places, float)
+
+    def feb_grid(x):  # (T, C) -> (years, region, sector), summed over finality
+        shape = dict(CELLS.axes)
+        out = np.zeros((n_years, len(shape["region"]), len(shape["sector"])))
+        region, sector = CELLS.coord("region"), CELLS.coord("sector")
+        feb = x.reshape(n_years, 12, -1)[:, FEBRUARY]
+        np.add.at(out, (slice(None), region, sector), feb)
+        return out
+
+    grids = {"active_places": feb_grid(places), "placement_demand": feb_grid(demand),
+             "searching_learners": feb_grid(searching)}
+    grids["placement_gap"] = grids["placement_demand"] - grids["active_places"]
+    axes = dict(CELLS.axes)
+    years = tr.timeline.school_year()[::12]
+    idx = pd.MultiIndex.from_product([years, axes["region"], axes["sector"]],
+                                     names=["school_year", "region", "sector"])
+    frame = pd.DataFrame({k: v.reshape(-1) for k, v in grids.items()}, index=idx)
+    return frame.reset_index()[list(MARKET_COLUMNS)]

@@ -11,6 +11,9 @@ language (``"nl"``, the default, or ``"en"``); further options are keyword-only.
 - :func:`difference` — last result minus first, per school year (bars coloured by direction).
 - :func:`breakdown` — one indicator in one school year by region, sector, finality, provider
   or indicator pupil (bars; several results side by side).
+- :func:`gap_map` — the shortfall of workplaces (demand minus places) per region x sector, a
+  heat map of one result, or of the change between two.
+- :func:`trend_grid` — several indicators over school years in one figure (a policy theme).
 
 Labels come from the glossary and the indicator registry; every axis names its unit. Colours
 are the colour-blind-safe palette of Okabe & Ito (2008). Numbers use Dutch formatting
@@ -20,6 +23,8 @@ The model never imports this module; notebooks, :mod:`simlib.ui` and :mod:`simli
 
 from __future__ import annotations
 
+import functools
+import math
 import textwrap
 from collections.abc import Sequence
 from io import BytesIO
@@ -37,7 +42,8 @@ from simlib.glossary import label
 
 __all__ = ["PALETTE", "STATE_COLOURS", "DUAL_STATES", "BREAKDOWN_AXES", "CHARTS", "number",
            "stocks", "stocks_table", "sankey", "flows_table", "trend", "trend_table",
-           "difference", "difference_table", "breakdown", "breakdown_table", "chart_label",
+           "difference", "difference_table", "breakdown", "breakdown_table", "gap_map",
+           "gap_map_table", "trend_grid", "trend_grid_table", "grid_figure", "chart_label",
            "new_figure", "draw", "set_footnote", "clear_footnote", "FOOTNOTE_GID", "png_bytes"]
 
 #: Okabe-Ito colours, distinguishable with the common forms of colour blindness.
@@ -89,6 +95,15 @@ _TEXT = {
         "neutral": "geen richting",
         "school_year": "schooljaar",
         "no_data": "geen waarden",
+        "gap_map": "Vraag en aanbod per regio en sector (referentie en variant)",
+        "gap_map_reference": "Vraag en aanbod per regio en sector (referentie)",
+        "gap_map_change": "Verandering van het tekort per regio en sector",
+        "trend_grid": "De indicatoren van het thema over de schooljaren",
+        "gap_title": "Tekort aan leerwerkplekken per regio en sector, schooljaar {sy} (1 februari)",
+        "gap_change_title": "Verandering van het tekort aan leerwerkplekken, schooljaar {sy} (1 februari)",
+        "gap_colour": "Tekort ({unit}): vraag min actieve plaatsen; rood: te weinig plaatsen, "
+                      "blauw: vrije plaatsen",
+        "gap_change_colour": "Verschil van het tekort ({unit}); blauw: het tekort daalt",
     },
     "en": {
         "stocks": "Learners per state",
@@ -104,6 +119,15 @@ _TEXT = {
         "neutral": "no direction",
         "school_year": "school year",
         "no_data": "no values",
+        "gap_map": "Demand and supply by region and sector (reference and variant)",
+        "gap_map_reference": "Demand and supply by region and sector (reference)",
+        "gap_map_change": "Change in the shortfall by region and sector",
+        "trend_grid": "The theme's indicators over the school years",
+        "gap_title": "Shortfall of workplaces by region and sector, school year {sy} (1 February)",
+        "gap_change_title": "Change in the shortfall of workplaces, school year {sy} (1 February)",
+        "gap_colour": "Shortfall ({unit}): demand minus active places; red: too few places, "
+                      "blue: open places",
+        "gap_change_colour": "Change in the shortfall ({unit}); blue: the shortfall falls",
     },
 }
 
@@ -483,6 +507,8 @@ def trend(result_or_results, ax: Axes | None = None, lang: str = "nl", *,
     if np.isfinite(vals).any():
         lo, hi = float(np.nanmin(vals)), float(np.nanmax(vals))
         pad = 0.1 * max(hi - min(lo, 0), abs(hi), 1e-12)
+        if hi - min(lo, 0) <= 1e-9:  # all zero: a unit range, not ticks that all read 0
+            pad = 1.0
         ax.set_ylim(min(lo, 0) - (pad if lo < 0 else 0), hi + pad)
     ax.grid(axis="y", alpha=0.3)
     _rotate_years(ax, years)
@@ -671,6 +697,153 @@ def breakdown(result_or_results, ax: Axes | None = None, lang: str = "nl", *,
     return ax
 
 
+# --- demand and supply by region x sector --------------------------------------------------
+
+
+def gap_map_table(result_or_results, school_year: str | None = None) -> pd.DataFrame:
+    """Placement demand against supply per region x sector on 1 February of one school year
+    (default: the last), for every result: scenario, school_year, region, sector,
+    active_places, placement_demand, searching_learners, placement_gap (places), from
+    :func:`simlib.outcomes.market_cells`."""
+    from simlib.outcomes import market_cells
+
+    frames = []
+    for res in _results(result_or_results):
+        cells = market_cells(res)
+        years = list(dict.fromkeys(cells.school_year))
+        sy = years[-1] if school_year is None else school_year
+        if sy not in years:
+            raise ValueError(f"school year {sy!r} not in the results; expected one of {years}")
+        rows = cells[cells.school_year == sy].copy()
+        rows.insert(0, "scenario", res.scenario.name)
+        frames.append(rows)
+    return pd.concat(frames, ignore_index=True)
+
+
+def _gap_grid(table: pd.DataFrame, scenario: str) -> tuple[np.ndarray, list[str], list[str]]:
+    rows = table[table.scenario == scenario]
+    regions = list(dict.fromkeys(rows.region))
+    sectors = list(dict.fromkeys(rows.sector))
+    grid = rows.pivot(index="region", columns="sector", values="placement_gap")
+    return grid.loc[regions, sectors].to_numpy(float), regions, sectors
+
+
+def gap_map(result_or_results, ax: Axes | None = None, lang: str = "nl", *,
+            school_year: str | None = None, which: str = "variant") -> Axes:
+    """A heat map of the shortfall of workplaces (placement demand minus active places, in
+    places) per region (rows) x sector (columns), on 1 February of ``school_year``.
+
+    ``which``: ``"variant"`` draws the last result, ``"reference"`` the first (both on one
+    colour scale, symmetric around 0, shared by all results, so two maps side by side
+    compare); ``"change"`` the last minus the first. Red: more learners than places; blue:
+    open places (a diverging scale that reads with the common forms of colour blindness).
+    Each cell shows its number.
+    """
+    if which not in ("variant", "reference", "change"):
+        raise ValueError(f"which must be 'variant', 'reference' or 'change', not {which!r}")
+    lang = _lang(lang)
+    results = _results(result_or_results)
+    if which == "change" and len(results) < 2:
+        raise ValueError("a change needs two results: the reference first, the variant last")
+    table = gap_map_table(results, school_year)
+    sy = table.school_year.iloc[0]
+    grids = {res.scenario.name: _gap_grid(table, res.scenario.name)[0] for res in results}
+    _, regions, sectors = _gap_grid(table, results[-1].scenario.name)
+    if which == "change":
+        values = grids[results[-1].scenario.name] - grids[results[0].scenario.name]
+        span = float(np.nanmax(np.abs(values))) if np.isfinite(values).any() else 0.0
+        shown = results[-1]
+    else:
+        shown = results[-1] if which == "variant" else results[0]
+        values = grids[shown.scenario.name]
+        span = max(float(np.nanmax(np.abs(g))) for g in grids.values())
+    span = span if span > 0 else 1.0
+    ax = _axes(ax, figsize=(9, 5.5))
+    image = ax.imshow(values, cmap="RdBu_r", vmin=-span, vmax=span, aspect="auto")
+    dec = 0 if span >= 20 else 1
+    for i in range(values.shape[0]):
+        for j in range(values.shape[1]):
+            v = values[i, j]
+            text = ("+" if which == "change" and round(v, dec) > 0 else "") + number(v, lang, dec)
+            ax.text(j, i, text, ha="center", va="center", fontsize=8,
+                    color="white" if abs(v) > 0.6 * span else "#222222")
+    ax.set_xticks(range(len(sectors)), [textwrap.fill(label("groups", f"sector={s}", lang), 14)
+                                        for s in sectors], fontsize=8)
+    ax.set_yticks(range(len(regions)), [label("groups", f"region={r}", lang) for r in regions],
+                  fontsize=8.5)
+    ax.set_xlabel(label("axes", "sector", lang))
+    ax.set_ylabel(label("axes", "region", lang))
+    ax.tick_params(length=0)
+    words = _TEXT[lang]
+    unit = label("units", "places", lang)
+    bar = ax.figure.colorbar(image, ax=ax, shrink=0.9, format=_TickFormatter(lang))
+    bar.set_label(textwrap.fill(words["gap_change_colour" if which == "change" else
+                                      "gap_colour"].format(unit=unit), 48), fontsize=8)
+    if which == "change":
+        title = (f"{words['gap_change_title'].format(sy=sy)} — {words['difference_of']} "
+                 f"{results[-1].scenario.label(lang)} {words['against']} "
+                 f"{results[0].scenario.label(lang)}")
+    else:
+        title = f"{words['gap_title'].format(sy=sy)} — {shown.scenario.label(lang)}"
+    _title(ax, title, size=10)
+    return ax
+
+
+# --- a grid of trends ----------------------------------------------------------------------
+
+
+def _spec(item) -> tuple[str, str]:
+    if isinstance(item, str):
+        ind, _, group = item.partition("@")
+        return ind, group or "all"
+    ind, group = (item.id, item.group) if hasattr(item, "id") else item
+    return ind, group
+
+
+def trend_grid_table(result_or_results, indicators: Sequence) -> pd.DataFrame:
+    """The numbers of :func:`trend_grid`: :func:`trend_table` of every indicator, stacked."""
+    frames = [trend_table(result_or_results, *(_spec(item))) for item in indicators]
+    return pd.concat(frames, ignore_index=True)
+
+
+def grid_figure(n: int, ncols: int = 2) -> Figure:
+    """An empty figure sized for :func:`trend_grid` with ``n`` small charts."""
+    rows = max(1, math.ceil(n / ncols))
+    return Figure(figsize=(11, 0.6 + 3.1 * rows), layout="constrained")
+
+
+def trend_grid(result_or_results, fig: Figure | None = None, lang: str = "nl", *,
+               indicators: Sequence, ncols: int = 2) -> list[Axes]:
+    """Several indicators over school years, one small :func:`trend` each, every result on
+    the same axes; one legend above them all. ``indicators`` holds ids, ``"id@group"`` or
+    ``(id, group)`` pairs. Clears and fills ``fig`` (a new one if None); returns the Axes."""
+    lang = _lang(lang)
+    results = _results(result_or_results)
+    items = [_spec(item) for item in indicators]
+    if not items:
+        raise ValueError("trend_grid needs at least one indicator")
+    fig = grid_figure(len(items), ncols) if fig is None else fig
+    footnote = next((t.get_text() for t in fig.texts if t.get_gid() == FOOTNOTE_GID), None)
+    fig.clear()
+    rows = math.ceil(len(items) / ncols)
+    axes = fig.subplots(rows, ncols, squeeze=False).reshape(-1)
+    for ax, (ind, group) in zip(axes, items, strict=False):
+        trend(results, ax=ax, lang=lang, indicator=ind, group=group)
+        ax.get_legend().remove()
+        ax.title.set_fontsize(9.5)
+        ax.xaxis.label.set_visible(False)  # the school years speak for themselves
+        ax.yaxis.label.set_fontsize(8.5)
+        ax.tick_params(labelsize=8)
+    for ax in axes[len(items):]:
+        ax.remove()
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, [lb.replace("\n", " ") for lb in labels], loc="outside upper center",
+               ncols=min(len(labels), 2), frameon=False, fontsize=9)
+    if footnote is not None:
+        set_footnote(fig, footnote)
+    return list(axes[: len(items)])
+
+
 # --- charts by name, figures, footnotes ----------------------------------------------------
 
 #: Chart functions and their tables by name (what :mod:`simlib.ui` offers).
@@ -680,8 +853,11 @@ CHARTS = {
     "stocks": (stocks, stocks_table),
     "sankey": (sankey, flows_table),
     "breakdown": (breakdown, breakdown_table),
+    "gap_map": (gap_map, gap_map_table),
+    "gap_map_reference": (functools.partial(gap_map, which="reference"), gap_map_table),
+    "gap_map_change": (functools.partial(gap_map, which="change"), gap_map_table),
 }
-_FIGSIZE = {"sankey": (10, 6.5), "breakdown": (9, 5.5)}
+_FIGSIZE = {"sankey": (10, 6.5), "breakdown": (9, 5.5), "gap_map_change": (9, 5.5)}
 
 
 def chart_label(kind: str, lang: str = "nl") -> str:

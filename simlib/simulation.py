@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import platform
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -16,11 +16,11 @@ from simlib import __version__
 from simlib.engine import LeverValues, Trajectory, simulate
 from simlib.model import CELLS, INNER, STATES, Timeline
 from simlib.parameters import data_hash, param
-from simlib.policies import MODULES, module_names
+from simlib.policies import MODULES
 from simlib.rates import base_rates, month_scalars
 from simlib.scenario import Scenario, load_scenario
 
-__all__ = ["run", "Result", "policy_rates"]
+__all__ = ["run", "Result", "policy_rates", "module_name"]
 
 MAX_YEARS = 30
 
@@ -52,23 +52,40 @@ def _context(timeline: Timeline, rates: dict) -> Context:
                    tightness=tight)
 
 
-def policy_rates(scenario: Scenario, timeline: Timeline, disabled: Iterable[str] = ()
-                 ) -> dict:
-    """Base rates, monthly scalars and cost series changed by every module not ``disabled``."""
+def module_name(module) -> str:
+    """The short name of a policy module (``simlib.policies.search`` -> ``search``)."""
+    return module.__name__.rsplit(".", 1)[-1]
+
+
+def policy_rates(scenario: Scenario, timeline: Timeline, disabled: Iterable[str] = (),
+                 extra_modules: Sequence = ()) -> dict:
+    """Base rates, monthly scalars and cost series changed by every module not ``disabled``.
+
+    ``extra_modules`` are policy modules outside the registry (a researcher's, see
+    :func:`simlib.checks.policy_module`), applied after the registered ones, in order.
+    """
     disabled = set(disabled)
-    unknown = disabled - set(module_names())
+    modules = (*MODULES, *extra_modules)
+    names = [module_name(m) for m in modules]
+    if len(set(names)) != len(names):
+        raise ValueError(f"policy module names must be distinct; got {names}")
+    unknown = disabled - set(names)
     if unknown:
-        raise ValueError(f"unknown policy modules {sorted(unknown)}; expected {module_names()}")
+        raise ValueError(f"unknown policy modules {sorted(unknown)}; expected {names}")
     rates = {**base_rates(timeline), **month_scalars(timeline), **cost_series(timeline)}
     ctx = _context(timeline, rates)
     lv = LeverValues({k: dict(v) for k, v in scenario.schedules.items()}, timeline)
-    for module, name in zip(MODULES, module_names(), strict=True):
+    for module, name in zip(modules, names, strict=True):
         if name in disabled:
             continue
         changed = module.apply(rates, lv, ctx)
         stray = set(changed) - set(module.RATES)
         if stray:
             raise RuntimeError(f"policy module {name} changed undeclared rates {sorted(stray)}")
+        unknown_rates = set(changed) - set(rates)
+        if unknown_rates:
+            raise RuntimeError(f"policy module {name} set unknown rates "
+                               f"{sorted(unknown_rates)}; expected names of {sorted(rates)}")
         rates.update(changed)
     return rates
 
@@ -105,19 +122,24 @@ def cost_series(timeline: Timeline) -> dict[str, np.ndarray]:
 
 
 def run(scenario: Scenario | str = "baseline", years: int = 10, *,
-        disabled_modules: Iterable[str] = ()) -> Result:
+        disabled_modules: Iterable[str] = (), extra_modules: Sequence = ()) -> Result:
     """Simulate ``scenario`` (a Scenario, or a name/path to load) over ``years`` school years.
 
     ``disabled_modules`` switches named policy modules off (their levers then act as today's
-    rule), to isolate one lever's mechanism.
+    rule), to isolate one lever's mechanism. ``extra_modules`` adds policy modules that are
+    not registered in :data:`simlib.policies.MODULES` (a researcher's, see
+    :func:`simlib.checks.policy_module`); the result records their names.
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     if isinstance(years, bool) or not isinstance(years, int) or not 1 <= years <= MAX_YEARS:
         raise ValueError(f"years must be an integer from 1 to {MAX_YEARS}, not {years!r}")
     timeline = Timeline(years)
-    rates = policy_rates(scenario, timeline, disabled_modules)
-    return Result(scenario, simulate(rates, timeline))
+    extra_modules = tuple(extra_modules)
+    rates = policy_rates(scenario, timeline, disabled_modules, extra_modules)
+    result = Result(scenario, simulate(rates, timeline))
+    result.extra_modules = tuple(module_name(m) for m in extra_modules)
+    return result
 
 
 class Result:
@@ -139,6 +161,8 @@ class Result:
         self.stocks = pd.DataFrame(trajectory.stocks(), index=months,
                                    columns=pd.Index(STATES, name="state"))
         self.inflow = pd.Series(trajectory.inflow, index=months, name="inflow")
+        #: names of policy modules outside the registry this run used (``run(extra_modules=)``)
+        self.extra_modules: tuple[str, ...] = ()
 
     @property
     def years(self) -> int:
@@ -167,6 +191,7 @@ class Result:
             "scenario_label_en": self.scenario.label_en,
             "scenario_path": self.scenario.path,
             "base": self.scenario.base,
+            "extra_policy_modules": list(self.extra_modules),
             "years": self.years,
             "levers": self.scenario.resolved(),
             "simlib_version": __version__,

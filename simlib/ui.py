@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import contextlib
 import html
-import math
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
@@ -40,12 +39,16 @@ import simlib
 from simlib import downloads as _downloads
 from simlib import export as _export
 from simlib import plots
+from simlib.describe import choice_label as _choice_label
+from simlib.describe import format_value, humanise, lever_changes, lever_differences
+from simlib.describe import step_decimals as _step_decimals
 from simlib.glossary import label
 from simlib.levers import Lever, levers
 from simlib.upload import ScenarioUpload
 
 __all__ = ["LeverControl", "LeverPanel", "Chart", "ExportPanel", "ScenarioApp",
-           "BaselineExplorer", "CompareApp", "Gallery", "format_value", "lever_differences",
+           "BaselineExplorer", "CompareApp", "Gallery", "ThemeApp", "TrendGrid", "format_value",
+           "lever_differences",
            "key_figures",
            "baseline", "run_cached", "clear_cache", "SLIDERS"]
 
@@ -160,91 +163,10 @@ def _t(lang: str, key: str) -> str:
     return _TEXT[lang][key]
 
 
-def _humanise(key: str) -> str:
-    text = key.replace("_", " ")
-    return text.upper() if len(text) <= 3 else text[:1].upper() + text[1:]
-
-
 def _theme_label(theme: str, lang: str) -> str:
     """A theme's label: the glossary's ``[themes]`` entry, else the (Dutch) theme id."""
     text = label("themes", theme, lang)
-    return _humanise(theme) if text == theme else text
-
-
-def _choice_label(lv: Lever, choice: str, lang: str) -> str:
-    """A choice's label: glossary ``[choices]`` ``"lever.choice"`` or ``"choice"``, else the id."""
-    for key in (f"{lv.id}.{choice}", choice):
-        text = label("choices", key, lang)
-        if text != key:
-            return text
-    return _humanise(choice)
-
-
-# --- values and their text -----------------------------------------------------------------
-
-
-def _step_decimals(step: float | None) -> int:
-    if step is None or float(step).is_integer():
-        return 0
-    return max(0, min(6, -math.floor(math.log10(float(step)) + 1e-9)))
-
-
-def format_value(lv: Lever, value, lang: str = "nl", unit: bool = True) -> str:
-    """``value`` of lever ``lv`` as text in ``lang``, with its unit (Dutch: ``612,50 EUR per
-    maand``; a switch: ``ja``/``nee``; a choice: its label)."""
-    if lv.kind == "bool":
-        return _t(lang, "yes") if value else _t(lang, "no")
-    if lv.kind == "choice":
-        return _choice_label(lv, value, lang)
-    dec = _step_decimals(lv.step)
-    if lv.unit.startswith("eur") and not float(value).is_integer():
-        dec = max(dec, 2)
-    text = plots.number(float(value), lang, dec)
-    return f"{text} {label('units', lv.unit, lang)}" if unit else text
-
-
-def _start() -> str:
-    """The first month the model simulates (ISO date)."""
-    from simlib.model import Timeline
-
-    return str(Timeline(1).iso()[0])[:10]
-
-
-def _effective(schedule: dict, start: str) -> dict:
-    """A schedule from ``start`` on: earlier history collapsed into the value at ``start``."""
-    items = sorted(schedule.items())
-    first = items[0][1]
-    for d, v in items:
-        if d <= start:
-            first = v
-    out = {start: first}
-    for d, v in items:
-        if d > start and v != out[max(out)]:
-            out[d] = v
-    return out
-
-
-def _schedule_text(lv: Lever, schedule: dict, lang: str) -> str:
-    items = list(schedule.items())
-    text = format_value(lv, items[0][1], lang)
-    for d, v in items[1:]:
-        text += f", {_t(lang, 'from')} {d}: {format_value(lv, v, lang)}"
-    return text
-
-
-def lever_differences(a, b, lang: str = "nl") -> list[str]:
-    """One line per lever whose values over the simulated period differ between scenarios
-    ``a`` and ``b`` (``a=None``: today's rules): ``label: a's values → b's values``, dated
-    changes with their date."""
-    start = _start()
-    lines = []
-    for lv in levers():
-        sa = _effective(dict(lv.schedule if a is None else a.schedules[lv.id]), start)
-        sb = _effective(dict(b.schedules[lv.id]), start)
-        if sa != sb:
-            lines.append(f"{lv.label(lang)}: {_schedule_text(lv, sa, lang)} → "
-                         f"{_schedule_text(lv, sb, lang)}")
-    return lines
+    return humanise(theme) if text == theme else text
 
 
 # --- running, with a cache -----------------------------------------------------------------
@@ -253,21 +175,27 @@ _CACHE: OrderedDict = OrderedDict()
 RUNS = {"count": 0}
 
 
-def _key(scenario, years: int) -> tuple:
+def _key(scenario, years: int, extra_modules: Sequence = ()) -> tuple:
     changed = scenario.changed()
+    # the module objects themselves (not their names): a module redefined in a notebook
+    # under the same name is a new module and must run again
     return (years, scenario.name, scenario.label_nl, scenario.label_en,
-            tuple(sorted((k, tuple(v.items())) for k, v in changed.items())))
+            tuple(sorted((k, tuple(v.items())) for k, v in changed.items())),
+            tuple(extra_modules))
 
 
-def run_cached(scenario, years: int = 10):
+def run_cached(scenario, years: int = 10, extra_modules: Sequence = ()):
     """``simlib.run(scenario, years)``, remembered for the last :data:`CACHE_SIZE` settings
-    (keyed by the scenario's name, labels and lever schedules). ``RUNS["count"]`` counts the
-    real runs."""
-    key = _key(scenario, years)
+    (keyed by the scenario's name, labels and lever schedules, and the extra policy modules
+    given). ``RUNS["count"]`` counts the real runs."""
+    key = _key(scenario, years, extra_modules)
     if key in _CACHE:
         _CACHE.move_to_end(key)
         return _CACHE[key]
-    result = simlib.run(scenario, years=years)
+    if extra_modules:
+        result = simlib.run(scenario, years=years, extra_modules=tuple(extra_modules))
+    else:
+        result = simlib.run(scenario, years=years)
     _ = result.indicators  # computed once, here, not at every redraw
     RUNS["count"] += 1
     _CACHE[key] = result
@@ -373,6 +301,7 @@ class LeverPanel:
         self._callbacks: list[Callable[[], None]] = []
         self._holding = 0
         self._pending = False
+        self._relabelling = False
         themes: dict[str, list[LeverControl]] = {}
         for lv in lever_list if lever_list is not None else levers():
             control = LeverControl(lv, lang)
@@ -448,6 +377,8 @@ class LeverPanel:
                 self._notify()
 
     def _changed(self, _change=None) -> None:
+        if self._relabelling:  # a language change sets a dropdown's options: no user change
+            return
         self._update_titles()
         if self._holding:
             self._pending = True
@@ -467,8 +398,12 @@ class LeverPanel:
     # language
     def set_lang(self, lang: str) -> None:
         self.lang = lang
-        for control in self.controls.values():
-            control.set_lang(lang)
+        self._relabelling = True
+        try:
+            for control in self.controls.values():
+                control.set_lang(lang)
+        finally:
+            self._relabelling = False
         self.reset_button.description = _t(lang, "reset")
         self._update_titles()
 
@@ -500,6 +435,7 @@ class Chart:
     def __init__(self, kinds: Sequence[str], results=None, lang: str = "nl",
                  name: str | None = None, **opts):
         self.kinds = tuple(kinds)
+        self._auto_name = name is None
         self.name = name or "_".join(self.kinds)
         self.results = results
         self.lang = lang
@@ -537,6 +473,8 @@ class Chart:
     def set_kinds(self, kinds: Sequence[str]) -> None:
         self.kinds = tuple(kinds)
         self.figure = plots.new_figure(self.kinds)
+        if self._auto_name:  # the file name follows what is shown
+            self.name = "_".join(self.kinds)
 
     @property
     def axes(self):
@@ -591,6 +529,8 @@ class ExportPanel:
         if self.mode == "browser":  # nothing is written on the server: no folder to choose
             self.folder.layout.display = "none"
             self.overwrite.layout.display = "none"
+        self.stem.style.description_width = "initial"  # labels not cut off
+        self.belgian.layout.width = "auto"
         # --- end browser downloads ---
         self.widget = W.VBox([self.title, W.HBox([self.folder, self.stem]),
                               W.HBox([self.belgian, self.overwrite]), self.button, self.message,
@@ -1133,6 +1073,310 @@ class Gallery(_App):
     def redraw(self) -> None:
         for chart in getattr(self, "charts", []):
             chart.redraw(lang=self.lang)
+
+
+# --- a policy theme ------------------------------------------------------------------------
+
+
+class TrendGrid(Chart):
+    """Several indicators over school years in one figure (:func:`simlib.plots.trend_grid`),
+    shown and exported like a :class:`Chart`. ``indicators``: ids, ``"id@group"`` or
+    :class:`simlib.themes.IndicatorSpec`."""
+
+    def __init__(self, indicators: Sequence, results=None, lang: str = "nl",
+                 name: str = "indicatoren"):
+        self.indicators = list(indicators)
+        self.kinds = ("trend_grid",)
+        self.name = name
+        self.results = results
+        self.lang = lang
+        self.opts = {}
+        self.figure = plots.grid_figure(len(self.indicators))
+        self.image = W.Image(format="png", layout=W.Layout(width="100%", max_width="1000px"))
+        self.footnote = W.HTML()
+        self.widget = W.VBox([self.image, self.footnote])
+        self.table = None
+        self.draws = 0
+        if results is not None:
+            self.redraw()
+
+    def redraw(self, results=None, lang: str | None = None, **_opts) -> None:
+        if results is not None:
+            self.results = results
+        if lang is not None:
+            self.lang = lang
+        plots.clear_footnote(self.figure)
+        plots.trend_grid(self.results, self.figure, self.lang, indicators=self.indicators)
+        self.table = plots.trend_grid_table(self.results, self.indicators)
+        note = html.escape(_export.footnote(self.scenarios, self.lang)).replace("\n", "<br>")
+        self.footnote.value = f"<div style='font-size:0.75em;color:#555'>{note}</div>"
+        self.image.value = plots.png_bytes(self.figure, dpi=80)
+        self.draws += 1
+
+    def set_kinds(self, kinds: Sequence[str]) -> None:  # a grid has one layout
+        pass
+
+
+_THEME_TEXT = {
+    "nl": {
+        "actions": "Actie(s) uit het actieplan",
+        "passages": "Wat het SERV-advies zegt",
+        "question": "De vraag",
+        "note": "Let op",
+        "levers": "Hefbomen van dit thema",
+        "dated": ("Een gewijzigde hefboom geldt vanaf de vroegst mogelijke datum ('vroegst' "
+                  "onder de hefboom); de variant start van het scenario {s}."),
+        "no_levers": "Dit thema heeft geen hefbomen: de variant is {s} met de eigen module(s).",
+        "charts": "De indicatoren van het thema: variant tegenover de basislijn",
+        "detail": "Meer in detail",
+        "text": "Wat er verandert (gegenereerde tekst)",
+        "year": "Schooljaar (tekst, opsplitsing)",
+        "answer": "Het antwoord van het model vandaag",
+        "answer_intro": ("Het scenario van dit thema ({s}) tegenover de basislijn, los van de "
+                         "schuiven hierboven:"),
+    },
+    "en": {
+        "actions": "Action(s) of the plan",
+        "passages": "What the SERV advice says",
+        "question": "The question",
+        "note": "Note",
+        "levers": "Levers of this theme",
+        "dated": ("A changed lever applies from its earliest possible date ('earliest' under "
+                  "the lever); the variant starts from the scenario {s}."),
+        "no_levers": "This theme has no levers: the variant is {s} with the own module(s).",
+        "charts": "The theme's indicators: variant against the baseline",
+        "detail": "In more detail",
+        "text": "What changes (generated text)",
+        "year": "School year (text, breakdown)",
+        "answer": "The model's answer today",
+        "answer_intro": ("This theme's scenario ({s}) against the baseline, whatever the "
+                         "sliders above say:"),
+    },
+}
+
+
+class ThemeApp(_App):
+    """One policy notebook: a theme of ``simlib/themes.toml`` (:mod:`simlib.themes`).
+
+    Builds the header (title, action, the passages of the SERV advice, the question), a
+    :class:`LeverPanel` with only the theme's levers, set to the theme's variant scenario,
+    a grid of the theme's indicators (variant against baseline over school years), a detail
+    chart (difference, breakdown by the theme's axes, and for some themes the region x sector
+    map), the generated text (:func:`simlib.themes.report`: what changed, by how much, for
+    whom, at what cost, which assumptions), the model's answer for the theme's own scenario
+    (:func:`simlib.themes.answer`), a language toggle and an export panel (both charts).
+
+    A lever change applies from the lever's ``earliest_date`` (as the scenario files do) and
+    reruns the model once. ``extra_modules`` are policy modules outside the registry (see
+    :func:`simlib.checks.policy_module`) the variant runs with.
+    """
+
+    def __init__(self, theme: str, years: int = 10, lang: str = "nl",
+                 export_folder: str = "export", extra_modules: Sequence = ()):
+        from simlib import themes
+        from simlib.levers import lever
+
+        self.theme = themes.theme(theme)
+        self.modules = tuple(extra_modules)
+        gap = ("gap_map", "gap_map_change") if "gap_map" in self.theme.charts else ()
+        self.views = (*gap, "difference", "breakdown", "trend", "stocks", "sankey")
+        super().__init__(years, lang, export_folder)
+        self.header = W.HTML()
+        self.panel_title = W.HTML()
+        self.panel = LeverPanel(lang, [lever(i) for i in self.theme.levers])
+        self.file_scenario = simlib.load_scenario(self.theme.scenario)
+        with self.panel.hold():  # start from the theme's variant (no callback yet)
+            self.panel.set_values({k: list(v.values())[-1]
+                                   for k, v in self.file_scenario.changed().items()})
+        self.panel.on_change(self.update)
+        self.grid = TrendGrid(self.theme.indicators, lang=lang)
+        self.grid_title = W.HTML()
+        self.detail_title = W.HTML()
+        self.text_title = W.HTML()
+        self.answer = W.HTML()
+        self.export_panel.source = lambda: [self.grid, self.chart]
+        self.export_panel.stem.value = self.theme.id
+        self.base = baseline(years)
+        self.variant = self.base
+        self.results = [self.base, self.variant]
+        self._fill_options()
+        self.update()
+        left = W.VBox([self.panel_title, self.panel.widget],
+                      layout=W.Layout(width="36%", min_width="20em"))
+        right = W.VBox([self.status, self.grid_title, self.grid.widget],
+                       layout=W.Layout(width="64%"))
+        self.main = W.VBox([
+            self.lang_toggle, self.header, W.HBox([left, right]), self.detail_title,
+            self._controls(), self.chart.widget, self.text_title, self.summary])
+        self.widget = W.VBox([self.main, self.answer, self.export_panel.widget])
+        self._set_lang_extra(lang)
+
+    # options
+    def _kinds(self, view: str) -> tuple[str, ...]:
+        return ("gap_map_reference", "gap_map") if view == "gap_map" else (view,)
+
+    def _stem(self) -> str:
+        return "thema"
+
+    def _fill_options(self) -> None:
+        super()._fill_options()
+        lang = self.lang
+        with self._quietly():
+            first = [i for i in self.theme.indicator_ids]
+            rest = [(lb, i) for lb, i in _indicator_options(lang) if i not in first]
+            first_fill = not getattr(self, "_filled", False)
+            keep = self.indicator.value
+            self.indicator.options = [(label("indicators", i, lang), i) for i in first] + rest
+            self.indicator.value = first[0] if first_fill or keep not in [
+                v for _, v in self.indicator.options] else keep
+            head = self.theme.indicators[0].group
+            if first_fill and head in [v for _, v in self.group.options]:
+                self.group.value = head
+            self._filled = bool(self.results)
+            keep = self.by.value
+            self.by.options = [(label("axes", a, lang), a) for a in self.theme.breakdowns]
+            self.by.value = keep if keep in self.theme.breakdowns else self.theme.breakdowns[0]
+            self.school_year.description = _THEME_TEXT[lang]["year"]
+            self._show_relevant()
+
+    def _show_relevant(self) -> None:
+        super()._show_relevant()
+        self.school_year.layout.display = None  # the text reads it too
+        if self.view.value in ("gap_map", "gap_map_change"):
+            self.indicator.layout.display = "none"
+            self.group.layout.display = "none"
+
+    def _options_changed(self, change=None) -> None:
+        if self._quiet:
+            return
+        self._show_relevant()
+        self.redraw()
+        if change is not None and change.get("owner") is self.school_year:
+            self._write_answer()
+
+    # the scenario of the sliders
+    def _dated(self, lever_id: str, value):
+        from simlib.describe import simulation_start
+        from simlib.levers import lever
+
+        date = lever(lever_id).earliest_date
+        return value if date <= simulation_start() else {date: value}
+
+    def scenario(self):
+        """The variant: the theme's levers as set (each from its earliest date), the theme's
+        scenario file itself when they match it, with the extra modules in its name."""
+        changed = {k: self._dated(k, v) for k, v in self.panel.changed().items()}
+        if not changed:
+            sc = simlib.load_scenario("baseline")
+        else:
+            sc = simlib.scenario(name=_t("nl", "own_name"), label_nl=_t("nl", "own_label"),
+                                 label_en=_t("en", "own_label"), **changed)
+            if not lever_changes(sc, self.file_scenario):  # the same values from the start
+                sc = self.file_scenario
+        return self._with_modules(sc)
+
+    def update(self) -> None:
+        """Rerun the model for the current levers (cached) and redraw."""
+        self._set_busy(True)
+        start = time.perf_counter()
+        try:
+            self.variant = run_cached(self.scenario(), self.years, self.modules)
+        except Exception as exc:  # shown in the app: an observer must not raise
+            self._error(exc)
+            return
+        self.results = [self.base, self.variant]
+        if self.redraw():
+            self._set_busy(False, time.perf_counter() - start)
+
+    def _shown(self):
+        same = self.variant.scenario.name == self.base.scenario.name
+        return [self.base] if same and self.view.value not in (
+            "difference", "gap_map_change") else self.results
+
+    def redraw(self) -> bool:
+        if not self.results:
+            return False
+        try:
+            same = self.variant.scenario.name == self.base.scenario.name
+            self.grid.redraw(results=[self.base] if same else self.results, lang=self.lang)
+        except Exception as exc:  # shown in the app: an observer must not raise
+            self._error(exc)
+            return False
+        return super().redraw()
+
+    def report(self, school_year: str | None = None, lang: str | None = None):
+        """The generated text (:func:`simlib.themes.report`) for the current levers."""
+        from simlib import themes
+
+        return themes.report(self.theme, self.base, self.variant,
+                             school_year or self.school_year.value, lang or self.lang,
+                             self.modules)
+
+    def _summary(self) -> str:
+        return self.report().html()
+
+    def _write_answer(self) -> None:
+        """The question and the model's answer: the theme's own scenario (with the extra
+        modules) against the baseline, in the school year chosen. Its two runs are kept, so
+        a change of language or school year never reruns the model."""
+        from simlib import themes
+
+        if getattr(self, "_answer_variant", None) is None:
+            self._answer_variant = run_cached(self._with_modules(self.file_scenario),
+                                              self.years, self.modules)
+        lang = self.lang
+        words = _THEME_TEXT[lang]
+        rep = themes.report(self.theme, self.base, self._answer_variant,
+                            self.school_year.value, lang, self.modules)
+        name = self._answer_variant.scenario.label(lang)
+        self.answer.value = (
+            f"<h3>{html.escape(words['answer'])}</h3>"
+            f"<p><b>{html.escape(words['question'])}:</b> "
+            f"{html.escape(self.theme.question(lang))}</p>"
+            f"<p>{html.escape(words['answer_intro'].format(s=name))}</p>{rep.html()}")
+
+    def _with_modules(self, sc):
+        """``sc`` renamed and relabelled to say it runs with the extra modules."""
+        import dataclasses
+
+        from simlib.themes import _module_label
+
+        if not self.modules:
+            return sc
+        names = "+".join(m.__name__.rsplit(".", 1)[-1] for m in self.modules)
+        return dataclasses.replace(
+            sc, name=f"{sc.name}+{names}",
+            label_nl=" + ".join([sc.label_nl, *(_module_label(m, "nl") for m in self.modules)]),
+            label_en=" + ".join([sc.label_en, *(_module_label(m, "en") for m in self.modules)]))
+
+    def _set_lang_extra(self, lang: str) -> None:
+        if not hasattr(self, "header"):
+            return
+        self.panel.set_lang(lang)
+        th, words = self.theme, _THEME_TEXT[lang]
+        quotes = "".join(
+            f"<blockquote style='margin:0.3em 0 0.3em 1em;padding-left:0.6em;"
+            f"border-left:3px solid #0072B2;color:#333'>“{html.escape(p.quote)}”"
+            f"<br><span style='font-size:0.85em;color:#555'>— {html.escape(p.where(lang))}"
+            f"</span></blockquote>" for p in th.passages)
+        note = (f"<p style='font-size:0.9em;color:#444'><b>{words['note']}:</b> "
+                f"{html.escape(th.note(lang))}</p>") if th.note(lang) else ""
+        self.header.value = (
+            f"<h2 style='margin-bottom:0.2em'>{html.escape(th.title(lang))}</h2>"
+            f"<p><b>{words['actions']}:</b> {html.escape(th.actions(lang))}</p>"
+            f"<p><b>{words['passages']}</b> "
+            f"<span style='font-size:0.85em'>({'verbatim' if lang == 'en' else 'letterlijk'}, "
+            f"{'in Dutch' if lang == 'en' else 'Nederlands'})</span>:</p>{quotes}"
+            f"<p style='background:#F3F7FB;padding:0.4em'><b>{words['question']}:</b> "
+            f"{html.escape(th.question(lang))}</p>{note}")
+        name = html.escape(self.file_scenario.label(lang))
+        intro = words["dated" if th.levers else "no_levers"].format(s=f"‘{name}’")
+        self.panel_title.value = (f"<b>{words['levers']}</b><div style='{_INFO_STYLE}'>"
+                                  f"{intro}</div>")
+        self.grid_title.value = f"<b>{words['charts']}</b>"
+        self.detail_title.value = f"<b>{words['detail']}</b>"
+        self.text_title.value = f"<b>{words['text']}</b>"
+        self._write_answer()
 
 
 def key_figures(result, group: str = "all", lang: str = "nl"):

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import simlib
+from simlib import checks
 from simlib.parameters import scenarios_dir
 from simlib.scenario import scenario_names
 
@@ -31,6 +32,7 @@ def test_scenario_validates_and_runs(name):
     sc = simlib.load_scenario(name)
     result = simlib.run(sc, years=2)
     assert np.isfinite(np.asarray(result.stocks)).all()
+    checks.check_invariants(result)  # conservation, no negative stock, valid rates
     if name != "baseline":
         assert sc.changed(), f"{name} changes nothing"
         assert "SERV" in sc.description_nl

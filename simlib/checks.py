@@ -1,0 +1,315 @@
+"""The shared invariant checks: what every run and every policy module must satisfy.
+
+The tests (``tests/test_policies.py``, ``tests/test_themes.py``) and the researcher's notebook
+(``notebooks/09_model_uitbreiden.ipynb``) use the same functions, so a module written in a
+notebook passes the same suite as the registered ones:
+
+- :func:`check_invariants` — one :class:`simlib.Result`: learners are conserved every month
+  (stock = start + inflow), no stock or recorded flow is negative, and the rates it ran on
+  are valid (finite, non-negative, probabilities and shares at most 1, the routing shares of
+  a failed search and of a termination summing to 1, provider shares summing to 1).
+- :func:`check_module` — one policy module: it declares ``LEVERS``, ``RATES`` and ``apply``,
+  its levers exist in the registry, it changes only rates it declares and that exist, it is
+  neutral at today's lever values (a module without levers always acts: noted, since it
+  then changes the baseline and so the calibration), and a run with it passes
+  :func:`check_invariants`.
+- :func:`policy_module` — a module built in a few lines (for a notebook): a name, the rates
+  it changes, the ``apply`` function, and optionally the levers it reads, an evidence grade
+  and labels.
+- :func:`calibration_table` — the calibration targets against one or more runs (does a
+  module move the calibrated baseline out of tolerance?).
+
+Each returns a :class:`CheckReport` (shown as a table in a notebook) and, by default, raises
+:class:`InvariantError` listing every failed check.
+"""
+
+from __future__ import annotations
+
+import html
+import types
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+__all__ = ["Check", "CheckReport", "InvariantError", "check_invariants", "check_rates",
+           "check_module", "policy_module", "calibration_table"]
+
+#: Relative tolerance of the conservation check (the engine conserves to rounding).
+RTOL = 1e-9
+
+
+class InvariantError(AssertionError):
+    """A run or a module failed a shared invariant; the message lists every failed check."""
+
+
+@dataclass(frozen=True)
+class Check:
+    """One check: its name, whether it passed, and what was found (``note``: passed, but
+    worth knowing)."""
+
+    name: str
+    passed: bool
+    detail: str = ""
+    note: bool = False
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """The checks of one run or module, in order."""
+
+    subject: str
+    checks: list[Check] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(c.passed for c in self.checks)
+
+    @property
+    def problems(self) -> list[str]:
+        return [f"{c.name}: {c.detail}" for c in self.checks if not c.passed]
+
+    def text(self) -> str:
+        lines = [f"{self.subject}: {'all checks passed' if self.ok else 'FAILED'}"]
+        for c in self.checks:
+            mark = "ok  " if c.passed and not c.note else "note" if c.passed else "FAIL"
+            lines.append(f"  [{mark}] {c.name}" + (f" — {c.detail}" if c.detail else ""))
+        return "\n".join(lines)
+
+    def raise_if_failed(self) -> CheckReport:
+        if not self.ok:
+            raise InvariantError(self.text())
+        return self
+
+    def __str__(self) -> str:
+        return self.text()
+
+    def _repr_html_(self) -> str:
+        rows = []
+        for c in self.checks:
+            colour, mark = (("#009E73", "✓") if c.passed and not c.note else
+                            ("#E69F00", "•") if c.passed else ("#D55E00", "✗"))
+            rows.append(f"<tr><td style='color:{colour};font-weight:bold'>{mark}</td>"
+                        f"<td style='text-align:left'>{html.escape(c.name)}</td>"
+                        f"<td style='text-align:left'>{html.escape(c.detail)}</td></tr>")
+        verdict = "✓ all checks passed" if self.ok else "✗ some checks failed"
+        return (f"<b>{html.escape(self.subject)}</b>: {verdict}"
+                f"<table>{''.join(rows)}</table>")
+
+
+def _report(subject: str, checks: list[Check], raise_error: bool) -> CheckReport:
+    report = CheckReport(subject, checks)
+    return report.raise_if_failed() if raise_error else report
+
+
+# --- one run -------------------------------------------------------------------------------
+
+
+def _conservation(result) -> Check:
+    total = np.asarray(result.stocks, float).sum(axis=1)
+    inflow = np.asarray(result.inflow, float)
+    expected = total[0] + np.cumsum(inflow) - inflow[0]
+    gap = np.abs(total - expected)
+    worst = int(np.argmax(gap))
+    ok = bool(np.all(gap <= RTOL * np.maximum(np.abs(expected), 1.0)))
+    return Check("conservation: every month's learners = the first month's + the inflow since",
+                 ok, f"largest gap {gap[worst]:.3g} learners in month {worst}"
+                 if not ok else f"largest gap {gap.max():.2g} learners")
+
+
+def _no_negative(result) -> Check:
+    stocks = np.asarray(result.stocks, float)
+    scale = max(float(stocks.sum(axis=1).max()), 1.0)
+    rec = np.asarray(result.trajectory.rec, float)
+    low = min(float(stocks.min()), float(rec.min()))
+    ok = low >= -RTOL * scale
+    return Check("no negative stock or flow", ok, f"lowest value {low:.3g}")
+
+
+def check_rates(rates: dict, months: int) -> list[Check]:
+    """The checks of a rates dict (:func:`simlib.simulation.policy_rates`) over ``months``."""
+    from simlib import kernel as K
+
+    checks = []
+    bad_sign, too_big = [], []
+    for name in K.KERNEL_RATES:
+        full = rates[name].full(months)
+        if not (np.all(np.isfinite(full)) and np.all(full >= 0)):
+            bad_sign.append(name)
+        bounded = name.endswith(("_share", "_prob")) or name.startswith(
+            ("search_fail_to_", "termination_to_", "progression_", "graduation_"))
+        if bounded and np.any(full > 1 + 1e-12):
+            too_big.append(name)
+    checks.append(Check("rates finite and non-negative", not bad_sign,
+                        f"failing: {bad_sign}" if bad_sign else f"{len(K.KERNEL_RATES)} rates"))
+    checks.append(Check("probabilities and shares at most 1", not too_big,
+                        f"failing: {too_big}" if too_big else ""))
+    for prefix in ("search_fail_to_", "termination_to_"):
+        total = sum(rates[n].full(months) for n in K.KERNEL_RATES if n.startswith(prefix))
+        err = float(np.max(np.abs(total - 1.0)))
+        checks.append(Check(f"routing shares {prefix}* sum to 1", err <= 1e-9,
+                            f"largest error {err:.2g}"))
+    provider = np.asarray(rates["provider_share"], float)
+    err = float(np.max(np.abs(provider.sum(axis=1) - 1.0)))
+    checks.append(Check("provider shares sum to 1", err <= 1e-9, f"largest error {err:.2g}"))
+    return checks
+
+
+def check_invariants(result, *, raise_error: bool = True) -> CheckReport:
+    """The shared invariants of one run (see the module docstring); raises
+    :class:`InvariantError` listing every failure unless ``raise_error=False``."""
+    months = result.trajectory.timeline.months
+    checks = [_conservation(result), _no_negative(result),
+              *check_rates(result.trajectory.rates, months)]
+    extra = getattr(result, "extra_modules", ())
+    subject = f"run {result.scenario.name!r}, {result.years} school years" + (
+        f", with {', '.join(extra)}" if extra else "")
+    return _report(subject, checks, raise_error)
+
+
+# --- one policy module ---------------------------------------------------------------------
+
+
+def policy_module(name: str, rates: Sequence[str], apply: Callable, *,
+                  levers: Sequence[str] = (), evidence: str = "D", label_nl: str | None = None,
+                  label_en: str | None = None, doc: str = "") -> types.ModuleType:
+    """A policy module built in code, as a registered module in ``simlib/policies/`` is:
+
+    ``name`` (an identifier), ``rates`` (the names it may change), ``apply(rates, lv, ctx) ->
+    dict`` (see :mod:`simlib.policies`), ``levers`` (registry ids it reads), the grade of the
+    evidence behind its effect (A-D, default D: an assumption) and labels for texts.
+    Run it with ``simlib.run(scenario, extra_modules=[module])``.
+    """
+    from simlib.levers import EVIDENCE_GRADES
+
+    if not name.isidentifier():
+        raise ValueError(f"name must be an identifier, not {name!r}")
+    if evidence not in EVIDENCE_GRADES:
+        raise ValueError(f"evidence must be one of {EVIDENCE_GRADES}, not {evidence!r}")
+    module = types.ModuleType(name, doc)
+    module.LEVERS = tuple(levers)
+    module.RATES = tuple(rates)
+    module.apply = apply
+    module.EVIDENCE = evidence
+    module.LABEL_NL = label_nl or name
+    module.LABEL_EN = label_en or label_nl or name
+    return module
+
+
+def _values(x, months: int) -> np.ndarray:
+    from simlib.rates import Rate
+
+    if isinstance(x, Rate):
+        return x.full(months)
+    return np.broadcast_to(np.asarray(x, float), (months,))
+
+
+def check_module(module, *, scenario="baseline", years: int = 2, run: bool = True,
+                 raise_error: bool = True) -> CheckReport:
+    """The shared checks of one policy module (registered or not; see the module docstring).
+
+    ``run=False`` leaves out the model run (the declaration and neutrality checks only).
+    """
+    import simlib
+    from simlib.engine import LeverValues
+    from simlib.levers import lever_ids, levers
+    from simlib.model import Timeline
+    from simlib.policies import module_names
+    from simlib.simulation import _context, module_name, policy_rates
+
+    name = module_name(module)
+    checks = []
+    declared = all(hasattr(module, k) for k in ("LEVERS", "RATES", "apply"))
+    checks.append(Check("declares LEVERS, RATES and apply(rates, lv, ctx)", declared and
+                        callable(getattr(module, "apply", None)) and bool(module.RATES)))
+    if not declared:
+        return _report(f"policy module {name!r}", checks, raise_error)
+    unknown = [x for x in module.LEVERS if x not in set(lever_ids())]
+    checks.append(Check("its levers exist in the registry", not unknown,
+                        f"unknown: {unknown}" if unknown else ", ".join(module.LEVERS) or
+                        "no levers"))
+    timeline = Timeline(years)
+    registered = name in module_names()
+    # the rates before any module (at today's rules every registered module is neutral, so
+    # this is also what an extra module, applied after them, receives)
+    base = policy_rates(simlib.load_scenario("baseline"), timeline, disabled=module_names())
+    missing = sorted(set(module.RATES) - set(base))
+    checks.append(Check("it declares only rates that exist", not missing,
+                        f"unknown: {missing}" if missing else ", ".join(module.RATES)))
+    today = LeverValues({x.id: dict(x.schedule) for x in levers()}, timeline)
+    try:
+        changed = module.apply(dict(base), today, _context(timeline, base))
+        stray = sorted(set(changed) - set(module.RATES))
+        checks.append(Check("it changes only the rates it declares", not stray,
+                            f"undeclared: {stray}" if stray else ""))
+    except Exception as exc:  # reported, not raised: the report lists every failure
+        checks.append(Check("apply runs at today's lever values", False, repr(exc)))
+        return _report(f"policy module {name!r}", checks, raise_error)
+    months = timeline.months
+    if module.LEVERS:
+        moved = [r for r, v in changed.items() if r in base and not np.allclose(
+            _values(v, months), _values(base[r], months), rtol=1e-12, atol=0)]
+        checks.append(Check("neutral at today's lever values", not moved,
+                            f"changes {moved}" if moved else ""))
+    else:
+        checks.append(Check("neutral at today's lever values", True,
+                            "no levers: the module always acts, so it changes the baseline; "
+                            "check the calibration targets (python -m simlib calibrate)",
+                            note=True))
+    if run:
+        sc = scenario if isinstance(scenario, simlib.Scenario) else simlib.load_scenario(
+            scenario)
+        try:
+            with np.errstate(all="ignore"):  # a broken module's NaN: reported below
+                result = simlib.run(sc, years=years,
+                                    extra_modules=() if registered else (module,))
+        except Exception as exc:  # reported, not raised
+            checks.append(Check("a run with the module", False, repr(exc)))
+        else:
+            for c in check_invariants(result, raise_error=False).checks:
+                checks.append(Check(f"run: {c.name}", c.passed, c.detail, c.note))
+    return _report(f"policy module {name!r}", checks, raise_error)
+
+
+# --- calibration targets -------------------------------------------------------------------
+
+
+def calibration_table(*results, lang: str = "nl"):
+    """The calibration targets of ``data/`` against the model value of each result (the
+    first usually the baseline): one row per available target (its indicator, group and
+    school year, target value and relative tolerance in %), and per result the model value,
+    the relative error in % and whether it is within tolerance (columns grouped by the
+    result's scenario label). Cheap (no fit): :func:`simlib.calibration.fit` (``python -m
+    simlib calibrate``) refits the free parameters when a change moves a target out of its
+    tolerance. Each result must cover the targets' school years."""
+    import pandas as pd
+
+    from simlib import calibration
+    from simlib.glossary import label
+
+    if not results:
+        raise ValueError("calibration_table needs at least one result")
+    targets = [t for t in calibration.targets(results[0]) if t.available]
+    w = {"nl": ("doel", "wat", "waarde", "tolerantie (%)", "model", "fout (%)",
+                "binnen tolerantie", "ja", "nee"),
+         "en": ("target", "what", "value", "tolerance (%)", "model", "error (%)",
+                "within tolerance", "yes", "no")}[lang]
+    rows = {}
+    for t in targets:
+        what = f"{label('indicators', t.indicator, lang)} — {label('groups', t.group, lang)}"
+        if t.denominator_group:
+            what += f" / {label('groups', t.denominator_group, lang)}"
+        row = {(w[0], w[1]): f"{what}, {t.school_year}", (w[0], w[2]): t.value,
+               (w[0], w[3]): 100 * t.tolerance}
+        for res in results:
+            value = calibration.model_values(res, [t])[t.name]
+            err = (value - t.value) / t.value
+            name = res.scenario.label(lang)
+            row[(name, w[4])] = value
+            row[(name, w[5])] = round(100 * err, 2)
+            row[(name, w[6])] = w[7] if abs(err) <= t.tolerance else w[8]
+        rows[t.name] = row
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    table.columns = pd.MultiIndex.from_tuples(table.columns)
+    table.index.name = "target"
+    return table

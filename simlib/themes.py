@@ -1,0 +1,636 @@
+"""The policy notebooks' themes, and the text that answers each theme's question.
+
+A theme is one notebook of ``notebooks/`` (``02_minimum_werkuren`` ...): one action (or a few)
+of the Actieplan Duaal Leren as the SERV advice discusses it. ``themes.toml`` declares, per
+theme, its title, the action(s), the passages of the advice it answers (quoted verbatim), the
+question the advice asks (Dutch and English), the levers shown (ids of the lever registry),
+the variant to start from (a file of ``scenarios/``), the indicators that matter (ids of
+:mod:`simlib.outcomes`, each optionally for one group: ``"dual_inflow@ses=yes"``), the group
+axes to break down by and extra charts. The loader is strict: an unknown key, a lever,
+indicator, group or scenario that does not exist is an error.
+
+:func:`report` writes the text a notebook shows under its charts (Dutch or English): what
+changed (the levers, with their values), by how much (each indicator of the theme, baseline
+against variant, in the school year chosen), for whom (indicator pupils, regions, sectors),
+at what cost (public cost, employers, learners, and the cost per extra qualified learner,
+cumulated from the first school year) and which assumptions drive it (the evidence grade of
+each changed lever). :func:`answer` is that text for the theme's own variant against the
+baseline: the answer the model gives today to the theme's question.
+
+Widget-free: :class:`simlib.ui.ThemeApp` builds the notebook app from a theme.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+import tomllib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+
+import numpy as np
+
+from simlib.glossary import label
+
+__all__ = ["Theme", "Passage", "IndicatorSpec", "ThemeError", "Report", "themes", "theme",
+           "theme_ids", "load_themes", "normalise_quote", "report", "answer", "EXTRA_CHARTS"]
+
+#: Chart kinds a theme may add (``charts``); they must exist in :data:`simlib.plots.CHARTS`.
+EXTRA_CHARTS = ("gap_map",)
+_REQUIRED = ("title_nl", "title_en", "actions_nl", "actions_en", "question_nl", "question_en",
+             "levers", "scenario", "indicators", "breakdowns", "passages")
+_OPTIONAL = ("whom", "charts", "note_nl", "note_en")
+_PASSAGE_KEYS = ("where_nl", "where_en", "quote")
+_ID = re.compile(r"^\d\d_[a-z][a-z0-9_]*$")
+
+
+class ThemeError(ValueError):
+    """``themes.toml`` is malformed (a programming error, not a user error)."""
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A passage of the SERV advice: where it stands, and the Dutch text, verbatim."""
+
+    where_nl: str
+    where_en: str
+    quote: str
+
+    def where(self, lang: str = "nl") -> str:
+        return self.where_nl if lang == "nl" else self.where_en
+
+
+@dataclass(frozen=True)
+class IndicatorSpec:
+    """An indicator of :mod:`simlib.outcomes` for one group (``all`` by default)."""
+
+    id: str
+    group: str = "all"
+
+    @classmethod
+    def parse(cls, text: str) -> IndicatorSpec:
+        ind, _, group = text.partition("@")
+        return cls(ind, group or "all")
+
+    def label(self, lang: str = "nl") -> str:
+        text = label("indicators", self.id, lang)
+        return text if self.group == "all" else f"{text} — {label('groups', self.group, lang)}"
+
+
+@dataclass(frozen=True)
+class Theme:
+    """One policy notebook (see the module docstring and ``themes.toml``)."""
+
+    id: str
+    title_nl: str
+    title_en: str
+    actions_nl: str
+    actions_en: str
+    question_nl: str
+    question_en: str
+    levers: tuple[str, ...]
+    scenario: str
+    indicators: tuple[IndicatorSpec, ...]
+    whom: str
+    breakdowns: tuple[str, ...]
+    passages: tuple[Passage, ...]
+    charts: tuple[str, ...] = ()
+    note_nl: str = ""
+    note_en: str = ""
+
+    def title(self, lang: str = "nl") -> str:
+        return self.title_nl if lang == "nl" else self.title_en
+
+    def actions(self, lang: str = "nl") -> str:
+        return self.actions_nl if lang == "nl" else self.actions_en
+
+    def question(self, lang: str = "nl") -> str:
+        return self.question_nl if lang == "nl" else self.question_en
+
+    def note(self, lang: str = "nl") -> str:
+        return self.note_nl if lang == "nl" else self.note_en
+
+    @property
+    def indicator_ids(self) -> tuple[str, ...]:
+        """The theme's indicator ids, each once, in order (the headline first)."""
+        return tuple(dict.fromkeys(s.id for s in self.indicators))
+
+
+# --- loading -------------------------------------------------------------------------------
+
+
+def _strings(where: str, raw: dict, keys: Sequence[str]) -> None:
+    for key in keys:
+        if key in raw and (not isinstance(raw[key], str) or not raw[key].strip()):
+            raise ThemeError(f"{where}: {key} must be a non-empty string")
+
+
+def _build(theme_id: str, raw: dict) -> Theme:
+    from simlib.levers import lever_ids
+    from simlib.outcomes import INDICATOR_BY_ID
+    from simlib.plots import BREAKDOWN_AXES, CHARTS
+    from simlib.scenario import load_scenario, scenario_names
+
+    where = f"themes.toml [{theme_id}]"
+    if not _ID.match(theme_id):
+        raise ThemeError(f"{where}: id must match {_ID.pattern} (the notebook's file name)")
+    unknown = sorted(set(raw) - set(_REQUIRED) - set(_OPTIONAL))
+    missing = [k for k in _REQUIRED if k not in raw]
+    if unknown or missing:
+        raise ThemeError(f"{where}: unknown keys {unknown}, missing keys {missing}")
+    _strings(where, raw, ("title_nl", "title_en", "actions_nl", "actions_en", "question_nl",
+                          "question_en", "scenario", "whom", "note_nl", "note_en"))
+    known = set(lever_ids())
+    bad = [x for x in raw["levers"] if x not in known]
+    if bad or len(set(raw["levers"])) != len(raw["levers"]):
+        raise ThemeError(f"{where}: levers must be distinct ids of the lever registry; "
+                         f"unknown {bad}")
+    if raw["scenario"] not in scenario_names():
+        raise ThemeError(f"{where}: scenario {raw['scenario']!r} is not a file of scenarios/")
+    outside = sorted(set(load_scenario(raw["scenario"]).changed()) - set(raw["levers"]))
+    if outside:
+        raise ThemeError(f"{where}: scenario {raw['scenario']!r} changes levers the theme does "
+                         f"not show: {outside}")
+    specs = tuple(IndicatorSpec.parse(x) for x in raw["indicators"])
+    if not specs:
+        raise ThemeError(f"{where}: indicators must not be empty")
+    for spec in specs:
+        if spec.id not in INDICATOR_BY_ID:
+            raise ThemeError(f"{where}: unknown indicator {spec.id!r}")
+        if spec.group != "all" and label("groups", spec.group) == spec.group:
+            raise ThemeError(f"{where}: unknown group {spec.group!r} (no glossary label)")
+    whom = raw.get("whom", specs[0].id)
+    if whom not in INDICATOR_BY_ID:
+        raise ThemeError(f"{where}: whom: unknown indicator {whom!r}")
+    bad = [x for x in raw["breakdowns"] if x not in BREAKDOWN_AXES]
+    if bad or not raw["breakdowns"]:
+        raise ThemeError(f"{where}: breakdowns must be axes of {BREAKDOWN_AXES}; got {bad}")
+    charts = tuple(raw.get("charts", ()))
+    bad = [x for x in charts if x not in EXTRA_CHARTS or x not in CHARTS]
+    if bad:
+        raise ThemeError(f"{where}: charts must be among {EXTRA_CHARTS}; got {bad}")
+    passages = []
+    for k, p in enumerate(raw["passages"]):
+        pwhere = f"{where} passage {k + 1}"
+        if set(p) != set(_PASSAGE_KEYS):
+            raise ThemeError(f"{pwhere}: keys must be {_PASSAGE_KEYS}")
+        _strings(pwhere, p, _PASSAGE_KEYS)
+        passages.append(Passage(p["where_nl"], p["where_en"], p["quote"]))
+    if not passages:
+        raise ThemeError(f"{where}: at least one passage of the advice is needed")
+    return Theme(id=theme_id, title_nl=raw["title_nl"], title_en=raw["title_en"],
+                 actions_nl=raw["actions_nl"], actions_en=raw["actions_en"],
+                 question_nl=raw["question_nl"], question_en=raw["question_en"],
+                 levers=tuple(raw["levers"]), scenario=raw["scenario"], indicators=specs,
+                 whom=whom, breakdowns=tuple(raw["breakdowns"]), passages=tuple(passages),
+                 charts=charts, note_nl=raw.get("note_nl", ""), note_en=raw.get("note_en", ""))
+
+
+def load_themes(text: str) -> tuple[Theme, ...]:
+    """Parse a themes TOML text strictly (unknown or missing keys, unknown ids are errors)."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ThemeError(f"themes.toml: {exc}") from None
+    return tuple(_build(k, v) for k, v in data.items())
+
+
+@cache
+def _themes() -> tuple[Theme, ...]:
+    text = resources.files("simlib").joinpath("themes.toml").read_text(encoding="utf-8")
+    return load_themes(text)
+
+
+def themes() -> list[Theme]:
+    """Every theme, in file order (a new list each call)."""
+    return list(_themes())
+
+
+def theme_ids() -> list[str]:
+    return [t.id for t in _themes()]
+
+
+def theme(theme_id: str | Theme) -> Theme:
+    """The theme ``theme_id`` (``KeyError`` listing the ids otherwise)."""
+    if isinstance(theme_id, Theme):
+        return theme_id
+    for t in _themes():
+        if t.id == theme_id:
+            return t
+    raise KeyError(f"unknown theme {theme_id!r}; expected one of {theme_ids()}")
+
+
+def normalise_quote(text: str) -> str:
+    """Text as compared with the source: words broken over a line joined, hyphens dropped
+    (the source breaks 'niet-duale' as 'niet-' + newline + 'duale' and 'pro-' + 'grammatie'
+    alike), whitespace collapsed."""
+    text = re.sub(r"-\s*\n\s*", "", text)
+    return " ".join(text.replace("-", "").split())
+
+
+# --- numbers as text -----------------------------------------------------------------------
+
+_TEXT = {
+    "nl": {
+        "head": "{b} tegenover {a}, schooljaar {year}",
+        "what": "Wat verandert",
+        "how_much": "Met hoeveel",
+        "whom": "Voor wie",
+        "cost": "Tegen welke kost",
+        "assumptions": "Welke aannames sturen het resultaat",
+        "no_levers": "Niets: alle hefbomen staan op de regels van vandaag.",
+        "module": "Eigen beleidsmodule: {label}",
+        "line": "{label}: {va} → {vb} ({change})",
+        "new": "{label}: {vb} (geen waarde in de referentie)",
+        "gone": "{label}: {va} in de referentie, geen waarde in de variant",
+        "none": "{label}: geen waarde in dit schooljaar",
+        "same": "ongewijzigd",
+        "better": "gunstig",
+        "worse": "ongunstig",
+        "pp": "procentpunt",
+        "ses": "Indicatorleerlingen: {yes}; andere leerlingen: {no}.",
+        "most": "Per {axis}: de sterkste verandering in {hi} ({dhi}), de zwakste in {lo} "
+                "({dlo}).",
+        "all_same": "Per {axis}: overal ongewijzigd.",
+        "whom_of": "Gemeten aan: {label}.",
+        "public": "Overheidskost per schooljaar (beleid en schoolplaatsen): {d} ({va} → {vb}); "
+                  "waarvan duaal beleid (premies, begeleiding, screening, garantie, "
+                  "Groeifase): {dp}.",
+        "employer": "Netto kost voor werkgevers per schooljaar: {d}; inkomen van leerlingen "
+                    "per schooljaar: {di}.",
+        "per_q": "Kost per extra gekwalificeerde leerling, {span}: {c} ({dq} gekwalificeerde "
+                 "uitstromers, {dc} overheidskost).",
+        "saves": "Kost per extra gekwalificeerde leerling, {span}: geen meerkost: {dq} "
+                 "gekwalificeerde uitstromers en {dc} overheidskost.",
+        "no_q": "Kost per extra gekwalificeerde leerling, {span}: niet van toepassing: de "
+                "gekwalificeerde uitstroom stijgt niet ({dq}).",
+        "span": "samen over {first} tot {year}",
+        "grade": "{label}: evidentie {grade} ({status})",
+        "module_grade": "{label}: evidentie {grade} (eigen module, niet in het register)",
+        "weakest": "Het zwakste bewijs achter dit resultaat is graad {grade}: lees de grootte "
+                   "van de effecten als een verkenning, niet als een voorspelling.",
+        "strong": "Elk gewijzigd mechanisme steunt op evidentie van graad {grade} of beter.",
+        "nothing": "Geen: er is niets gewijzigd.",
+        "question": "Vraag",
+        "answer": "Antwoord van het model",
+    },
+    "en": {
+        "head": "{b} compared with {a}, school year {year}",
+        "what": "What changes",
+        "how_much": "By how much",
+        "whom": "For whom",
+        "cost": "At what cost",
+        "assumptions": "Which assumptions drive the result",
+        "no_levers": "Nothing: every lever is at today's rules.",
+        "module": "Own policy module: {label}",
+        "line": "{label}: {va} → {vb} ({change})",
+        "new": "{label}: {vb} (no value in the reference)",
+        "gone": "{label}: {va} in the reference, no value in the variant",
+        "none": "{label}: no value in this school year",
+        "same": "unchanged",
+        "better": "favourable",
+        "worse": "unfavourable",
+        "pp": "percentage points",
+        "ses": "Indicator pupils: {yes}; other learners: {no}.",
+        "most": "By {axis}: the strongest change in {hi} ({dhi}), the weakest in {lo} ({dlo}).",
+        "all_same": "By {axis}: unchanged everywhere.",
+        "whom_of": "Measured by: {label}.",
+        "public": "Public cost per school year (policy and school places): {d} ({va} → {vb}); "
+                  "of which dual policy (premiums, coaching, screening, guarantee, "
+                  "Groeifase): {dp}.",
+        "employer": "Net cost to employers per school year: {d}; learners' income per school "
+                    "year: {di}.",
+        "per_q": "Cost per extra qualified learner, {span}: {c} ({dq} qualified leavers, "
+                 "{dc} public cost).",
+        "saves": "Cost per extra qualified learner, {span}: no extra cost: {dq} qualified "
+                 "leavers and {dc} public cost.",
+        "no_q": "Cost per extra qualified learner, {span}: does not apply: qualified outflow "
+                "does not rise ({dq}).",
+        "span": "over {first} to {year} together",
+        "grade": "{label}: evidence {grade} ({status})",
+        "module_grade": "{label}: evidence {grade} (own module, not in the registry)",
+        "weakest": "The weakest evidence behind this result is grade {grade}: read the size of "
+                   "the effects as an exploration, not a forecast.",
+        "strong": "Every changed mechanism rests on evidence of grade {grade} or better.",
+        "nothing": "None: nothing changed.",
+        "question": "Question",
+        "answer": "The model's answer",
+    },
+}
+
+
+def _number(value: float, lang: str, decimals: int) -> str:
+    from simlib.plots import number
+
+    return number(value, lang, decimals)
+
+
+def _count_decimals(unit: str, *values: float) -> int:
+    """Decimals for numbers of ``unit`` of the size of ``values`` (counts: whole above 10)."""
+    if unit == "per_contract_year":
+        return 3
+    if unit == "school_days":
+        return 1
+    top = max((abs(v) for v in values if math.isfinite(v)), default=0.0)
+    return 0 if top >= 10 else 1
+
+
+def _eur(value: float, lang: str, signed: bool = False) -> str:
+    sign = ("+" if value > 0 else "-" if value < 0 else "") if signed else \
+        ("-" if value < 0 else "")
+    v = abs(value)
+    if v >= 1e6:
+        word = "miljoen EUR" if lang == "nl" else "million EUR"
+        return f"{sign}{_number(v / 1e6, lang, 2)} {word}"
+    return f"{sign}{_number(v, lang, 0)} EUR"
+
+
+def value_text(value: float, unit: str, lang: str = "nl", decimals: int | None = None) -> str:
+    """``value`` of ``unit`` as text: shares in %, euro amounts in EUR (millions when large),
+    counts with their unit."""
+    if unit == "share":
+        return f"{_number(100 * value, lang, 1)} %"
+    if unit.startswith("eur"):
+        return _eur(value, lang)
+    dec = _count_decimals(unit, value) if decimals is None else decimals
+    return f"{_number(value, lang, dec)} {label('units', unit, lang)}"
+
+
+def difference_text(a: float, b: float, unit: str, lang: str = "nl",
+                    direction: int = 0, relative: bool = True) -> str:
+    """``b - a`` as text with its sign and unit (shares in percentage points), the relative
+    change in % when ``a`` is positive (and it shows), and favourable/unfavourable for a
+    ``direction``; "unchanged" when the difference rounds to zero as shown."""
+    t = _TEXT[lang]
+    d = b - a
+    if unit == "share":
+        shown = round(100 * d, 1)
+        text = f"{_signed(100 * d, lang, 1)} {t['pp']}"
+    elif unit.startswith("eur"):
+        shown = round(d / 1e6, 2) if abs(d) >= 1e6 else round(d)
+        text = _eur(d, lang, signed=True)
+    else:
+        dec = _count_decimals(unit, a, b)
+        shown = round(d, dec)
+        text = _signed(d, lang, dec)
+    if shown == 0:
+        return t["same"]
+    if relative and a > 0 and math.isfinite(a) and round(100 * d / a, 1) != 0:
+        text += f", {_signed(100 * d / a, lang, 1)} %"  # not of a negative value: misleads
+    if direction:
+        text += f", {t['better' if d * direction > 0 else 'worse']}"
+    return text
+
+
+def _signed(value: float, lang: str, decimals: int) -> str:
+    text = _number(abs(value), lang, decimals)
+    if text.strip("0.,") == "":
+        return text
+    return ("+" if value > 0 else "-" if value < 0 else "") + text
+
+
+# --- the report ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Report:
+    """The generated text of a theme for two results, in one language, by section.
+
+    ``sections`` maps a heading to its lines (what changes, by how much, for whom, at what
+    cost, which assumptions); :meth:`text` and :meth:`html` render it. The numbers behind the
+    lines are in ``values`` (for tests and export): per indicator spec ``(a, b)``, plus
+    ``cost_per_extra_qualified`` (EUR, NaN where it does not apply) and the evidence grades of
+    the changes (``grades``).
+    """
+
+    title: str
+    sections: dict[str, list[str]]
+    school_year: str
+    values: dict = field(default_factory=dict)
+    grades: tuple[str, ...] = ()
+
+    def text(self) -> str:
+        out = [self.title]
+        for head, lines in self.sections.items():
+            out.append(f"{head}:")
+            out.extend(f"- {line}" for line in lines)
+        return "\n".join(out)
+
+    def html(self) -> str:
+        parts = [f"<b>{html.escape(self.title)}</b>"]
+        for head, lines in self.sections.items():
+            items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
+            parts.append(f"<div style='margin-top:0.4em'><i>{html.escape(head)}</i>"
+                         f"<ul style='margin:0.1em 0 0 0'>{items}</ul></div>")
+        return "".join(parts)
+
+    def __str__(self) -> str:
+        return self.text()
+
+
+class _Values:
+    """Indicator values of one result, looked up by (indicator, group, school year)."""
+
+    def __init__(self, result, indicators: Sequence[str]):
+        df = result.indicators
+        df = df[df.indicator.isin(list(indicators))]
+        self.series = df.set_index(["indicator", "group", "school_year"]).value
+        self.years = list(dict.fromkeys(result.indicators.school_year))
+
+    def get(self, indicator: str, group: str, year: str) -> float:
+        return float(self.series.get((indicator, group, year), np.nan))
+
+    def groups(self, indicator: str, prefix: str) -> list[str]:
+        idx = self.series.index
+        names = idx.get_level_values(1)[idx.get_level_values(0) == indicator]
+        return [g for g in dict.fromkeys(names) if g.startswith(prefix)]
+
+
+def _grade_key(grade: str) -> int:
+    from simlib.levers import EVIDENCE_GRADES
+
+    return EVIDENCE_GRADES.index(grade)
+
+
+def report(theme_or_id, base, variant, school_year: str | None = None, lang: str = "nl",
+           modules: Sequence = ()) -> Report:
+    """The theme's text for ``variant`` against ``base`` (two :class:`simlib.Result`) in
+    ``school_year`` (default: the last), in ``lang``.
+
+    ``modules`` are extra policy modules the variant ran with (see
+    :func:`simlib.checks.policy_module`); they are listed with the levers, with the evidence
+    grade they declare. Raises ``ValueError`` for an unknown language or school year.
+    """
+    from simlib.describe import lever_changes
+    from simlib.levers import lever
+    from simlib.outcomes import INDICATOR_BY_ID
+
+    if lang not in _TEXT:
+        raise ValueError(f"lang must be 'nl' or 'en', not {lang!r}")
+    th = theme(theme_or_id)
+    t = _TEXT[lang]
+    money = ("public_cost", "public_cost_dual_policy", "employer_net_cost", "learner_income",
+             "qualified_outflow")
+    ids = list(dict.fromkeys([*th.indicator_ids, th.whom, *money]))
+    va, vb = _Values(base, ids), _Values(variant, ids)
+    years = va.years
+    year = school_year or years[-1]
+    if year not in years:
+        raise ValueError(f"school year {year!r} not in the results; expected one of {years}")
+    values: dict = {}
+
+    # what changes
+    changes = lever_changes(base.scenario, variant.scenario, lang)
+    what = [f"{c.text(lang)}" for c in changes]
+    what += [t["module"].format(label=_module_label(m, lang)) for m in modules]
+    if not what:
+        what = [t["no_levers"]]
+
+    # by how much
+    how = []
+    for spec in th.indicators:
+        ind = INDICATOR_BY_ID[spec.id]
+        a, b = va.get(spec.id, spec.group, year), vb.get(spec.id, spec.group, year)
+        values[(spec.id, spec.group)] = (a, b)
+        how.append(_line(spec.label(lang), a, b, ind.unit, ind.direction, lang))
+
+    # for whom
+    ind = INDICATOR_BY_ID[th.whom]
+    whom = [t["whom_of"].format(label=label("indicators", th.whom, lang))]
+    ses = {g: vb.get(th.whom, g, year) - va.get(th.whom, g, year) for g in ("ses=yes", "ses=no")}
+    if all(math.isfinite(v) for v in ses.values()):
+        def d(g):
+            return difference_text(va.get(th.whom, g, year), vb.get(th.whom, g, year),
+                                   ind.unit, lang)
+        whom.append(t["ses"].format(yes=d("ses=yes"), no=d("ses=no")))
+    for axis in ("region", "sector"):
+        whom.append(_extremes(th.whom, axis, va, vb, year, ind.unit, lang))
+    whom = [line for line in whom if line]
+
+    # at what cost
+    def g(v, name):
+        return v.get(name, "all", year)
+
+    unit = "eur_per_school_year"
+    cost = [
+        t["public"].format(d=difference_text(g(va, "public_cost"), g(vb, "public_cost"), unit,
+                                             lang),
+                           va=_eur(g(va, "public_cost"), lang),
+                           vb=_eur(g(vb, "public_cost"), lang),
+                           dp=difference_text(g(va, "public_cost_dual_policy"),
+                                              g(vb, "public_cost_dual_policy"), unit, lang)),
+        t["employer"].format(d=difference_text(g(va, "employer_net_cost"),
+                                               g(vb, "employer_net_cost"), unit, lang),
+                             di=difference_text(g(va, "learner_income"),
+                                                g(vb, "learner_income"), unit, lang)),
+    ]
+    upto = years[: years.index(year) + 1]
+    dq = sum(vb.get("qualified_outflow", "all", y) - va.get("qualified_outflow", "all", y)
+             for y in upto)
+    dc = sum(vb.get("public_cost", "all", y) - va.get("public_cost", "all", y) for y in upto)
+    span = t["span"].format(first=upto[0], year=year)
+    fields = {"span": span, "dq": _signed(dq, lang, 0 if abs(dq) >= 10 else 1),
+              "dc": _eur(dc, lang, signed=True)}
+    per_q = math.nan
+    if dq >= 0.5 and dc > 0:
+        per_q = dc / dq
+        cost.append(t["per_q"].format(c=_eur(per_q, lang), **fields))
+    elif dq >= 0.5:
+        cost.append(t["saves"].format(**fields))
+    else:
+        cost.append(t["no_q"].format(**fields))
+    values["cost_per_extra_qualified"] = per_q
+    values["extra_qualified_cumulative"] = dq
+    values["extra_public_cost_cumulative"] = dc
+
+    # which assumptions
+    grades = []
+    assumptions = []
+    for c in changes:
+        lv = lever(c.lever.id)
+        grades.append(lv.evidence_grade)
+        assumptions.append(t["grade"].format(label=lv.label(lang),
+                                             grade=label("evidence", lv.evidence_grade, lang),
+                                             status=label("status", lv.status, lang)))
+    for m in modules:
+        grade = getattr(m, "EVIDENCE", "D")
+        grades.append(grade)
+        assumptions.append(t["module_grade"].format(label=_module_label(m, lang),
+                                                    grade=label("evidence", grade, lang)))
+    if grades:
+        worst = max(grades, key=_grade_key)
+        assumptions.append(t["weakest" if worst in ("C", "D") else "strong"].format(
+            grade=worst))
+    else:
+        assumptions = [t["nothing"]]
+
+    title = t["head"].format(a=base.scenario.label(lang), b=variant.scenario.label(lang),
+                             year=year)
+    sections = {t["what"]: what, t["how_much"]: how, t["whom"]: whom, t["cost"]: cost,
+                t["assumptions"]: assumptions}
+    return Report(title=title, sections=sections, school_year=year, values=values,
+                  grades=tuple(grades))
+
+
+def _extremes(indicator: str, axis: str, va: _Values, vb: _Values, year: str, unit: str,
+              lang: str) -> str:
+    """The groups of ``axis`` where ``indicator`` changes most and least: by the relative
+    change where every reference value is positive (groups differ in size), else by the
+    absolute change."""
+    t = _TEXT[lang]
+    pairs = {g: (va.get(indicator, g, year), vb.get(indicator, g, year))
+             for g in va.groups(indicator, f"{axis}=")}
+    pairs = {g: p for g, p in pairs.items() if all(math.isfinite(x) for x in p)}
+    if not pairs:
+        return ""
+    relative = all(a > 0 for a, _ in pairs.values())
+
+    def size(g):
+        a, b = pairs[g]
+        return abs(b - a) / a if relative else abs(b - a)
+
+    hi, lo = max(pairs, key=size), min(pairs, key=size)
+    word = label("axes", axis, lang).lower()
+    dhi, dlo = (difference_text(*pairs[g], unit, lang, relative=relative) for g in (hi, lo))
+    if dhi == t["same"]:
+        return t["all_same"].format(axis=word)
+    return t["most"].format(axis=word, hi=label("groups", hi, lang),
+                            lo=label("groups", lo, lang), dhi=dhi, dlo=dlo)
+
+
+def _line(name: str, a: float, b: float, unit: str, direction: int, lang: str) -> str:
+    t = _TEXT[lang]
+    fa, fb = math.isfinite(a), math.isfinite(b)
+    if not fa and not fb:
+        return t["none"].format(label=name)
+    if not fa:
+        return t["new"].format(label=name, vb=value_text(b, unit, lang))
+    if not fb:
+        return t["gone"].format(label=name, va=value_text(a, unit, lang))
+    dec = None if unit == "share" or unit.startswith("eur") else _count_decimals(unit, a, b)
+    return t["line"].format(label=name, va=value_text(a, unit, lang, dec),
+                            vb=value_text(b, unit, lang, dec),
+                            change=difference_text(a, b, unit, lang, direction))
+
+
+def _module_label(module, lang: str) -> str:
+    name = module.__name__.rsplit(".", 1)[-1]
+    return getattr(module, f"LABEL_{lang.upper()}", None) or name
+
+
+def answer(theme_or_id, years: int = 10, school_year: str | None = None, lang: str = "nl",
+           run: Callable | None = None) -> Report:
+    """The theme's text for its own variant (``scenario`` in ``themes.toml``) against the
+    baseline: the answer the model gives today to the theme's question. ``run(scenario,
+    years)`` runs a scenario (default :func:`simlib.run`; the notebooks pass a cached one)."""
+    from simlib.scenario import load_scenario
+    from simlib.simulation import run as _run
+
+    th = theme(theme_or_id)
+    run = run or (lambda sc, years: _run(sc, years=years))
+    base = run(load_scenario("baseline"), years)
+    variant = run(load_scenario(th.scenario), years)
+    return report(th, base, variant, school_year, lang)
