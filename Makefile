@@ -21,9 +21,15 @@ LAB_NOTEBOOK := notebooks/00_start_hier.ipynb
 ALLOW_ROOT = $(if $(filter 0,$(shell id -u)),--allow-root)
 # Extra arguments for `jupyter lab`, e.g. make lab LAB_ARGS="--no-browser --port=8899".
 LAB_ARGS ?=
+# The dashboard (Voila) on 127.0.0.1: make dashboard DASHBOARD_PORT=8867 DASHBOARD_ARGS=--no-browser
+DASHBOARD_PORT ?= 8866
+DASHBOARD_ARGS ?=
+# Playwright never downloads a browser: the browser tests use Debian's chromium.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+CHROMIUM := /usr/bin/chromium
 
 .DEFAULT_GOAL := help
-.PHONY: help install test lab constraints clean
+.PHONY: help install test lab dashboard browser constraints clean
 
 help: ## List the targets
 	@echo "Targets:"
@@ -38,15 +44,27 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP) ## Create .venv and install simlib[notebooks,test] pinned by constraints.txt
 
-test: $(STAMP) ## Lint (ruff) and run the test suite (pytest)
+test: $(STAMP) browser ## Lint (ruff) and run the test suite (pytest, browser tests included)
 	$(VENV)/bin/ruff check $(LINT_PATHS)
 	$(PY) -m pytest
+
+# The browser tests need Debian's chromium: installed here when missing and we are root;
+# otherwise they skip with the reason (and fail under SIMLIB_REQUIRE_BROWSER=1, as in CI).
+browser:
+	@if [ ! -x $(CHROMIUM) ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing Debian's chromium for the browser tests (once, about 20 s)"; \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } \
+			>/dev/null 2>&1 || echo "Could not install chromium: the browser tests will skip"; \
+	fi
 
 lab: $(STAMP) ## Start JupyterLab on the start notebook (LAB_ARGS="..." adds arguments)
 	mkdir -p "$(dir $(LAB_NOTIFICATION_SETTINGS))"
 	printf '%s\n' '{"fetchNews": "false", "checkForUpdates": false}' > "$(LAB_NOTIFICATION_SETTINGS)"
 	JUPYTERLAB_SETTINGS_DIR="$(JUPYTERLAB_SETTINGS_DIR)" \
 		$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(LAB_NOTEBOOK) $(ALLOW_ROOT) $(LAB_ARGS)
+
+dashboard: $(STAMP) ## Serve the notebooks as a web app on 127.0.0.1 (DASHBOARD_PORT=8866, offline)
+	$(PY) -m simlib.dashboard --port=$(DASHBOARD_PORT) $(DASHBOARD_ARGS)
 
 constraints: ## Regenerate constraints.txt from a throwaway fresh venv
 	tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \

@@ -85,6 +85,8 @@ def read_files(paths: Iterable[str | Path]) -> dict[str, bytes]:
 
 
 def _size(n: int, lang: str) -> str:
+    if n < 1000:
+        return f"{n} B"
     text = f"{n / 1000:.0f} kB" if n < 1_000_000 else f"{n / 1_000_000:.1f} MB"
     return text.replace(".", ",") if lang == "nl" else text
 
