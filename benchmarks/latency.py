@@ -4,6 +4,7 @@ Usage (from the repository root)::
 
     .venv/bin/python benchmarks/latency.py                 # 20 changes, 10 school years
     .venv/bin/python benchmarks/latency.py --repeat 40 --years 10 --lever coaching_visits_per_month
+    .venv/bin/python benchmarks/latency.py --theme 04_zoekperiode_en_garantie   # a policy notebook
 
 It builds a :class:`simlib.ui.ScenarioApp` (the first build is timed apart: it loads or
 compiles the numba kernel and runs the burn-in and the baseline), then sets one lever's
@@ -17,6 +18,11 @@ before every change, so every change pays a real model run. Printed: the median 
 - ``indicators``: the indicators table (computed once per run);
 - ``redraw``: the chart drawn and rendered to PNG (what the ``Image`` widget shows);
 - ``rest``: scenario building, the summary text (a comparison of all indicators), widgets.
+
+With ``--theme ID`` the app is the policy notebook's :class:`simlib.ui.ThemeApp` (its levers
+set to the theme's scenario); ``redraw`` then covers the grid of the theme's indicators and
+the detail chart, ``rest`` the generated text; the lever defaults to the theme's first numeric
+lever.
 
 Two cheaper paths are timed as well: going back to a value seen before (a cache hit: redraw
 and summary only), and a change of the chart shown (redraw only). The target in the issue is
@@ -55,8 +61,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeat", type=int, default=20, help="lever changes (default 20)")
     parser.add_argument("--years", type=int, default=10, help="school years (default 10)")
-    parser.add_argument("--lever", default="search_window_days",
-                        help="a numeric lever to move (default search_window_days)")
+    parser.add_argument("--lever", default=None,
+                        help="a numeric lever to move (default search_window_days, or the "
+                             "theme's first numeric lever)")
+    parser.add_argument("--theme", default=None,
+                        help="time a policy notebook's app (an id of simlib/themes.toml)")
     args = parser.parse_args(argv)
     if args.repeat < 2:
         parser.error("--repeat must be at least 2")
@@ -64,16 +73,30 @@ def main(argv: list[str] | None = None) -> int:
     import simlib
     from simlib import ui
 
-    lever = next((lv for lv in simlib.levers() if lv.id == args.lever), None)
+    candidates = simlib.levers()
+    if args.theme is not None:
+        from simlib import themes
+
+        if args.theme not in themes.theme_ids():
+            parser.error(f"--theme must be one of {themes.theme_ids()}, not {args.theme!r}")
+        shown = themes.theme(args.theme).levers
+        candidates = [lv for lv in candidates if lv.id in shown]
+    if args.lever is None:
+        args.lever = next((lv.id for lv in candidates if lv.kind in ("int", "float")
+                           and not lv.parent), "search_window_days")
+    lever = next((lv for lv in candidates if lv.id == args.lever), None)
     if lever is None or lever.kind not in ("int", "float") or lever.parent:
-        parser.error(f"--lever must name a numeric lever without a parent, not {args.lever!r}")
+        parser.error(f"--lever must name a numeric lever without a parent"
+                     f"{' of the theme' if args.theme else ''}, not {args.lever!r}")
 
     print(f"simlib {simlib.__version__}, cpus {os.cpu_count()}, load average "
           f"{[round(x, 2) for x in os.getloadavg()]}")
-    print(f"lever {lever.id}, {args.years} school years, {args.repeat} changes\n")
+    print(f"{'theme ' + args.theme + ', ' if args.theme else ''}lever {lever.id}, "
+          f"{args.years} school years, {args.repeat} changes\n")
 
     start = time.perf_counter()
-    app = ui.ScenarioApp(years=args.years)
+    app = (ui.ThemeApp(args.theme, years=args.years) if args.theme
+           else ui.ScenarioApp(years=args.years))
     print(f"{'first build (cold, once per kernel)':<34} {1000 * (time.perf_counter() - start):8.1f} ms")
 
     parts: dict[str, list[float]] = {"run": [], "indicators": [], "redraw": []}
@@ -97,8 +120,19 @@ def main(argv: list[str] | None = None) -> int:
         if recording["on"]:
             parts["redraw"].append(time.perf_counter() - t0)
 
+    grid = getattr(app, "grid", None)  # a theme's grid of indicators, redrawn as well
+    real_grid_redraw = grid.redraw if grid is not None else None
+
+    def timed_grid_redraw(*a, **k):
+        t0 = time.perf_counter()
+        real_grid_redraw(*a, **k)
+        if recording["on"]:
+            parts["redraw"].append(time.perf_counter() - t0)
+
     simlib.run = timed_run
     app.chart.redraw = timed_redraw
+    if grid is not None:
+        grid.redraw = timed_grid_redraw
     widget = app.panel.controls[lever.id].widget
     span = lever.max - lever.min
     values = [lever.min + span * (k + 1) / (args.repeat + 1) for k in range(args.repeat)]
@@ -115,10 +149,12 @@ def main(argv: list[str] | None = None) -> int:
             ui.clear_cache()
             ui.run_cached(simlib.load_scenario("baseline"), args.years)  # the app's reference
             recording["on"] = True
+            drawn = len(parts["redraw"])
             t0 = time.perf_counter()
             widget.value = value
             total.append(time.perf_counter() - t0)
             recording["on"] = False
+            parts["redraw"][drawn:] = [sum(parts["redraw"][drawn:])]  # grid + chart: one part
         if app.runs - runs < len(values):
             print("warning: some changes did not rerun the model", file=sys.stderr)
         # the cheaper paths
@@ -135,6 +171,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         simlib.run = real_run
         app.chart.redraw = real_redraw
+        if grid is not None:
+            grid.redraw = real_grid_redraw
 
     ms = [1000 * t for t in total]
     run_ms = [1000 * t for t in parts["run"]]

@@ -43,7 +43,8 @@ from simlib.glossary import label
 __all__ = ["PALETTE", "STATE_COLOURS", "DUAL_STATES", "BREAKDOWN_AXES", "CHARTS", "number",
            "stocks", "stocks_table", "sankey", "flows_table", "trend", "trend_table",
            "difference", "difference_table", "breakdown", "breakdown_table", "gap_map",
-           "gap_map_table", "trend_grid", "trend_grid_table", "grid_figure", "chart_label",
+           "gap_map_table", "trend_grid", "trend_grid_update", "trend_grid_table", "grid_figure",
+           "chart_label",
            "new_figure", "draw", "set_footnote", "clear_footnote", "FOOTNOTE_GID", "png_bytes"]
 
 #: Okabe-Ito colours, distinguishable with the common forms of colour blindness.
@@ -503,13 +504,7 @@ def trend(result_or_results, ax: Axes | None = None, lang: str = "nl", *,
     _school_year_axis(ax, lang)
     ax.set_ylabel(_value_label(ind.unit, lang))
     ax.yaxis.set_major_formatter(_TickFormatter(lang))
-    vals = table.value.to_numpy(float) * scale
-    if np.isfinite(vals).any():
-        lo, hi = float(np.nanmin(vals)), float(np.nanmax(vals))
-        pad = 0.1 * max(hi - min(lo, 0), abs(hi), 1e-12)
-        if hi - min(lo, 0) <= 1e-9:  # all zero: a unit range, not ticks that all read 0
-            pad = 1.0
-        ax.set_ylim(min(lo, 0) - (pad if lo < 0 else 0), hi + pad)
+    _trend_ylim(ax, table.value.to_numpy(float) * scale)
     ax.grid(axis="y", alpha=0.3)
     _rotate_years(ax, years)
     title = label("indicators", indicator, lang)
@@ -518,6 +513,16 @@ def trend(result_or_results, ax: Axes | None = None, lang: str = "nl", *,
     _title(ax, title)
     ax.legend(loc="best", frameon=False, fontsize=8.5)
     return ax
+
+
+def _trend_ylim(ax: Axes, vals: np.ndarray) -> None:
+    """Value limits from 0 (or below, for negative values) to the top, with a margin."""
+    if np.isfinite(vals).any():
+        lo, hi = float(np.nanmin(vals)), float(np.nanmax(vals))
+        pad = 0.1 * max(hi - min(lo, 0), abs(hi), 1e-12)
+        if hi - min(lo, 0) <= 1e-9:  # all zero: a unit range, not ticks that all read 0
+            pad = 1.0
+        ax.set_ylim(min(lo, 0) - (pad if lo < 0 else 0), hi + pad)
 
 
 def _rotate_years(ax: Axes, years: list[str]) -> None:
@@ -841,7 +846,35 @@ def trend_grid(result_or_results, fig: Figure | None = None, lang: str = "nl", *
                ncols=min(len(labels), 2), frameon=False, fontsize=9)
     if footnote is not None:
         set_footnote(fig, footnote)
+    fig._simlib_grid = (_grid_key(results, items, lang), list(axes[: len(items)]))
     return list(axes[: len(items)])
+
+
+def _grid_key(results, items, lang: str) -> tuple:
+    return (lang, tuple(items), tuple((r.scenario.name, r.scenario.label(lang)) for r in results),
+            tuple(dict.fromkeys(results[0].indicators.school_year)))
+
+
+def trend_grid_update(result_or_results, fig: Figure, lang: str = "nl", *,
+                      indicators: Sequence) -> bool:
+    """Redraw a :func:`trend_grid` in place with new numbers: each line's values and each
+    value axis's limits, nothing else (faster than drawing anew: titles, legend and layout
+    stay). Only when ``fig`` holds a grid of the same indicators, language, scenarios (names
+    and labels) and school years; returns False (and changes nothing) otherwise."""
+    results = _results(result_or_results)
+    items = [_spec(item) for item in indicators]
+    grid = getattr(fig, "_simlib_grid", None)
+    if grid is None or grid[0] != _grid_key(results, items, lang):
+        return False
+    years = list(dict.fromkeys(results[0].indicators.school_year))
+    for ax, (ind, group) in zip(grid[1], items, strict=True):
+        scale, _ = _display(_indicator(ind).unit)
+        table = trend_table(results, ind, group)
+        for line, res in zip(ax.get_lines(), results, strict=False):
+            rows = table[table.scenario == res.scenario.name].set_index("school_year")
+            line.set_ydata([rows.value.get(y, np.nan) * scale for y in years])
+        _trend_ylim(ax, table.value.to_numpy(float) * scale)
+    return True
 
 
 # --- charts by name, figures, footnotes ----------------------------------------------------

@@ -549,8 +549,9 @@ class ExportPanel:
             return []
         charts = self._charts()
         stem = self.stem.value.strip() or "grafiek"
-        items = {stem if len(charts) == 1 else f"{stem}_{c.name}": (c.figure, c.table)
-                 for c in charts}
+        items = {stem if len(charts) == 1 else f"{stem}_{c.name}": (
+            c.export_figure() if hasattr(c, "export_figure") else c.figure, c.table)
+            for c in charts}
         scenarios = [sc for c in charts for sc in c.scenarios]
         try:
             self.paths = _export.export_many(
@@ -575,8 +576,9 @@ class ExportPanel:
         lang = self.lang
         charts = self._charts()
         stem = _export._file_name(self.stem.value.strip() or "grafiek")
-        items = {stem if len(charts) == 1 else f"{stem}_{c.name}": (c.figure, c.table)
-                 for c in charts}
+        items = {stem if len(charts) == 1 else f"{stem}_{c.name}": (
+            c.export_figure() if hasattr(c, "export_figure") else c.figure, c.table)
+            for c in charts}
         scenarios = [sc for c in charts for sc in c.scenarios]
         self.links.value = ""
         self.message.value = f"<span style='color:#E69F00'>{_DOWNLOAD_TEXT[lang]['busy']}</span>"
@@ -1101,12 +1103,19 @@ class TrendGrid(Chart):
             self.redraw()
 
     def redraw(self, results=None, lang: str | None = None, **_opts) -> None:
+        """Redraw with new results or language: in place when only the numbers changed (the
+        layout of the first drawing kept), else anew with the constrained layout."""
         if results is not None:
             self.results = results
         if lang is not None:
             self.lang = lang
-        plots.clear_footnote(self.figure)
-        plots.trend_grid(self.results, self.figure, self.lang, indicators=self.indicators)
+        if not plots.trend_grid_update(self.results, self.figure, self.lang,
+                                       indicators=self.indicators):
+            self.figure.set_layout_engine("constrained")
+            plots.clear_footnote(self.figure)
+            plots.trend_grid(self.results, self.figure, self.lang, indicators=self.indicators)
+            self.figure.draw_without_rendering()  # lay out once ...
+            self.figure.set_layout_engine("none")  # ... and keep it for in-place redraws
         self.table = plots.trend_grid_table(self.results, self.indicators)
         note = html.escape(_export.footnote(self.scenarios, self.lang)).replace("\n", "<br>")
         self.footnote.value = f"<div style='font-size:0.75em;color:#555'>{note}</div>"
@@ -1115,6 +1124,13 @@ class TrendGrid(Chart):
 
     def set_kinds(self, kinds: Sequence[str]) -> None:  # a grid has one layout
         pass
+
+    def export_figure(self):
+        """A fresh figure of the grid with the constrained layout (room for the footnote an
+        export adds), leaving the figure on screen as it is."""
+        fig = plots.grid_figure(len(self.indicators))
+        plots.trend_grid(self.results, fig, self.lang, indicators=self.indicators)
+        return fig
 
 
 _THEME_TEXT = {
@@ -1298,7 +1314,11 @@ class ThemeApp(_App):
             return False
         try:
             same = self.variant.scenario.name == self.base.scenario.name
-            self.grid.redraw(results=[self.base] if same else self.results, lang=self.lang)
+            shown = [self.base] if same else self.results
+            key = (tuple(id(r) for r in shown), self.lang)
+            if key != getattr(self, "_grid_key", None):  # not for a change of the detail view
+                self.grid.redraw(results=shown, lang=self.lang)
+                self._grid_key = key
         except Exception as exc:  # shown in the app: an observer must not raise
             self._error(exc)
             return False

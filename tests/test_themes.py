@@ -335,6 +335,18 @@ def test_trend_grid_draws_each_indicator_once_with_one_legend(programmatie):
     assert len(axes[0].figure.legends) == 1
     table = plots.trend_grid_table(list(programmatie), specs)
     assert set(table.indicator) == {s.id for s in specs}
+    # in place: the same grid with other numbers (the variant drawn as if it were the base)
+    fig = axes[0].figure
+    base, variant = programmatie
+    same = [base, ui.run_cached(simlib.load_scenario("baseline"), YEARS)]
+    assert not plots.trend_grid_update(same, fig, "nl", indicators=specs)  # other language
+    assert not plots.trend_grid_update([base], fig, "en", indicators=specs)  # other results
+    fake = type("R", (), {"scenario": variant.scenario, "indicators": base.indicators,
+                          "years": base.years})()
+    assert plots.trend_grid_update([base, fake], fig, "en", indicators=specs)
+    for ax in axes:
+        first, second = (line.get_ydata() for line in ax.get_lines()[:2])
+        np.testing.assert_allclose(first, second)
 
 
 # --- the indicators added for the themes ---------------------------------------------------
