@@ -404,6 +404,7 @@ def test_notebook_in_the_browser(server, page, tmp_path, name):
     what, seconds = _press_a_key(page)
     timings["key_to_redrawn_chart_s"] = seconds
     timings["control"] = what
+    page.wait_for_timeout(800)  # the other charts of the page redraw too
     _screenshot(page, tmp_path / f"{Path(name).stem}.png")
     if name not in NO_SUMMARY:
         page.wait_for_function(f"(before) => ({SUMMARY_JS})() !== before", arg=summary,
