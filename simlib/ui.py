@@ -18,6 +18,9 @@ line and displays it; all logic lives here and in the library.
   toggle, busy indicator and export panel. :class:`BaselineExplorer` (the baseline: stocks,
   Sankey, breakdowns), :class:`CompareApp` (two scenarios side by side, save the sliders as a
   scenario file) and :class:`Gallery` (a few fixed charts) share that frame.
+- :class:`ThemeApp` — one policy notebook from a theme of ``simlib/themes.toml``
+  (:mod:`simlib.themes`): the advice's passages and question, the theme's levers, a grid of
+  its indicators (:class:`TrendGrid`), a detail chart, the generated text and the answer.
 
 A change of a lever reruns the model once (synchronously: the busy indicator shows while it
 runs) and redraws; :meth:`LeverPanel.hold` groups many changes (reset) into one rerun. Runs
