@@ -1150,7 +1150,6 @@ _THEME_TEXT = {
         "detail": "Meer in detail",
         "text": "Wat er verandert (gegenereerde tekst)",
         "year": "Schooljaar (tekst, opsplitsing)",
-        "answer": "Het antwoord van het model vandaag",
         "answer_intro": ("Het scenario van dit thema ({s}) tegenover de basislijn, los van de "
                          "schuiven hierboven:"),
     },
@@ -1167,7 +1166,6 @@ _THEME_TEXT = {
         "detail": "In more detail",
         "text": "What changes (generated text)",
         "year": "School year (text, breakdown)",
-        "answer": "The model's answer today",
         "answer_intro": ("This theme's scenario ({s}) against the baseline, whatever the "
                          "sliders above say:"),
     },
@@ -1208,6 +1206,8 @@ class ThemeApp(_App):
             self.panel.set_values({k: list(v.values())[-1]
                                    for k, v in self.file_scenario.changed().items()})
         self.panel.on_change(self.update)
+        if not self.theme.levers:  # no reset button over an empty panel
+            self.panel.widget.layout.display = "none"
         self.grid = TrendGrid(self.theme.indicators, lang=lang)
         self.grid_title = W.HTML()
         self.detail_title = W.HTML()
@@ -1352,8 +1352,7 @@ class ThemeApp(_App):
         rep = themes.report(self.theme, self.base, self._answer_variant,
                             self.school_year.value, lang, self.modules)
         name = self._answer_variant.scenario.label(lang)
-        self.answer.value = (
-            f"<h3>{html.escape(words['answer'])}</h3>"
+        self.answer.value = (  # the notebook's markdown gives the heading
             f"<p><b>{html.escape(words['question'])}:</b> "
             f"{html.escape(self.theme.question(lang))}</p>"
             f"<p>{html.escape(words['answer_intro'].format(s=name))}</p>{rep.html()}")
@@ -1385,7 +1384,7 @@ class ThemeApp(_App):
         note = (f"<p style='font-size:0.9em;color:#444'><b>{words['note']}:</b> "
                 f"{html.escape(th.note(lang))}</p>") if th.note(lang) else ""
         self.header.value = (
-            f"<h2 style='margin-bottom:0.2em'>{html.escape(th.title(lang))}</h2>"
+            f"<h3 style='margin-bottom:0.2em'>{html.escape(th.title(lang))}</h3>"
             f"<p><b>{words['actions']}:</b> {html.escape(th.actions(lang))}</p>"
             f"<p><b>{words['passages']}</b> "
             f"<span style='font-size:0.85em'>({'verbatim' if lang == 'en' else 'letterlijk'}, "
