@@ -36,7 +36,8 @@ import numpy as np
 from simlib.glossary import label
 
 __all__ = ["Theme", "Passage", "IndicatorSpec", "ThemeError", "Report", "themes", "theme",
-           "theme_ids", "load_themes", "normalise_quote", "report", "answer", "EXTRA_CHARTS"]
+           "theme_ids", "load_themes", "normalise_quote", "report", "answer", "module_label",
+           "value_text", "difference_text", "EXTRA_CHARTS"]
 
 #: Chart kinds a theme may add (``charts``); they must exist in :data:`simlib.plots.CHARTS`.
 EXTRA_CHARTS = ("gap_map",)
@@ -485,7 +486,7 @@ def report(theme_or_id, base, variant, school_year: str | None = None, lang: str
     # what changes
     changes = lever_changes(base.scenario, variant.scenario, lang)
     what = [f"{c.text(lang)}" for c in changes]
-    what += [t["module"].format(label=_module_label(m, lang)) for m in modules]
+    what += [t["module"].format(label=module_label(m, lang)) for m in modules]
     if not what:
         what = [t["no_levers"]]
 
@@ -558,7 +559,7 @@ def report(theme_or_id, base, variant, school_year: str | None = None, lang: str
     for m in modules:
         grade = getattr(m, "EVIDENCE", "D")
         grades.append(grade)
-        assumptions.append(t["module_grade"].format(label=_module_label(m, lang),
+        assumptions.append(t["module_grade"].format(label=module_label(m, lang),
                                                     grade=label("evidence", grade, lang)))
     if grades:
         worst = max(grades, key=_grade_key)
@@ -616,7 +617,8 @@ def _line(name: str, a: float, b: float, unit: str, direction: int, lang: str) -
                             change=difference_text(a, b, unit, lang, direction))
 
 
-def _module_label(module, lang: str) -> str:
+def module_label(module, lang: str) -> str:
+    """A policy module's label in ``lang`` (``LABEL_NL``/``LABEL_EN``, else its name)."""
     name = module.__name__.rsplit(".", 1)[-1]
     return getattr(module, f"LABEL_{lang.upper()}", None) or name
 

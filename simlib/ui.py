@@ -1361,15 +1361,15 @@ class ThemeApp(_App):
         """``sc`` renamed and relabelled to say it runs with the extra modules."""
         import dataclasses
 
-        from simlib.themes import _module_label
+        from simlib.themes import module_label
 
         if not self.modules:
             return sc
         names = "+".join(m.__name__.rsplit(".", 1)[-1] for m in self.modules)
         return dataclasses.replace(
             sc, name=f"{sc.name}+{names}",
-            label_nl=" + ".join([sc.label_nl, *(_module_label(m, "nl") for m in self.modules)]),
-            label_en=" + ".join([sc.label_en, *(_module_label(m, "en") for m in self.modules)]))
+            label_nl=" + ".join([sc.label_nl, *(module_label(m, "nl") for m in self.modules)]),
+            label_en=" + ".join([sc.label_en, *(module_label(m, "en") for m in self.modules)]))
 
     def _set_lang_extra(self, lang: str) -> None:
         if not hasattr(self, "header"):
