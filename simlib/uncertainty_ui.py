@@ -13,7 +13,7 @@ import html
 import time
 
 import ipywidgets as W
-import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
 
 from simlib import plots
 from simlib import uncertainty as U
@@ -59,7 +59,8 @@ class _Shown:
 
     def __init__(self, name: str):
         self.name = name
-        self.figure = plt.figure(figsize=(9, 4.8), layout="constrained")
+        # a Figure outside pyplot: shown only as the PNG, never by the notebook's backend
+        self.figure = Figure(figsize=(9, 4.8), layout="constrained")
         self.table = None
         self.scenarios: list = []
         self.image = W.Image(format="png", layout=W.Layout(width="100%", max_width="1000px"))
