@@ -189,9 +189,11 @@ def _save_figure(fig, path: Path, fmt: str, date: _dt.date, dpi: float) -> None:
 
 def export_many(folder: str | Path, charts: Mapping[str, tuple], scenarios: Iterable = (), *,
                 lang: str = "nl", date: _dt.date | str | None = None, overwrite: bool = False,
-                belgian_excel: bool = False, dpi: float = DPI) -> list[Path]:
+                belgian_excel: bool = False, dpi: float = DPI, note: str | None = None
+                ) -> list[Path]:
     """Export several charts: ``charts`` maps a file stem to ``(figure, table)`` (table may be
-    None). Each figure gets the footnote of ``scenarios`` (Scenarios or Results) in ``lang``;
+    None). Each figure gets the footnote of ``scenarios`` (Scenarios or Results) in ``lang``,
+    followed by ``note`` if given (e.g. what an uncertainty band includes);
     every scenario is written once as ``FIRSTSTEM.NAME.toml``. Returns the paths written, in
     order. Raises :class:`ExportExistsError` before writing anything if a file exists and
     ``overwrite`` is false.
@@ -217,7 +219,10 @@ def export_many(folder: str | Path, charts: Mapping[str, tuple], scenarios: Iter
     if existing and not overwrite:
         raise ExportExistsError(existing)
     folder.mkdir(parents=True, exist_ok=True)
+    extra = note
     note = footnote(scs, lang, day) if scs else None
+    if extra:
+        note = f"{note}\n{extra}" if note else extra
     for path, kind, obj in plan:
         if kind in FIGURE_FORMATS:
             if note is not None:

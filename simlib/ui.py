@@ -494,6 +494,13 @@ _DOWNLOAD_TEXT = {
 }
 
 
+def _extra_note(charts) -> str | None:
+    """What the charts add to the footnote of an export (their ``extra_note``, once each),
+    e.g. what an uncertainty band includes; None if nothing."""
+    notes = dict.fromkeys(n for c in charts if (n := getattr(c, "extra_note", None)))
+    return "\n".join(notes) or None
+
+
 class ExportPanel:
     """Folder, file name, two options and one button that exports the shown chart(s).
 
@@ -560,7 +567,7 @@ class ExportPanel:
             self.paths = _export.export_many(
                 self.folder.value.strip() or ".", items, scenarios, lang=self.lang,
                 date=self.date, overwrite=self.overwrite.value,
-                belgian_excel=self.belgian.value)
+                belgian_excel=self.belgian.value, note=_extra_note(charts))
         except (OSError, ValueError) as exc:
             self.paths = []
             self.message.value = (f"<span style='color:#D55E00'>"
@@ -587,7 +594,8 @@ class ExportPanel:
         self.message.value = f"<span style='color:#E69F00'>{_DOWNLOAD_TEXT[lang]['busy']}</span>"
         try:
             self.files = _downloads.export_files(items, scenarios, lang=lang, date=self.date,
-                                                 belgian_excel=self.belgian.value)
+                                                 belgian_excel=self.belgian.value,
+                                                 note=_extra_note(charts))
         except (OSError, ValueError) as exc:
             self.files = {}
             self.message.value = (f"<span style='color:#D55E00'>"

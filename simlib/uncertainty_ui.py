@@ -55,7 +55,8 @@ SECONDS_PER_RUN = 0.6
 
 class _Shown:
     """One chart as the export panel expects it (``figure``, ``table``, ``scenarios``,
-    ``name``) with its PNG on screen."""
+    ``name``, and ``extra_note``: what the bands include, added to the export's footnote)
+    with its PNG on screen and the note as a line under it. Hidden until computed."""
 
     def __init__(self, name: str):
         self.name = name
@@ -65,11 +66,13 @@ class _Shown:
         self.scenarios: list = []
         self.image = W.Image(format="png", layout=W.Layout(width="100%", max_width="1000px"))
         self.note = W.HTML()
-        self.widget = W.VBox([self.image, self.note])
+        self.extra_note: str | None = None
+        self.widget = W.VBox([self.image, self.note], layout=W.Layout(display="none"))
 
     def show(self, note: str) -> None:
-        plots.set_footnote(self.figure, note)
+        self.extra_note = note
         self.image.value = plots.png_bytes(self.figure)
+        self.widget.layout.display = None
         self.note.value = (f"<div style='font-size:0.75em;color:#555'>"
                            f"{html.escape(note)}</div>")
 

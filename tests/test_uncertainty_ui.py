@@ -19,6 +19,7 @@ def app():
 
 def test_bands_with_a_progress_bar_and_a_paired_difference(app):
     assert app.charts() == []
+    assert app.fan.widget.layout.display == "none"  # no empty image before a computation
     app.bands_button.click()
     assert app.progress.value == app.progress.max == 4  # 2 draws x 2 scenarios
     assert "4" in app.status.value
@@ -26,6 +27,7 @@ def test_bands_with_a_progress_bar_and_a_paired_difference(app):
     assert [c.name for c in charts] == ["banden", "banden_verschil"]
     assert all(c.image.value[:4] == b"\x89PNG" for c in charts)
     assert "herkalibratie" in charts[0].note.value
+    assert app.fan.widget.layout.display is None and app.tornado.widget.layout.display == "none"
     assert set(charts[0].table["indicator"]) == {"dual_contract_learners"}
 
 
@@ -70,4 +72,7 @@ def test_the_export_panel_exports_the_computed_charts(app, tmp_path):
     paths = panel.export()
     names = {p.name for p in paths}
     assert "onzekerheid_banden.png" in names and "onzekerheid_tornado.csv" in names
+    # the export's footnote says what the bands include (and the scenarios, as every chart)
+    svg = (tmp_path / "onzekerheid_banden.svg").read_text(encoding="utf-8")
+    assert "herkalibratie" in svg and "Basislijn" in svg
     assert not ui.ExportPanel(app.charts, folder=str(tmp_path), stem="onzekerheid").export()
