@@ -815,7 +815,34 @@ def _comparison_text(a, b, lang: str, indicators: Sequence[str], school_year: st
     return _summary_html(rest, first)
 
 
-class ScenarioApp(_App):
+class _VariantApp(_App):
+    """An app that shows a variant of the levers (``self.scenario()``, plus the extra policy
+    modules ``self.modules``) against the baseline ``self.base``."""
+
+    modules: tuple = ()
+    #: views that compare the two runs even when the variant is the baseline
+    difference_views: tuple[str, ...] = ("difference",)
+
+    def update(self) -> None:
+        """Rerun the model for the current levers (cached) and redraw."""
+        self._set_busy(True)
+        start = time.perf_counter()
+        try:
+            self.variant = run_cached(self.scenario(), self.years, self.modules)
+        except Exception as exc:  # shown in the app: an observer must not raise
+            self._error(exc)
+            return
+        self.results = [self.base, self.variant]
+        if self.redraw():
+            self._set_busy(False, time.perf_counter() - start)
+
+    def _shown(self):
+        same = self.variant.scenario.name == self.base.scenario.name
+        return [self.base] if same and self.view.value not in self.difference_views \
+            else self.results
+
+
+class ScenarioApp(_VariantApp):
     """Move levers, see the variant against the baseline: the one-line notebook app.
 
     ``ScenarioApp()`` builds everything; display it (``app``) or its parts (``app.main``
@@ -851,22 +878,6 @@ class ScenarioApp(_App):
         """The scenario of the current levers (the baseline if none changed)."""
         return self.panel.scenario()
 
-    def update(self) -> None:
-        """Rerun the model for the current levers (cached) and redraw."""
-        self._set_busy(True)
-        start = time.perf_counter()
-        try:
-            self.variant = run_cached(self.scenario(), self.years)
-        except Exception as exc:  # shown in the app: an observer must not raise
-            self._error(exc)
-            return
-        self.results = [self.base, self.variant]
-        if self.redraw():
-            self._set_busy(False, time.perf_counter() - start)
-
-    def _shown(self):
-        same = self.variant.scenario.name == self.base.scenario.name
-        return [self.base] if same and self.view.value != "difference" else self.results
 
     def _summary(self) -> str:
         lang = self.lang
@@ -1180,7 +1191,7 @@ _THEME_TEXT = {
 }
 
 
-class ThemeApp(_App):
+class ThemeApp(_VariantApp):
     """One policy notebook: a theme of ``simlib/themes.toml`` (:mod:`simlib.themes`).
 
     Builds the header (title, action, the passages of the SERV advice, the question), a
@@ -1195,6 +1206,8 @@ class ThemeApp(_App):
     reruns the model once. ``extra_modules`` are policy modules outside the registry (see
     :func:`simlib.checks.policy_module`) the variant runs with.
     """
+
+    difference_views = ("difference", "gap_map_change")
 
     def __init__(self, theme: str, years: int = 10, lang: str = "nl",
                  export_folder: str = "export", extra_modules: Sequence = ()):
@@ -1302,23 +1315,6 @@ class ThemeApp(_App):
                 sc = self.file_scenario
         return self._with_modules(sc)
 
-    def update(self) -> None:
-        """Rerun the model for the current levers (cached) and redraw."""
-        self._set_busy(True)
-        start = time.perf_counter()
-        try:
-            self.variant = run_cached(self.scenario(), self.years, self.modules)
-        except Exception as exc:  # shown in the app: an observer must not raise
-            self._error(exc)
-            return
-        self.results = [self.base, self.variant]
-        if self.redraw():
-            self._set_busy(False, time.perf_counter() - start)
-
-    def _shown(self):
-        same = self.variant.scenario.name == self.base.scenario.name
-        return [self.base] if same and self.view.value not in (
-            "difference", "gap_map_change") else self.results
 
     def redraw(self) -> bool:
         if not self.results:
