@@ -675,23 +675,29 @@ def run_kernel(nd, srch, oao, soa, gua, aan, gro, places, RTC, RTI, MS, inflow, 
                     pa[i] = h1 * scale
                     pb[i] = h2 * scale
                 for k in range(kg - 1, -1, -1):
-                    ends = k + 1 >= g_max or k + 1 >= kg
-                    m12 = 1.0 if k + 1 >= 12 else 0.0
-                    m24 = 1.0 if k + 1 >= 24 else 0.0
+                    row = grc[k]
+                    if not _any(row):
+                        continue
                     for i in range(INNER):
-                        x = grc[k, i]
-                        sp = x * pa[i]
-                        lq = x * pb[i]
-                        stay = x - sp - lq
-                        g_spring[i] += sp
-                        g_leave[i] += lq
-                        grc[k, i] = 0.0
-                        if ends:
-                            g_end[i] += stay
-                        else:
-                            grc[k + 1, i] += stay
-                            g12[i] += stay * m12
-                            g24[i] += stay * m24
+                        g_spring[i] += row[i] * pa[i]
+                    for i in range(INNER):
+                        g_leave[i] += row[i] * pb[i]
+                    for i in range(INNER):
+                        cand[i] = row[i] * (1.0 - pa[i] - pb[i])
+                    row[:] = 0.0
+                    if k + 1 >= g_max or k + 1 >= kg:  # the end of the trajectory
+                        for i in range(INNER):
+                            g_end[i] += cand[i]
+                        continue
+                    dest = grc[k + 1]
+                    for i in range(INNER):
+                        dest[i] += cand[i]
+                    if k + 1 >= 12:
+                        for i in range(INNER):
+                            g12[i] += cand[i]
+                    if k + 1 >= 24:
+                        for i in range(INNER):
+                            g24[i] += cand[i]
 
             # 4h. non-dual leaving past 18; apply the moves; what is recorded
             c_lnd = RTC[R_LEAVE_ND, t, c]
