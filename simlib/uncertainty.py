@@ -18,7 +18,7 @@ Simplifications (say so wherever the bands are shown):
   same share of the distance, so the table keeps its order.
 - **Evaluation is one engine run per draw and scenario** at the full default resolution (no
   axis is collapsed). This is *not yet* the batch engine of the design (a leading draw axis in
-  one array computation): a run with the burn-in takes about a second, so a sweep of a few
+  one array computation): a run with the burn-in takes about 0.3 s, so a sweep of a few
   hundred draws takes minutes; the chunked, seeded interface stays the same when the batch
   engine replaces :func:`_evaluate_chunk`.
 """

@@ -2,7 +2,7 @@
 
 Thin notebooks: everything the notebook shows is built here and driven from the tests. The
 computations are :mod:`simlib.uncertainty` and :mod:`simlib.sensitivity`; the charts
-:mod:`simlib.uncertainty_plots`. Every button runs the model many times (about 0.6 s a run
+:mod:`simlib.uncertainty_plots`. Every button runs the model many times (about 0.3 s a run
 today, see :mod:`simlib.uncertainty`), so each shows a progress bar and the number of runs it
 will make before it starts.
 """
@@ -50,7 +50,7 @@ TEXT = {
 }
 #: Seconds per model run with the burn-in (measured on the project machine; only an estimate
 #: shown before a computation starts).
-SECONDS_PER_RUN = 0.6
+SECONDS_PER_RUN = 0.3
 
 
 class _Shown:
