@@ -423,6 +423,12 @@ class LeverPanel:
 # --- a chart as an image, with its numbers -------------------------------------------------
 
 
+def footnote_html(text: str) -> str:
+    """A chart's footnote as the small grey line shown under it on screen."""
+    note = html.escape(text).replace("\n", "<br>")
+    return f"<div style='font-size:0.75em;color:#555'>{note}</div>"
+
+
 class Chart:
     """A figure of :mod:`simlib.plots` shown as a PNG ``Image`` widget, its footnote below.
 
@@ -443,14 +449,24 @@ class Chart:
         self.results = results
         self.lang = lang
         self.opts = dict(opts)
-        self.figure = plots.new_figure(self.kinds)
+        self._frame(plots.new_figure(self.kinds))
+
+    def _frame(self, figure) -> None:
+        """The figure, its PNG ``Image``, the footnote line under it; drawn if results."""
+        self.figure = figure
         self.image = W.Image(format="png", layout=W.Layout(width="100%", max_width="1000px"))
         self.footnote = W.HTML()
         self.widget = W.VBox([self.image, self.footnote])
         self.table = None
         self.draws = 0
-        if results is not None:
+        if self.results is not None:
             self.redraw()
+
+    def _show(self, dpi: float = 100) -> None:
+        """Put the figure on screen (PNG) with the scenarios' footnote as a line under it."""
+        self.footnote.value = footnote_html(_export.footnote(self.scenarios, self.lang))
+        self.image.value = plots.png_bytes(self.figure, dpi=dpi)
+        self.draws += 1
 
     @property
     def scenarios(self) -> list:
@@ -468,10 +484,7 @@ class Chart:
         _, tables = plots.draw(self.figure, kinds, self.results, self.lang, **self.opts)
         self.table = tables[kinds.index("difference")] if "difference" in kinds else tables[0]
         plots.clear_footnote(self.figure)
-        note = html.escape(_export.footnote(self.scenarios, self.lang)).replace("\n", "<br>")
-        self.footnote.value = f"<div style='font-size:0.75em;color:#555'>{note}</div>"
-        self.image.value = plots.png_bytes(self.figure)
-        self.draws += 1
+        self._show()
 
     def set_kinds(self, kinds: Sequence[str]) -> None:
         self.kinds = tuple(kinds)
@@ -1115,14 +1128,7 @@ class TrendGrid(Chart):
         self.results = results
         self.lang = lang
         self.opts = {}
-        self.figure = plots.grid_figure(len(self.indicators))
-        self.image = W.Image(format="png", layout=W.Layout(width="100%", max_width="1000px"))
-        self.footnote = W.HTML()
-        self.widget = W.VBox([self.image, self.footnote])
-        self.table = None
-        self.draws = 0
-        if results is not None:
-            self.redraw()
+        self._frame(plots.grid_figure(len(self.indicators)))
 
     def redraw(self, results=None, lang: str | None = None, **_opts) -> None:
         """Redraw with new results or language: in place when only the numbers changed (the
@@ -1139,10 +1145,7 @@ class TrendGrid(Chart):
             self.figure.draw_without_rendering()  # lay out once ...
             self.figure.set_layout_engine("none")  # ... and keep it for in-place redraws
         self.table = plots.trend_grid_table(self.results, self.indicators)
-        note = html.escape(_export.footnote(self.scenarios, self.lang)).replace("\n", "<br>")
-        self.footnote.value = f"<div style='font-size:0.75em;color:#555'>{note}</div>"
-        self.image.value = plots.png_bytes(self.figure, dpi=80)
-        self.draws += 1
+        self._show(dpi=80)
 
     def set_kinds(self, kinds: Sequence[str]) -> None:  # a grid has one layout
         pass

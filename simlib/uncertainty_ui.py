@@ -19,6 +19,7 @@ from simlib import plots
 from simlib import uncertainty as U
 from simlib import uncertainty_plots as UP
 from simlib.glossary import label
+from simlib.ui import footnote_html
 
 __all__ = ["UncertaintyApp"]
 
@@ -73,8 +74,7 @@ class _Shown:
         self.extra_note = note
         self.image.value = plots.png_bytes(self.figure)
         self.widget.layout.display = None
-        self.note.value = (f"<div style='font-size:0.75em;color:#555'>"
-                           f"{html.escape(note)}</div>")
+        self.note.value = footnote_html(note)
 
     def axes(self):
         self.figure.clear()
