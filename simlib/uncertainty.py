@@ -33,6 +33,8 @@ from types import MappingProxyType
 import numpy as np
 import pandas as pd
 
+from simlib.scenario import Scenario
+
 __all__ = ["Prior", "priors", "unit_draws", "values", "Sweep", "sweep", "bands", "QUANTILES",
            "CHUNK_SIZE"]
 
@@ -189,17 +191,17 @@ def _evaluate_chunk(task: dict) -> pd.DataFrame:
 
 def _evaluate(task: dict) -> pd.DataFrame:
     from simlib.parameters import overridden
-    from simlib.scenario import load_scenario
     from simlib.simulation import run
 
     prior_list = tuple(Prior(**p) for p in task["priors"])
     children = np.random.SeedSequence(task["seed"]).spawn(task["n_chunks"])
     u = _chunk_draws(children[task["chunk"]], task["size"], len(prior_list))
-    scenarios = [load_scenario(s) for s in task["scenarios"]]
+    scenarios = task["scenarios"]
+    names = [s.name for s in scenarios]
     frames = []
     for row, draw in enumerate(range(task["first"], task["first"] + task["size"])):
         with overridden(values(prior_list, u[row])):
-            for name, sc in zip(task["scenarios"], scenarios, strict=True):
+            for name, sc in zip(names, scenarios, strict=True):
                 ind = run(sc, years=task["years"]).indicators
                 ind = ind[ind["group"].isin(task["groups"])]
                 if task["indicators"]:
@@ -209,13 +211,14 @@ def _evaluate(task: dict) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def sweep(scenarios: str | Sequence[str] = "baseline", draws: int = 100, *, seed: int = 0,
+def sweep(scenarios: str | Scenario | Sequence[str | Scenario] = "baseline", draws: int = 100, *, seed: int = 0,
           years: int = 10, parameters: Sequence[str] | None = None,
           prior_list: Sequence[Prior] | None = None, indicators: Sequence[str] | None = None,
           groups: Sequence[str] = ("all",), chunk_size: int = CHUNK_SIZE,
           scheduler: str | None = None,
           progress: Callable[[int, int], None] | None = None) -> Sweep:
-    """Run ``scenarios`` for ``draws`` parameter draws (paired across scenarios).
+    """Run ``scenarios`` (names, paths or :class:`~simlib.scenario.Scenario` objects with
+    distinct names) for ``draws`` parameter draws (paired across scenarios).
 
     ``scheduler``: a Dask scheduler address (``tcp://127.0.0.1:8786``) to send the chunks to
     (``dask.distributed.Client``); ``None`` runs them in this process. ``progress(done,
@@ -225,16 +228,18 @@ def sweep(scenarios: str | Sequence[str] = "baseline", draws: int = 100, *, seed
     from simlib.parameters import data_hash
     from simlib.scenario import load_scenario
 
-    names = [scenarios] if isinstance(scenarios, str) else list(scenarios)
+    given = [scenarios] if isinstance(scenarios, str | Scenario) else list(scenarios)
+    loaded = [s if isinstance(s, Scenario) else load_scenario(s) for s in given]  # fail early
+    names = [s.name for s in loaded]
+    if len(set(names)) != len(names):
+        raise ValueError(f"scenarios must have distinct names; got {names}")
     if draws < 1:
         raise ValueError(f"draws: {draws}; expected at least 1")
     if chunk_size < 1:
         raise ValueError(f"chunk_size: {chunk_size}; expected at least 1")
-    for name in names:
-        load_scenario(name)  # a bad scenario fails before anything runs
     plist = tuple(prior_list) if prior_list is not None else priors(parameters)
     chunks = _chunks(draws, chunk_size)
-    tasks = [{"scenarios": names, "years": years, "seed": seed, "n_chunks": len(chunks),
+    tasks = [{"scenarios": loaded, "years": years, "seed": seed, "n_chunks": len(chunks),
               "chunk": j, "size": size, "first": j * chunk_size,
               "priors": [_plain(p) for p in plist],
               "indicators": list(indicators) if indicators else [], "groups": list(groups)}
