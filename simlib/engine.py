@@ -39,7 +39,8 @@ demand (a one-month lag: a simplification).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
 import numpy as np
@@ -55,6 +56,7 @@ from simlib.model import (
     QUALIFICATIONS,
     SCHOOL_STATES,
     STATES,
+    Strata,
     Timeline,
 )
 from simlib.parameters import param, parameters
@@ -68,7 +70,9 @@ from simlib.rates import (
     month_scalars,
 )
 
-__all__ = ["LeverValues", "simulate", "Trajectory", "BURN_IN_YEARS", "EXIT_MONTHS"]
+__all__ = ["LeverValues", "simulate", "Trajectory", "BURN_IN_YEARS", "EXIT_MONTHS", "Draw",
+           "draw_inputs", "Start", "start", "Batch", "simulate_batch", "RESOLUTIONS",
+           "cell_grid"]
 
 #: Years of constant today's rules run before September 2025 to give a consistent start.
 BURN_IN_YEARS = 8
@@ -134,6 +138,8 @@ class Trajectory:
     groups: tuple[str, ...]
     rates: dict
     places: np.ndarray       # (T, C) active places per cell
+    cells: Strata = field(default=CELLS)  # the market cells at ``resolution``
+    resolution: str = "full"              # see RESOLUTIONS
 
     def school_stocks(self) -> np.ndarray:
         """(T, 6) learners per school state (guaranteed places counted in dual_oao)."""
@@ -190,14 +196,36 @@ def _places0() -> np.ndarray:
     return total * share / share.sum()
 
 
-def _stack(rates: dict, T: int) -> tuple[np.ndarray, np.ndarray]:
-    RTC = np.empty((len(K.KERNEL_RATES), T, CELLS.size))
+def _stack(rates: dict, T: int, resolution: str = "full",
+           weights: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The kernel's rate arrays: ``RTC`` (R, T, C) with the cells of ``resolution`` (a rate
+    that differs between cells is collapsed with ``weights``, see :func:`_collapse`) and
+    ``RTI`` (R, T, I) with the inner strata in the kernel's order."""
+    cells, _ = cell_grid(resolution)
+    RTC = np.empty((len(K.KERNEL_RATES), T, cells.size))
     RTI = np.empty((len(K.KERNEL_RATES), T, INNER.size))
+    _stack_into(rates, resolution, weights, RTC, RTI)
+    return RTC, RTI
+
+
+def _stack_many(rate_sets: Sequence[dict], T: int, resolution: str,
+                weights: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_stack` for every draw, with a leading draw axis."""
+    cells, _ = cell_grid(resolution)
+    D, R = len(rate_sets), len(K.KERNEL_RATES)
+    RTC = np.empty((D, R, T, cells.size))
+    RTI = np.empty((D, R, T, INNER.size))
+    for d, rates in enumerate(rate_sets):
+        _stack_into(rates, resolution, weights[d], RTC[d], RTI[d])
+    return RTC, RTI
+
+
+def _stack_into(rates, resolution, weights, RTC, RTI) -> None:
     for n, name in enumerate(K.KERNEL_RATES):
         rate: Rate = rates[name]
-        RTC[n] = np.broadcast_to(rate.tc, (T, CELLS.size))
-        RTI[n] = np.broadcast_to(rate.ti, (T, INNER.size))
-    return RTC, RTI
+        tc, ti = np.asarray(rate.tc, float), np.asarray(rate.ti, float)
+        RTC[n] = _collapse(tc, 1, resolution, weights) if tc.shape[1] > 1 else tc
+        RTI[n] = ti[:, _KERNEL_ORDER] if ti.shape[1] > 1 else ti
 
 
 def _months(rates: dict, T: int) -> np.ndarray:
@@ -216,58 +244,85 @@ def _bins(MS: np.ndarray) -> tuple[int, int]:
 
 
 class _State:
-    def __init__(self, ka: int, kg: int):
-        C, N = CELLS.size, INNER.size
-        self.nd = np.zeros((C, N))
-        self.srch = np.zeros((C, N, K.KS))
-        self.oao = np.zeros((C, N, K.KD))
-        self.soa = np.zeros((C, N, K.KD))
-        self.gua = np.zeros((C, N))
-        self.aan = np.zeros((C, N, ka))
-        self.gro = np.zeros((C, N, kg))
-        self.places = np.zeros(C)
+    """Learners per (draw, cell, inner stratum[, duration bin]) and active places per (draw,
+    cell), in the engine's order of the inner strata (the kernel permutes them)."""
+
+    def __init__(self, ka: int, kg: int, draws: int = 1, cells: int = CELLS.size):
+        D, C, N = draws, cells, INNER.size
+        self.nd = np.zeros((D, C, N))
+        self.srch = np.zeros((D, C, N, K.KS))
+        self.oao = np.zeros((D, C, N, K.KD))
+        self.soa = np.zeros((D, C, N, K.KD))
+        self.gua = np.zeros((D, C, N))
+        self.aan = np.zeros((D, C, N, ka))
+        self.gro = np.zeros((D, C, N, kg))
+        self.places = np.zeros((D, C))
 
     def arrays(self):
         return (self.nd, self.srch, self.oao, self.soa, self.gua, self.aan, self.gro,
                 self.places)
 
     def resized(self, ka: int, kg: int) -> _State:
-        new = _State(ka, kg)
+        new = _State(ka, kg, *self.places.shape)
         new.nd, new.srch = self.nd.copy(), self.srch.copy()
         new.oao, new.soa, new.gua = self.oao.copy(), self.soa.copy(), self.gua.copy()
-        new.aan[:, :, 0] = self.aan.sum(axis=2)  # today: no duration needed while closed
+        new.aan[..., 0] = self.aan.sum(axis=3)  # today: no duration needed while closed
         new.places = self.places.copy()
         return new
 
+    def school_totals(self) -> np.ndarray:
+        """(D, C) learners at school (the Groeifase is empty at today's rules)."""
+        return (self.nd.sum(2) + self.srch.sum((2, 3)) + self.oao.sum((2, 3))
+                + self.soa.sum((2, 3)) + self.aan.sum((2, 3)))
+
+    def scale(self, factor: np.ndarray) -> None:
+        """Multiply the learners of every (draw, cell) by ``factor`` (D, C)."""
+        for arr in (self.nd, self.srch, self.oao, self.soa, self.gua, self.aan):
+            arr *= factor.reshape(*factor.shape, *([1] * (arr.ndim - 2)))
+
 
 def _run(state: _State, RTC, RTI, MS, inflow, U0, V0, alpha, beta, record: bool,
-         target0=None, kappa: float = 0.0):
-    """Run the kernel in place on ``state``; return (rec, flows, places per month and cell).
+         target0=None, kappa=None, tau=None, front_load=None, rank=None):
+    """Run the kernel in place on ``state`` for every draw; return (rec, flows, places per
+    draw, month and cell).
 
-    ``target0`` is the firms' offer of places per cell at today's rules (default: the start's
-    active places) and ``kappa`` the places lost per termination (0: a static firm stock).
+    Every input has a leading draw axis: ``RTC`` (D, R, T, C), ``RTI`` (D, R, T, I), ``MS``
+    (D, M, T), ``inflow`` (D, C, I), ``U0``, ``V0``, ``target0`` (D, C); ``alpha``, ``beta``,
+    ``kappa`` (places lost per termination, default 0: a static firm stock) and ``tau``
+    (firm adjustment months) are (D,); ``front_load`` (D, KD) and ``rank`` (D, 3) default to
+    ``data/``. ``target0`` is the firms' offer of places per cell at today's rules (default:
+    the start's active places).
     """
-    T = MS.shape[1]
+    D, C = state.places.shape
+    T = MS.shape[2]
     target0 = state.places.copy() if target0 is None else target0
-    places_out = np.zeros((T, CELLS.size))
-    shape = (T, CELLS.size, 2, K.NP, len(K.RECORDED)) if record else (1, 1, 1, 1, 1)
+    kappa = np.zeros(D) if kappa is None else kappa
+    tau = np.full(D, float(param("firm_adjustment_months"))) if tau is None else tau
+    front_load = np.tile(_front_load(), (D, 1)) if front_load is None else front_load
+    rank = np.tile(_rank(), (D, 1)) if rank is None else rank
+    places_out = np.zeros((D, T, C))
+    shape = (D, T, C, 2, K.NP, len(K.RECORDED)) if record else (D, 1, 1, 1, 1, 1)
     rec = np.zeros(shape)
-    flows = np.zeros((T if record else 1, 11, 11))
+    flows = np.zeros((D, T if record else 1, 11, 11))
     perm = _KERNEL_ORDER
     nd, srch, oao, soa, gua, aan, gro, places = state.arrays()
-    flat = [np.ascontiguousarray(a[:, perm]) for a in (nd, gua)]
-    binned = [np.ascontiguousarray(a[:, perm, :].transpose(0, 2, 1))
+    flat = [np.ascontiguousarray(a[:, :, perm]) for a in (nd, gua)]
+    binned = [np.ascontiguousarray(a[:, :, perm, :].transpose(0, 1, 3, 2))
               for a in (srch, oao, soa, aan, gro)]
     kn, kgua = flat
     ks, ko, kso, ka, kgr = binned
-    K.run_kernel(kn, ks, ko, kso, kgua, ka, kgr, places, RTC,
-                 np.ascontiguousarray(RTI[:, :, perm]), MS, np.ascontiguousarray(inflow[:, perm]),
-                 _front_load(), _rank(), U0, V0, alpha, beta, aan.shape[2], gro.shape[2], rec,
-                 flows, record, target0, kappa, param("firm_adjustment_months"), places_out)
+
+    def arr(x):
+        return np.ascontiguousarray(x, dtype=float)
+
+    K.run_batch(kn, ks, ko, kso, kgua, ka, kgr, places, arr(RTC), arr(RTI), arr(MS),
+                arr(inflow[..., perm]), arr(front_load), arr(rank), arr(U0), arr(V0), arr(alpha),
+                arr(beta), aan.shape[3], gro.shape[3], rec, flows, record, arr(target0),
+                arr(kappa), arr(tau), places_out)
     for engine_arr, kernel_arr in zip((nd, gua), flat, strict=True):
-        engine_arr[:, perm] = kernel_arr
+        engine_arr[:, :, perm] = kernel_arr
     for engine_arr, kernel_arr in zip((srch, oao, soa, aan, gro), binned, strict=True):
-        engine_arr[:, perm, :] = kernel_arr.transpose(0, 2, 1)
+        engine_arr[:, :, perm, :] = kernel_arr.transpose(0, 1, 3, 2)
     return rec, flows, places_out
 
 
@@ -286,9 +341,112 @@ def _params_key() -> tuple:
                         for k, p in parameters().items()))
 
 
-@lru_cache(maxsize=4)
-def _initial(key: tuple) -> tuple:
-    """The September 2025 state and the yearly inflow, at today's rules.
+# --- draws and resolution ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Draw:
+    """What the engine reads from ``data/`` for one set of parameter values, at full
+    resolution: the burn-in's rates and month scalars at today's rules,
+    the unit cohort (C, I), today's places (C,), the enrolment per finality, the market and
+    firm constants, the labour-market tables and the parameters the indicators read. Made by
+    :func:`draw_inputs`, inside a :func:`~simlib.parameters.overridden` block for a draw.
+    """
+
+    burn: dict
+    cohort: np.ndarray
+    places0: np.ndarray
+    enrol: np.ndarray
+    alpha: float
+    beta: float
+    kappa: float
+    tau: float
+    front_load: np.ndarray
+    rank: np.ndarray
+    labour_start: np.ndarray  # (4 qualifications, 3 routes, 4 statuses)
+    labour_find: np.ndarray   # (4,) monthly job-finding chance
+    labour_sep: float         # monthly job-loss chance
+    outcome: dict             # simlib.outcomes.outcome_params()
+
+
+def draw_inputs() -> Draw:
+    """The :class:`Draw` of the parameter values in force (``data/`` or an override)."""
+    from simlib.outcomes import outcome_params
+
+    burn = Timeline(BURN_IN_YEARS)
+    rates = {**base_rates(burn), **month_scalars(burn)}
+    rates["cohort_index"] = np.ones(burn.months)
+    enrol = np.array([param("enrolment_arbeidsmarkt_grade_2_3") + param("enrolment_year_7"),
+                      param("enrolment_dubbele_finaliteit_grade_2_3")])
+    assert tuple(dict(CELLS.axes)["finality"]) == ("arbeidsmarkt", "dubbel")
+    start, find, sep = _labour_tables()
+    return Draw(burn=rates, cohort=_cohort(),
+                places0=_places0(), enrol=enrol,
+                alpha=float(param("matching_elasticity_searchers")),
+                beta=float(param("matching_elasticity_vacancies")),
+                kappa=float(param("firm_inactivation_per_termination")),
+                tau=float(param("firm_adjustment_months")), front_load=_front_load(),
+                rank=_rank(), labour_start=start, labour_find=find, labour_sep=sep,
+                outcome=outcome_params())
+
+
+#: Resolutions of the engine: the market-cell axes each one collapses. ``full`` is the
+#: default of every run; a collapsed resolution (for sweeps of many draws) runs one market per
+#: remaining cell (sector x finality, or finality), so results by region (and sector) do not
+#: exist there.
+RESOLUTIONS: dict[str, tuple[str, ...]] = {"full": (), "sector": ("region",),
+                                           "finality": ("region", "sector")}
+
+
+@cache
+def cell_grid(resolution: str = "full") -> tuple[Strata, np.ndarray]:
+    """The market cells at ``resolution`` and, per full-resolution cell, its collapsed cell."""
+    if resolution not in RESOLUTIONS:
+        raise ValueError(f"resolution: {resolution!r}; expected one of {', '.join(RESOLUTIONS)}")
+    keep = tuple(a for a in CELLS.names if a not in RESOLUTIONS[resolution])
+    cells = Strata(tuple((a, dict(CELLS.axes)[a]) for a in keep))
+    index = np.ravel_multi_index(tuple(CELLS.coord(a) for a in keep), cells.shape)
+    return cells, np.asarray(index)
+
+
+def _collapse(x: np.ndarray, axis: int, resolution: str, weights: np.ndarray | None = None):
+    """``x`` over full-resolution cells (along ``axis``) at ``resolution``: the sum over the
+    cells that merge (``weights`` None: stocks, places) or their ``weights``-weighted mean
+    (rates, shares). A simplification: a merged cell's rate is the mean of its cells' rates
+    weighted by their new learners (the cohort), and its market matches all its searchers
+    with all its places (no mismatch between the merged regions or sectors)."""
+    if resolution == "full":
+        return x
+    cells, index = cell_grid(resolution)
+    x = np.moveaxis(np.asarray(x, float), axis, -1)
+    if weights is not None:
+        w = weights / np.bincount(index, weights, cells.size)[index]
+        x = x * w
+    out = np.zeros((*x.shape[:-1], cells.size))
+    for c in range(cells.size):
+        out[..., c] = x[..., index == c].sum(axis=-1)
+    return np.moveaxis(out, -1, axis)
+
+
+@dataclass
+class Start:
+    """The September 2025 state of a batch of draws and what the run needs with it."""
+
+    state: _State
+    inflow: np.ndarray   # (D, C, I) yearly new learners
+    U0: np.ndarray       # (D, C) reference searchers
+    V0: np.ndarray       # (D, C) reference vacancies
+    target0: np.ndarray  # (D, C) firms' offer of places at today's rules
+    draws: tuple[Draw, ...]
+    resolution: str
+
+    def per_draw(self, name: str) -> np.ndarray:
+        """An attribute of every draw stacked along a leading draw axis."""
+        return np.stack([np.asarray(getattr(d, name), float) for d in self.draws])
+
+
+def start(draws: Sequence[Draw], resolution: str = "full") -> Start:
+    """The September 2025 state for each draw, at today's rules (all draws at once).
 
     A burn-in of ``BURN_IN_YEARS`` with a constant unit cohort and the market at its
     reference (no feedback) gives the composition over years, routes and states. It is scaled
@@ -299,110 +457,187 @@ def _initial(key: tuple) -> tuple:
     enrolment, so the baseline starts near its steady state. Leavers of the burn-in are not
     carried over.
     """
-    burn = Timeline(BURN_IN_YEARS)
-    T = burn.months
-    rates = {**base_rates(burn), **month_scalars(burn)}
-    rates["cohort_index"] = np.ones(T)
-    RTC, RTI = _stack(rates, T)
-    MS = _months(rates, T)
-    st = _State(1, 1)
-    st.places[:] = _places0()
-    unit = _cohort()
-    ones = np.ones(CELLS.size)
-    rec, _, _ = _run(st, RTC, RTI, MS, unit, ones, ones, 1.0, 0.0, record=True)
-    totals = st.nd.sum(1) + st.srch.sum((1, 2)) + st.oao.sum((1, 2)) + st.soa.sum((1, 2)) \
-        + st.aan.sum((1, 2)) + unit.sum(1)
-    f = CELLS.coord("finality")
-    enrol = {"arbeidsmarkt": param("enrolment_arbeidsmarkt_grade_2_3") + param("enrolment_year_7"),
-             "dubbel": param("enrolment_dubbele_finaliteit_grade_2_3")}
-    scale = np.zeros(CELLS.size)
-    for k, name in enumerate(dict(CELLS.axes)["finality"]):
-        scale[f == k] = enrol[name] / totals[f == k].sum()
-    for arr in (st.nd, st.srch, st.oao, st.soa, st.gua, st.aan):
-        arr *= scale.reshape(-1, *([1] * (arr.ndim - 1)))
-    last = rec[-12:]
-    school = (MS[K.M_DAYS, -12:] > 0)
-    U = last[school][..., K.Q_SRCH].sum(axis=(2, 3)).mean(axis=0) * scale
-    filled = (last[school][..., K.Q_OAO] + last[school][..., K.Q_SOA]).sum(axis=(2, 3)).mean(0)
+    cells, _ = cell_grid(resolution)
+    D, C = len(draws), cells.size
+    T = Timeline(BURN_IN_YEARS).months
+    RTC, RTI = _stack_many([d.burn for d in draws], T, resolution,
+                           [d.cohort.sum(axis=1) for d in draws])
+    MS = np.stack([_months(d.burn, T) for d in draws])
+    unit = np.stack([_collapse(d.cohort, 0, resolution) for d in draws])
+    st = _State(1, 1, D, C)
+    st.places[:] = np.stack([_collapse(d.places0, 0, resolution) for d in draws])
+    tau, front_load, rank = (np.stack([np.asarray(getattr(d, n), float) for d in draws])
+                             for n in ("tau", "front_load", "rank"))
+    ones = np.ones((D, C))
+    rec, _, _ = _run(st, RTC, RTI, MS, unit, ones, ones, np.ones(D), np.zeros(D), record=True,
+                     tau=tau, front_load=front_load, rank=rank)
+    f = cells.coord("finality")
+    enrol = np.stack([d.enrol for d in draws])
+    by_fin = np.stack([f == k for k in range(len(enrol[0]))])  # (2, C)
+    totals = st.school_totals() + unit.sum(axis=2)
+    scale = np.zeros((D, C))
+    for k, mask in enumerate(by_fin):
+        scale[:, mask] = (enrol[:, k] / totals[:, mask].sum(axis=1))[:, None]
+    st.scale(scale)
+    school = MS[0, K.M_DAYS, -12:] > 0
+    assert (MS[:, K.M_DAYS] == MS[:1, K.M_DAYS]).all(), "school days differ between draws"
+    last = rec[:, -12:]
+    U = last[:, school][..., K.Q_SRCH].sum(axis=(3, 4)).mean(axis=1) * scale
+    filled = (last[:, school][..., K.Q_OAO]
+              + last[:, school][..., K.Q_SOA]).sum(axis=(3, 4)).mean(axis=1)
     U0 = np.maximum(U, 1e-9)
     V0 = np.maximum(st.places - filled * scale, 1e-9)
-    inflow = unit * scale[:, None]
+    inflow = unit * scale[:, :, None]
     # firms: at today's rules the offer of places is what makes the active places steady given
     # the terminations (and refusals) that make firms inactive
-    kappa = param("firm_inactivation_per_termination")
-    term_ref = last[..., K.Q_TERM].sum(axis=(2, 3)).mean(axis=0) * scale
-    target0 = st.places + kappa * param("firm_adjustment_months") * term_ref
+    kappa = np.array([d.kappa for d in draws])
+    term_ref = last[..., K.Q_TERM].sum(axis=(3, 4)).mean(axis=1) * scale
+    target0 = st.places + (kappa * tau)[:, None] * term_ref
     # settle with the market's feedback on, at full scale, then match enrolment exactly
-    settle = Timeline(SETTLE_YEARS)
-    rates = {**base_rates(settle), **month_scalars(settle)}
-    rates["cohort_index"] = np.ones(settle.months)
-    RTC, RTI = _stack(rates, settle.months)
-    _run(st, RTC, RTI, _months(rates, settle.months), inflow, U0, V0,
-         param("matching_elasticity_searchers"), param("matching_elasticity_vacancies"),
-         record=False, target0=target0, kappa=kappa)
-    totals = st.nd.sum(1) + st.srch.sum((1, 2)) + st.oao.sum((1, 2)) + st.soa.sum((1, 2)) \
-        + st.aan.sum((1, 2)) + inflow.sum(1)
-    for k, name in enumerate(dict(CELLS.axes)["finality"]):
-        factor = enrol[name] / totals[f == k].sum()
-        for arr in (st.nd, st.srch, st.oao, st.soa, st.gua, st.aan):
-            arr[f == k] *= factor
-        inflow[f == k] *= factor
-    return st, inflow, U0, V0, target0
+    T = Timeline(SETTLE_YEARS).months
+    alpha = np.array([d.alpha for d in draws])
+    beta = np.array([d.beta for d in draws])
+    _run(st, RTC[:, :, :T], RTI[:, :, :T], MS[:, :, :T], inflow, U0, V0, alpha, beta,
+         record=False, target0=target0, kappa=kappa, tau=tau, front_load=front_load, rank=rank)
+    totals = st.school_totals() + inflow.sum(axis=2)
+    factor = np.ones((D, C))
+    for k, mask in enumerate(by_fin):
+        factor[:, mask] = (enrol[:, k] / totals[:, mask].sum(axis=1))[:, None]
+    st.scale(factor)
+    inflow *= factor[:, :, None]
+    return Start(st, inflow, U0, V0, target0, tuple(draws), resolution)
 
 
-def simulate(rates: dict, timeline: Timeline) -> Trajectory:
-    """Run the engine with ``rates`` (kernel rates, month scalars) from September 2025."""
+@lru_cache(maxsize=8)
+def _initial(key: tuple, resolution: str = "full") -> Start:
+    """The start of a cohort run with the parameter values in force (``key`` names them)."""
+    return start([draw_inputs()], resolution)
+
+
+@dataclass
+class Batch:
+    """Engine output for a batch of draws: the arrays of :class:`Trajectory` with a leading
+    draw axis (``rec[d, t, c, ses, provider, q]``, ...), at ``resolution`` (``cells``)."""
+
+    timeline: Timeline
+    rec: np.ndarray
+    flows: np.ndarray
+    inflow: np.ndarray
+    labour: np.ndarray
+    employed_12: np.ndarray
+    seeking_12: np.ndarray
+    exited_12: np.ndarray
+    groups: tuple[str, ...]
+    rates: list[dict]
+    places: np.ndarray
+    cells: Strata
+    resolution: str
+    outcome: dict  # name -> (D, ...) the parameters the indicators read, per draw
+
+    @property
+    def draws(self) -> int:
+        return self.rec.shape[0]
+
+    def trajectory(self, d: int) -> Trajectory:
+        """Draw ``d`` as a :class:`Trajectory`."""
+        return Trajectory(timeline=self.timeline, rec=self.rec[d], flows=self.flows[d],
+                          inflow=self.inflow[d], labour=self.labour[d],
+                          employed_12=self.employed_12[d], seeking_12=self.seeking_12[d],
+                          exited_12=self.exited_12[d], groups=self.groups, rates=self.rates[d],
+                          places=self.places[d], cells=self.cells,
+                          resolution=self.resolution)
+
+    @staticmethod
+    def of(tr: Trajectory) -> Batch:
+        """A batch of one draw from ``tr`` (the indicators' parameters from ``data/`` now)."""
+        from simlib.outcomes import outcome_params
+
+        return Batch(timeline=tr.timeline, rec=tr.rec[None], flows=tr.flows[None],
+                     inflow=tr.inflow[None], labour=tr.labour[None],
+                     employed_12=tr.employed_12[None], seeking_12=tr.seeking_12[None],
+                     exited_12=tr.exited_12[None], groups=tr.groups, rates=[tr.rates],
+                     places=tr.places[None], cells=tr.cells, resolution=tr.resolution,
+                     outcome={k: np.asarray(v, float)[None] for k, v in outcome_params().items()})
+
+
+def simulate_batch(begin: Start, rates: Sequence[dict], timeline: Timeline) -> Batch:
+    """Run draw ``d`` with ``rates[d]`` (kernel rates, month scalars, made with draw ``d``'s
+    parameters) from ``begin`` (its start), all draws in one kernel call."""
     T = timeline.months
-    start, inflow, U0, V0, target0 = _initial(_params_key())
-    RTC, RTI = _stack(rates, T)
-    MS = _months(rates, T)
-    ka, kg = _bins(MS)
-    state = start.resized(ka, kg)
-    rec, flows, places = _run(state, RTC, RTI, MS, inflow, U0, V0,
-                              param("matching_elasticity_searchers"),
-                              param("matching_elasticity_vacancies"), record=True,
-                              target0=target0, kappa=param("firm_inactivation_per_termination"))
-    rec = post_stratify(rec, rates["provider_share"])
-    inflow_t = MS[K.M_SEP] * MS[K.M_COHORT] * inflow.sum()
-    groups, masks = _group_masks()
-    labour, employed_12, seeking_12, exited_12 = _labour(rec, groups, masks)
-    return Trajectory(timeline=timeline, rec=rec, flows=flows, inflow=inflow_t, labour=labour,
-                      employed_12=employed_12, seeking_12=seeking_12, exited_12=exited_12,
-                      groups=groups,
-                      rates=rates, places=places)
+    D = len(rates)
+    if D != len(begin.draws):
+        raise ValueError(f"{D} rate sets for a start of {len(begin.draws)} draws")
+    res = begin.resolution
+    cells, _ = cell_grid(res)
+    w = [d.cohort.sum(axis=1) for d in begin.draws]
+    RTC, RTI = _stack_many(rates, T, res, w)
+    MS = np.stack([_months(r, T) for r in rates])
+    bins = [_bins(MS[d]) for d in range(D)]
+    state = begin.state.resized(max(b[0] for b in bins), max(b[1] for b in bins))
+    rec, flows, places = _run(state, RTC, RTI, MS, begin.inflow, begin.U0, begin.V0,
+                              begin.per_draw("alpha"), begin.per_draw("beta"), record=True,
+                              target0=begin.target0, kappa=begin.per_draw("kappa"),
+                              tau=begin.per_draw("tau"), front_load=begin.per_draw("front_load"),
+                              rank=begin.per_draw("rank"))
+    shares = np.stack([_collapse(r["provider_share"], 0, res, w[k])
+                       for k, r in enumerate(rates)])
+    rec = post_stratify(rec, shares)
+    inflow_t = MS[:, K.M_SEP] * MS[:, K.M_COHORT] * begin.inflow.sum(axis=(1, 2))[:, None]
+    groups, masks = _group_masks(cells)
+    labour, employed_12, seeking_12, exited_12 = _labour(rec, groups, masks, begin.draws)
+    outcome = {k: np.stack([np.asarray(d.outcome[k], float) for d in begin.draws])
+               for k in begin.draws[0].outcome}
+    return Batch(timeline=timeline, rec=rec, flows=flows, inflow=inflow_t, labour=labour,
+                 employed_12=employed_12, seeking_12=seeking_12, exited_12=exited_12,
+                 groups=groups, rates=list(rates), places=places, cells=cells, resolution=res,
+                 outcome=outcome)
+
+
+def simulate(rates: dict, timeline: Timeline, resolution: str = "full") -> Trajectory:
+    """Run the engine with ``rates`` (kernel rates, month scalars) from September 2025, at
+    ``resolution`` (:data:`RESOLUTIONS`)."""
+    cell_grid(resolution)  # a bad resolution fails before anything runs
+    return simulate_batch(_initial(_params_key(), resolution), [rates], timeline).trajectory(0)
 
 
 # --- groups and labour market ------------------------------------------------------------------
 
 
 def post_stratify(rec: np.ndarray, shares: np.ndarray) -> np.ndarray:
-    """Split the kernel's records (T, C, 2, 1, Q) by provider into (T, C, 2, 3, Q).
+    """Split the kernel's records (..., T, C, 2, 1, Q) by provider into (..., T, C, 2, 3, Q).
 
     Learners on the dual route (and their flows and exits) take the cell's provider shares
-    ``shares`` (C, 3); non-dual learners are at a full-time school. Exact: every dual entrant
-    of a cell is split by the same shares and no rate depends on the provider, so each
-    provider's learners are a constant fraction of the cell's dual-route learners.
+    ``shares`` (..., C, 3) (a leading draw axis like ``rec``'s); non-dual learners are at a
+    full-time school. Exact: every dual entrant of a cell is split by the same shares and no
+    rate depends on the provider, so each provider's learners are a constant fraction of the
+    cell's dual-route learners.
     """
-    w = np.repeat(np.asarray(shares, float)[:, :, None], rec.shape[4], axis=2)  # (C, 3, Q)
+    shares = np.asarray(shares, float)
+    w = np.repeat(shares[..., None], rec.shape[-1], axis=-1)  # (..., C, 3, Q)
     non_dual = list(K.NON_DUAL_Q)
-    w[:, :, non_dual] = 0.0
-    w[:, 0, non_dual] = 1.0
-    return rec[:, :, :, :1, :] * w[None, :, None, :, :]
+    w[..., non_dual] = 0.0
+    w[..., 0, non_dual] = 1.0
+    w = w.reshape(*w.shape[:-3], 1, w.shape[-3], 1, *w.shape[-2:])  # over months and ses
+    return rec[..., :1, :] * w
 
 
 @cache
-def _group_masks() -> tuple[tuple[str, ...], np.ndarray]:
-    """Group names and a (G, C, 2 ses, 3 provider) 0/1 mask of the recorded cells."""
+def _group_masks(cells: Strata = CELLS) -> tuple[tuple[str, ...], np.ndarray]:
+    """Group names and a (G, C, 2 ses, 3 provider) 0/1 mask of the recorded cells of ``cells``
+    (the cell groups are those of the axes ``cells`` has)."""
+    C = cells.size
     names = ["all"]
-    masks = [np.ones((CELLS.size, 2, 3))]
+    masks = [np.ones((C, 2, 3))]
     for axis in ("finality", "region", "sector"):
-        coord = CELLS.coord(axis)
-        for k, label in enumerate(dict(CELLS.axes)[axis]):
+        if axis not in cells.names:
+            continue
+        coord = cells.coord(axis)
+        for k, label in enumerate(dict(cells.axes)[axis]):
             names.append(f"{axis}={label}")
-            masks.append(np.broadcast_to((coord == k)[:, None, None], (CELLS.size, 2, 3)))
+            masks.append(np.broadcast_to((coord == k)[:, None, None], (C, 2, 3)))
     for axis, pos in (("ses", 1), ("provider", 2)):
         for k, label in enumerate({**INNER_AXES, **POST_AXES}[axis]):
-            m = np.zeros((CELLS.size, 2, 3))
+            m = np.zeros((C, 2, 3))
             if pos == 1:
                 m[:, k, :] = 1
             else:
@@ -413,22 +648,14 @@ def _group_masks() -> tuple[tuple[str, ...], np.ndarray]:
 
 
 def by_group(rec: np.ndarray, masks: np.ndarray) -> np.ndarray:
-    """(T, C, 2, 3, Q) -> (T, G, Q)."""
-    return np.einsum("tcepq,gcep->tgq", rec, masks, optimize=True)
+    """(..., T, C, 2, 3, Q) -> (..., T, G, Q)."""
+    return np.einsum("...tcepq,gcep->...tgq", rec, masks, optimize=True)
 
 
-def _labour(rec: np.ndarray, groups, masks):
-    """Leavers' labour-market states by group, with months since exit.
-
-    On exit a leaver is employed, job seeking, in further study or inactive by the shares of
-    ``data/`` for the qualification; dual leavers start employed more often (a share is hired
-    by the training firm). Each month job seekers find work and workers lose it. The dynamics
-    depend only on qualification and route, so they run on group totals (exact: they are
-    linear).
-    """
-    T = rec.shape[0]
+def _labour_tables() -> tuple[np.ndarray, np.ndarray, float]:
+    """Leavers' start split over the labour-market statuses (4 qualifications, 3 routes, 4
+    statuses) and the monthly chances to find (per qualification) and to lose work."""
     lt = labour_tables()
-    leave = by_group(rec[..., K.Q_LEAVE:K.Q_LEAVE + 12], masks).reshape(T, len(groups), 4, 3)
     hired = param("hired_by_training_firm_share")
     study, employed, inactive = (lt["exit_further_study_share"], lt["exit_employed_share"],
                                  lt["exit_inactive_share"])
@@ -438,10 +665,30 @@ def _labour(rec: np.ndarray, groups, masks):
         emp = employed + (hired * (1 - employed - study - inactive) if route == 1 else 0.0)
         seek = 1.0 - study - emp - inactive
         start[:, route] = np.stack([emp, seek, study, inactive], axis=1)
-    find = -np.expm1(-lt["job_finding_hazard"])[:, None]
-    sep = -np.expm1(-param("job_separation_hazard"))
-    return K.labour_months(np.ascontiguousarray(leave), start, np.ascontiguousarray(find[:, 0]),
-                           float(sep), EXIT_MONTHS)
+    find = -np.expm1(-lt["job_finding_hazard"])
+    sep = float(-np.expm1(-param("job_separation_hazard")))
+    return start, find, sep
+
+
+def _labour(rec: np.ndarray, groups, masks, draws: Sequence[Draw]):
+    """Leavers' labour-market states by draw and group, with months since exit.
+
+    On exit a leaver is employed, job seeking, in further study or inactive by the shares of
+    ``data/`` for the qualification; dual leavers start employed more often (a share is hired
+    by the training firm). Each month job seekers find work and workers lose it. The dynamics
+    depend only on qualification and route, so they run on group totals (exact: they are
+    linear); the groups of all draws run together, each with its draw's tables.
+    """
+    D, T, G = rec.shape[0], rec.shape[1], len(groups)
+    leave = by_group(rec[..., K.Q_LEAVE:K.Q_LEAVE + 12], masks).reshape(D, T, G, 4, 3)
+    leave = np.ascontiguousarray(leave.transpose(1, 0, 2, 3, 4).reshape(T, D * G, 4, 3))
+    start_g = np.repeat(np.stack([d.labour_start for d in draws]), G, axis=0)
+    find_g = np.repeat(np.stack([d.labour_find for d in draws]), G, axis=0)
+    sep_g = np.repeat(np.array([d.labour_sep for d in draws]), G)
+    out = K.labour_months(leave, np.ascontiguousarray(start_g), np.ascontiguousarray(find_g),
+                          sep_g, EXIT_MONTHS)
+    labour = out[0].reshape(T, D, G, 4, 4).transpose(1, 0, 2, 3, 4)
+    return (labour, *(x.reshape(T, D, G).transpose(1, 0, 2) for x in out[1:]))
 
 
 assert STATES[:6] == SCHOOL_STATES and len(LABOUR_STATUSES) == len(QUALIFICATIONS) == 4

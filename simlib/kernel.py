@@ -2,8 +2,9 @@
 
 Not public API: :mod:`simlib.engine` prepares every input and reads every output. The
 kernel moves expected numbers of learners month by month; each market cell (region x sector
-x finality) owns a contiguous block of strata. The kernel runs on one core: on a 2-core
-machine threads lose more to waiting than they gain (measured in benchmarks/).
+x finality) owns a contiguous block of strata. One run uses one core: on a 2-core machine
+threads over cells lose more to waiting than they gain (measured in benchmarks/). A batch of
+independent runs (parameter draws, :func:`run_batch`) releases the GIL, so batches run in threads.
 
 Layout: ``state[c, k, i]`` with ``c`` the market cell, ``k`` a duration (tunnel) bin and
 ``i`` the inner stratum, innermost, in the kernel's order (ses, year, behind, readiness; see
@@ -806,6 +807,25 @@ def run_kernel(nd, srch, oao, soa, gua, aan, gro, places, RTC, RTI, MS, inflow, 
     return 0
 
 
+@njit(cache=True, error_model="numpy", nogil=True)
+def run_batch(nd, srch, oao, soa, gua, aan, gro, places, RTC, RTI, MS, inflow, front_load,
+              rank_w, U0, V0, alpha, beta, ka, kg, rec, flows, record, target0, kappa, tau,
+              places_out):
+    """:func:`run_kernel` for independent draws: every argument of ``run_kernel`` that can
+    differ between draws has a leading draw axis (the scalars ``alpha``, ``beta``, ``kappa``,
+    ``tau`` are arrays over draws); ``ka``, ``kg`` and ``record`` are shared. Each draw is
+    computed exactly as a single run would be, so a draw's result does not depend on the
+    batch it is in. The GIL is released: batches run in parallel in threads (a sweep's
+    chunks), while another thread prepares the next batch's rates in Python.
+    """
+    for d in range(nd.shape[0]):
+        run_kernel(nd[d], srch[d], oao[d], soa[d], gua[d], aan[d], gro[d], places[d], RTC[d],
+                   RTI[d], MS[d], inflow[d], front_load[d], rank_w[d], U0[d], V0[d], alpha[d],
+                   beta[d], ka, kg, rec[d], flows[d], record, target0[d], kappa[d], tau[d],
+                   places_out[d])
+    return 0
+
+
 @njit(cache=True, inline="always", error_model="numpy")
 def _s(sums, q):
     return sums[q, 0] + sums[q, 1]
@@ -971,14 +991,14 @@ def _year_end(ndc, sc, oc, soc, gc, ac, grc, RTC, RTI, t, c, kw, Y, up, rep, acc
             fl[src, F_UQ] += q_tot[3]
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", nogil=True)
 def labour_months(leave, start, find, sep, months):
     """Leavers' labour-market states per month (see :func:`simlib.engine._labour`).
 
     ``leave[t, g, q, r]``: leavers of month ``t``, group ``g``, qualification ``q``, route
-    ``r``; ``start[q, r, s]``: their split over the statuses ``s`` (employed, job seeking,
-    further study, inactive) at exit; ``find[q]``, ``sep``: monthly chances to find and to lose
-    work. Returns the stock per (t, g, q, s) and, per (t, g), the employed, the job seekers
+    ``r``; ``start[g, q, r, s]``: their split over the statuses ``s`` (employed, job seeking,
+    further study, inactive) at exit; ``find[g, q]``, ``sep[g]``: monthly chances to find and
+    to lose work (per group, so that groups of different parameter draws run together). Returns the stock per (t, g, q, s) and, per (t, g), the employed, the job seekers
     and all leavers reaching 12 months since exit that month.
     """
     T, G = leave.shape[0], leave.shape[1]
@@ -992,8 +1012,8 @@ def labour_months(leave, start, find, sep, months):
         for g in range(G):
             for q in range(4):
                 for m in range(M):
-                    hired = stock[g, q, 1, m] * find[q]
-                    lost = stock[g, q, 0, m] * sep
+                    hired = stock[g, q, 1, m] * find[g, q]
+                    lost = stock[g, q, 0, m] * sep[g]
                     stock[g, q, 0, m] += hired - lost
                     stock[g, q, 1, m] += lost - hired
             # leavers reaching 12 months since exit this month (bin M-2 after 12 transitions)
@@ -1011,7 +1031,7 @@ def labour_months(leave, start, find, sep, months):
                     row[M - 1] = aged
                     x = 0.0
                     for r in range(3):
-                        x += leave[t, g, q, r] * start[q, r, st]
+                        x += leave[t, g, q, r] * start[g, q, r, st]
                     row[0] = x
                     total = 0.0
                     for m in range(M):

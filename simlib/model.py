@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass
+from functools import cache
 from itertools import product
 
 import numpy as np
@@ -91,10 +92,8 @@ class Strata:
         return tuple(name for name, _ in self.axes)
 
     def coord(self, axis: str) -> np.ndarray:
-        """Index along ``axis`` of every flattened stratum, shape (size,)."""
-        i = self.names.index(axis)
-        idx = np.indices(self.shape)[i]
-        return idx.reshape(-1)
+        """Index along ``axis`` of every flattened stratum, shape (size,) (read-only)."""
+        return _coord(self, axis)
 
     def along(self, axis: str, values: dict[str, float] | tuple[float, ...]) -> np.ndarray:
         """A per-stratum array, shape (size,), taking ``values`` by the label on ``axis``."""
@@ -102,6 +101,14 @@ class Strata:
         vec = np.array([values[lb] for lb in labels] if isinstance(values, dict) else values,
                        dtype=float)
         return vec[self.coord(axis)]
+
+
+@cache
+def _coord(strata: Strata, axis: str) -> np.ndarray:
+    i = strata.names.index(axis)
+    idx = np.indices(strata.shape)[i].reshape(-1)
+    idx.flags.writeable = False
+    return idx
 
 
 STRATA = Strata(tuple(AXES.items()))
@@ -121,11 +128,7 @@ class Timeline:
 
     def dates(self) -> list[_dt.date]:
         """First day of every simulated month."""
-        out = []
-        for t in range(self.months):
-            y, m = divmod(START.month - 1 + t, 12)
-            out.append(_dt.date(START.year + y, m + 1, 1))
-        return out
+        return list(_dates(self.months))
 
     def iso(self) -> list[str]:
         return [d.isoformat() for d in self.dates()]
@@ -146,3 +149,12 @@ class Timeline:
     def month_in_school_year(self) -> np.ndarray:
         """0 for September ... 11 for August."""
         return np.arange(self.months) % 12
+
+
+@cache
+def _dates(months: int) -> tuple[_dt.date, ...]:
+    out = []
+    for t in range(months):
+        y, m = divmod(START.month - 1 + t, 12)
+        out.append(_dt.date(START.year + y, m + 1, 1))
+    return tuple(out)

@@ -22,17 +22,19 @@ outcomes are not effects of the route.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from simlib import kernel as K
-from simlib.engine import Trajectory, _group_masks, by_group
+from simlib.engine import Batch, Trajectory, _group_masks, by_group
 from simlib.model import CELLS, QUALIFICATIONS
 from simlib.parameters import param
 
-__all__ = ["Indicator", "INDICATORS", "indicators", "CELL_GROUP_PREFIXES"]
+__all__ = ["Indicator", "INDICATORS", "indicators", "indicator_table", "outcome_params",
+           "CELL_GROUP_PREFIXES"]
 
 
 @dataclass(frozen=True)
@@ -100,41 +102,93 @@ FEBRUARY = 5  # month index within the school year (September = 0)
 Q = {name: i for i, name in enumerate(K.RECORDED)}
 
 
+def outcome_params() -> dict[str, np.ndarray]:
+    """The parameters of ``data/`` the indicators read (per draw in a batch)."""
+    school = param("school_cost_eur_per_learner_year")
+    productive = param("productive_value_eur_per_learner_year")
+    return {
+        "further_study": np.array([param("exit_further_study_share")[k] for k in QUALIFICATIONS]),
+        "school_cost": np.array([school["non_dual"], school["dual"], school["aanloopfase"]]),
+        "productive": np.array([productive["oao"], productive["soa"]]),
+        "mentor_cost": np.array(param("mentor_cost_eur_per_learner_year"), float),
+    }
+
+
 def indicators(tr: Trajectory) -> pd.DataFrame:
     """All indicators of a trajectory: columns school_year, indicator, group, value, unit."""
-    T = tr.timeline.months
-    n_years = T // 12
-    names, masks = _group_masks()
+    return indicator_table(Batch.of(tr)).drop(columns="draw")
+
+
+def indicator_table(batch: Batch, ids: Sequence[str] | None = None,
+                    groups: Sequence[str] | None = None) -> pd.DataFrame:
+    """Indicators ``ids`` (default all) for ``groups`` (default all) of every draw of a batch:
+    columns draw, school_year, indicator, group, value, unit."""
+    n_years = batch.timeline.months // 12
+    values, names = _values(batch)
     G = len(names)
-    R = by_group(tr.rec, masks)  # (T, G, Q)
+    chosen = INDICATORS if ids is None else [INDICATOR_BY_ID[i] for i in ids]
+    wanted = np.ones(G, bool) if groups is None else np.isin(np.array(names), list(groups))
+    years = batch.timeline.school_year()[::12]
+    cell_group = np.array([n.startswith(CELL_GROUP_PREFIXES) for n in names])
+    D = batch.draws
+    cols: dict[str, list] = {"draw": [], "school_year": [], "indicator": [], "group": [],
+                             "value": [], "unit": []}
+    for ind in chosen:
+        keep = wanted & (cell_group if ind.id in MARKET else True)
+        k = int(keep.sum())
+        n = D * n_years * k
+        cols["draw"].append(np.repeat(np.arange(D), n_years * k))
+        cols["school_year"].append(np.tile(np.repeat(years, k), D))
+        cols["indicator"].append(np.full(n, ind.id, dtype=object))
+        cols["group"].append(np.tile(np.array(names, dtype=object)[keep], D * n_years))
+        cols["value"].append(values[ind.id][:, :, keep].reshape(-1))  # (D, years, kept)
+        cols["unit"].append(np.full(n, ind.unit, dtype=object))
+    out = pd.DataFrame({k: np.concatenate(v) for k, v in cols.items()})
+    # a share of nothing is undefined (e.g. the Groeifase while it is closed): no row
+    return out[np.isfinite(out["value"])].reset_index(drop=True)
+
+
+def _values(batch: Batch) -> tuple[dict[str, np.ndarray], tuple[str, ...]]:
+    """Every indicator per draw, school year and group (D, years, G), and the group names."""
+    D, T = batch.rec.shape[:2]
+    n_years = T // 12
+    names, masks = _group_masks(batch.cells)
+    G = len(names)
+    R = by_group(batch.rec, masks)  # (D, T, G, Q)
+    P = batch.outcome
 
     def q(name):
-        return R[:, :, Q[name]]
+        return R[..., Q[name]]
 
     def feb(x):
-        return x.reshape(n_years, 12, -1)[:, FEBRUARY]
+        return x.reshape(D, n_years, 12, -1)[:, :, FEBRUARY]
 
     def end(x):
-        return x.reshape(n_years, 12, -1)[:, -1]
+        return x.reshape(D, n_years, 12, -1)[:, :, -1]
 
     def year_sum(x):
-        return x.reshape(n_years, 12, -1).sum(axis=1)
+        return x.reshape(D, n_years, 12, -1).sum(axis=2)
 
     def ratio(a, b):
         return np.divide(a, b, out=np.full_like(a, np.nan), where=b > 1e-9)
 
     def per_month(name):
-        return np.asarray(tr.rates[name], float).reshape(-1, 1)
+        return np.stack([np.broadcast_to(np.asarray(r[name], float), (T,)) for r in batch.rates]
+                        ).reshape(D, T, 1)
+
+    def per_draw(name, k=None):
+        x = P[name] if k is None else P[name][:, k]
+        return x.reshape(D, 1, 1)
 
     oao = q("dual_oao") + q("guaranteed")
     soa = q("dual_soa")
     school = sum(q(n) for n in ("non_dual", "searching", "dual_oao", "dual_soa", "guaranteed",
                                 "aanloopfase", "groeifase"))
-    by_route = R[:, :, K.Q_LEAVE:K.Q_LEAVE + 12].reshape(T, G, 4, 3)  # qualification x route
-    leave = by_route.sum(axis=3)  # by qualification
-    unq_official = leave[:, :, 2] + leave[:, :, 3]
-    study = np.array([param("exit_further_study_share")[k] for k in QUALIFICATIONS])
-    labour12 = tr.exited_12
+    by_route = R[..., K.Q_LEAVE:K.Q_LEAVE + 12].reshape(D, T, G, 4, 3)  # qualification x route
+    leave = by_route.sum(axis=4)  # by qualification
+    unq_official = leave[..., 2] + leave[..., 3]
+    study = P["further_study"].reshape(D, 1, 1, 4)
+    labour12 = batch.exited_12
     # costs (EUR per month)
     tiers = [q(f"oao_tier_{k}") * per_month(f"cost_allowance_tier_{k}_eur_per_month")
              for k in (1, 2, 3)]
@@ -150,17 +204,16 @@ def indicators(tr: Trajectory) -> pd.DataFrame:
               + q("searching") * per_month("cost_search_support_eur_per_searcher_month")
               + q("guaranteed") * per_month("cost_guarantee_eur_per_place_month")
               + q("groeifase") * per_month("cost_groeifase_eur_per_place_month"))
-    school_cost_rate = param("school_cost_eur_per_learner_year")
-    school_cost = (q("non_dual") * school_cost_rate["non_dual"]
-                   + (q("searching") + q("dual_oao") + soa) * school_cost_rate["dual"]
-                   + q("aanloopfase") * school_cost_rate["aanloopfase"]) / 12.0
-    productive = param("productive_value_eur_per_learner_year")
+    school_cost = (q("non_dual") * per_draw("school_cost", 0)
+                   + (q("searching") + q("dual_oao") + soa) * per_draw("school_cost", 1)
+                   + q("aanloopfase") * per_draw("school_cost", 2)) / 12.0
     employer = (allowance_oao - q("guaranteed") * mean_tier + soa_pay
-                + (q("dual_oao") + soa) * param("mentor_cost_eur_per_learner_year") / 12.0
-                - q("dual_oao") * productive["oao"] / 12.0 - soa * productive["soa"] / 12.0
+                + (q("dual_oao") + soa) * per_draw("mentor_cost") / 12.0
+                - q("dual_oao") * per_draw("productive", 0) / 12.0
+                - soa * per_draw("productive", 1) / 12.0
                 - premiums)
 
-    places = _cell_groups(tr, names)
+    places = _cell_groups(batch, names)
     values = {
         "learners_in_model": feb(school),
         "dual_contract_learners": feb(oao + soa),
@@ -195,25 +248,25 @@ def indicators(tr: Trajectory) -> pd.DataFrame:
         "groeifase_springboard": year_sum(q("groeifase_springboard")),
         "groeifase_12_months_share": ratio(end(q("groeifase_12")), end(q("groeifase"))),
         "groeifase_24_months_share": ratio(end(q("groeifase_24")), end(q("groeifase"))),
-        "outflow_qualified_education": year_sum(leave[:, :, 0]),
-        "outflow_qualified_professional": year_sum(leave[:, :, 1]),
-        "outflow_partial_qualification": year_sum(leave[:, :, 2]),
-        "outflow_unqualified": year_sum(leave[:, :, 3]),
-        "qualified_outflow": year_sum(leave[:, :, 0] + leave[:, :, 1]),
+        "outflow_qualified_education": year_sum(leave[..., 0]),
+        "outflow_qualified_professional": year_sum(leave[..., 1]),
+        "outflow_partial_qualification": year_sum(leave[..., 2]),
+        "outflow_unqualified": year_sum(leave[..., 3]),
+        "qualified_outflow": year_sum(leave[..., 0] + leave[..., 1]),
         "unqualified_outflow": year_sum(unq_official),
-        "unqualified_outflow_share": ratio(year_sum(unq_official), year_sum(leave.sum(2))),
+        "unqualified_outflow_share": ratio(year_sum(unq_official), year_sum(leave.sum(-1))),
         # by route: leavers from the dual route (searching, contracts, guaranteed places) and
         # from the Aanloopfase and Groeifase (selection: different learners, not a route effect)
         "unqualified_outflow_share_dual_route": ratio(
-            year_sum(by_route[:, :, 2, 1] + by_route[:, :, 3, 1]),
-            year_sum(by_route[:, :, :, 1].sum(2))),
+            year_sum(by_route[..., 2, 1] + by_route[..., 3, 1]),
+            year_sum(by_route[..., :, 1].sum(-1))),
         "unqualified_outflow_share_aanloop_route": ratio(
-            year_sum(by_route[:, :, 2, 2] + by_route[:, :, 3, 2]),
-            year_sum(by_route[:, :, :, 2].sum(2))),
-        "further_study_share_of_leavers": ratio(year_sum((leave * study).sum(2)),
-                                                year_sum(leave.sum(2))),
-        "employed_12_months_share": ratio(year_sum(tr.employed_12), year_sum(labour12)),
-        "job_seeking_12_months_share": ratio(year_sum(tr.seeking_12), year_sum(labour12)),
+            year_sum(by_route[..., 2, 2] + by_route[..., 3, 2]),
+            year_sum(by_route[..., :, 2].sum(-1))),
+        "further_study_share_of_leavers": ratio(year_sum((leave * study).sum(-1)),
+                                                year_sum(leave.sum(-1))),
+        "employed_12_months_share": ratio(year_sum(batch.employed_12), year_sum(labour12)),
+        "job_seeking_12_months_share": ratio(year_sum(batch.seeking_12), year_sum(labour12)),
         "active_places": feb(places[0]),
         "placement_demand": feb(places[1]),
         "placement_gap": feb(places[1] - places[0]),
@@ -223,41 +276,27 @@ def indicators(tr: Trajectory) -> pd.DataFrame:
         "employer_net_cost": year_sum(employer),
         "learner_income": year_sum(allowance_oao + soa_pay + learner_premium),
     }
-    years = tr.timeline.school_year()[::12]
-    cell_group = np.array([n.startswith(CELL_GROUP_PREFIXES) for n in names])
-    frames = []
-    for ind in INDICATORS:
-        arr = values[ind.id]
-        keep = cell_group if ind.id in MARKET else np.ones(G, bool)
-        frames.append(pd.DataFrame({
-            "school_year": np.repeat(years, keep.sum()),
-            "indicator": ind.id,
-            "group": np.tile(np.array(names)[keep], n_years),
-            "value": arr[:, keep].reshape(-1),
-            "unit": ind.unit,
-        }))
-    out = pd.concat(frames, ignore_index=True)
-    # a share of nothing is undefined (e.g. the Groeifase while it is closed): no row
-    return out[np.isfinite(out["value"])].reset_index(drop=True)
+    return values, names
 
 
-def _cell_groups(tr: Trajectory, names) -> tuple[np.ndarray, np.ndarray]:
-    """Active places and placement demand (searchers + filled places) per group, (T, G)."""
-    T = tr.timeline.months
-    R = tr.rec.sum(axis=(2, 3))  # (T, C, Q)
-    demand_c = R[:, :, Q["searching"]] + R[:, :, Q["dual_oao"]] + R[:, :, Q["dual_soa"]]
-    out_p = np.full((T, len(names)), np.nan)
-    out_d = np.full((T, len(names)), np.nan)
+def _cell_groups(batch: Batch, names) -> tuple[np.ndarray, np.ndarray]:
+    """Active places and placement demand (searchers + filled places) per group, (D, T, G)."""
+    D, T = batch.rec.shape[:2]
+    cells = batch.cells
+    R = batch.rec.sum(axis=(3, 4))  # (D, T, C, Q)
+    demand_c = R[..., Q["searching"]] + R[..., Q["dual_oao"]] + R[..., Q["dual_soa"]]
+    out_p = np.full((D, T, len(names)), np.nan)
+    out_d = np.full((D, T, len(names)), np.nan)
     for g, name in enumerate(names):
         if name == "all":
-            mask = np.ones(CELLS.size, bool)
+            mask = np.ones(cells.size, bool)
         elif name.startswith(CELL_GROUP_PREFIXES[1:]):
             axis, label = name.split("=")
-            mask = CELLS.coord(axis) == dict(CELLS.axes)[axis].index(label)
+            mask = cells.coord(axis) == dict(cells.axes)[axis].index(label)
         else:
             continue
-        out_p[:, g] = tr.places[:, mask].sum(axis=1)
-        out_d[:, g] = demand_c[:, mask].sum(axis=1)
+        out_p[..., g] = batch.places[..., mask].sum(axis=-1)
+        out_d[..., g] = demand_c[..., mask].sum(axis=-1)
     return out_p, out_d
 
 

@@ -122,13 +122,16 @@ def cost_series(timeline: Timeline) -> dict[str, np.ndarray]:
 
 
 def run(scenario: Scenario | str = "baseline", years: int = 10, *,
-        disabled_modules: Iterable[str] = (), extra_modules: Sequence = ()) -> Result:
+        disabled_modules: Iterable[str] = (), extra_modules: Sequence = (),
+        resolution: str = "full") -> Result:
     """Simulate ``scenario`` (a Scenario, or a name/path to load) over ``years`` school years.
 
     ``disabled_modules`` switches named policy modules off (their levers then act as today's
     rule), to isolate one lever's mechanism. ``extra_modules`` adds policy modules that are
     not registered in :data:`simlib.policies.MODULES` (a researcher's, see
-    :func:`simlib.checks.policy_module`); the result records their names.
+    :func:`simlib.checks.policy_module`); the result records their names. ``resolution``
+    (:data:`simlib.engine.RESOLUTIONS`) collapses market-cell axes, as uncertainty sweeps do:
+    ``"finality"`` runs one placement market per finality (no region or sector results).
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
@@ -137,7 +140,7 @@ def run(scenario: Scenario | str = "baseline", years: int = 10, *,
     timeline = Timeline(years)
     extra_modules = tuple(extra_modules)
     rates = policy_rates(scenario, timeline, disabled_modules, extra_modules)
-    result = Result(scenario, simulate(rates, timeline))
+    result = Result(scenario, simulate(rates, timeline, resolution))
     result.extra_modules = tuple(module_name(m) for m in extra_modules)
     return result
 
@@ -193,6 +196,7 @@ class Result:
             "base": self.scenario.base,
             "extra_policy_modules": list(self.extra_modules),
             "years": self.years,
+            "resolution": self.trajectory.resolution,
             "levers": self.scenario.resolved(),
             "simlib_version": __version__,
             "data_sha256": data_hash(),

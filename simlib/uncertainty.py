@@ -26,6 +26,7 @@ Simplifications (say so wherever the bands are shown):
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from types import MappingProxyType
@@ -40,6 +41,8 @@ __all__ = ["Prior", "priors", "unit_draws", "values", "Sweep", "sweep", "bands",
 
 #: Draws per chunk (part of the result's identity: another chunk size gives other draws).
 CHUNK_SIZE = 16
+#: The engine resolution of a sweep (see :data:`simlib.engine.RESOLUTIONS`).
+RESOLUTION = "finality"
 #: The quantiles of a band: 90% and 50% intervals around the median.
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 BAND_COLUMNS = ("p5", "p25", "p50", "p75", "p95")
@@ -190,24 +193,30 @@ def _evaluate_chunk(task: dict) -> pd.DataFrame:
 
 
 def _evaluate(task: dict) -> pd.DataFrame:
+    from simlib.engine import draw_inputs, simulate_batch, start
+    from simlib.model import Timeline
+    from simlib.outcomes import indicator_table
     from simlib.parameters import overridden
-    from simlib.simulation import run
+    from simlib.simulation import policy_rates
 
     prior_list = tuple(Prior(**p) for p in task["priors"])
     children = np.random.SeedSequence(task["seed"]).spawn(task["n_chunks"])
     u = _chunk_draws(children[task["chunk"]], task["size"], len(prior_list))
     scenarios = task["scenarios"]
-    names = [s.name for s in scenarios]
-    frames = []
-    for row, draw in enumerate(range(task["first"], task["first"] + task["size"])):
+    timeline = Timeline(task["years"])
+    inputs, rates = [], [[] for _ in scenarios]
+    for row in range(task["size"]):  # preparation: the policy modules are scalar Python code
         with overridden(values(prior_list, u[row])):
-            for name, sc in zip(names, scenarios, strict=True):
-                ind = run(sc, years=task["years"]).indicators
-                ind = ind[ind["group"].isin(task["groups"])]
-                if task["indicators"]:
-                    ind = ind[ind["indicator"].isin(task["indicators"])]
-                ind = ind.assign(draw=draw, scenario=name)
-                frames.append(ind)
+            inputs.append(draw_inputs())
+            for k, sc in enumerate(scenarios):
+                rates[k].append(policy_rates(sc, timeline))
+    begin = start(inputs, task["resolution"])  # one burn-in for all draws and scenarios
+    frames = []
+    for sc, sc_rates in zip(scenarios, rates, strict=True):
+        batch = simulate_batch(begin, sc_rates, timeline)
+        table = indicator_table(batch, task["indicators"] or None, task["groups"])
+        table["draw"] += task["first"]
+        frames.append(table.assign(scenario=sc.name))
     return pd.concat(frames, ignore_index=True)
 
 
@@ -215,13 +224,16 @@ def sweep(scenarios: str | Scenario | Sequence[str | Scenario] = "baseline", dra
           years: int = 10, parameters: Sequence[str] | None = None,
           prior_list: Sequence[Prior] | None = None, indicators: Sequence[str] | None = None,
           groups: Sequence[str] = ("all",), chunk_size: int = CHUNK_SIZE,
-          scheduler: str | None = None,
+          resolution: str = RESOLUTION, scheduler: str | None = None,
+          threads: int | None = None,
           progress: Callable[[int, int], None] | None = None) -> Sweep:
     """Run ``scenarios`` (names, paths or :class:`~simlib.scenario.Scenario` objects with
     distinct names) for ``draws`` parameter draws (paired across scenarios).
 
     ``scheduler``: a Dask scheduler address (``tcp://127.0.0.1:8786``) to send the chunks to
-    (``dask.distributed.Client``); ``None`` runs them in this process. ``progress(done,
+    (``dask.distributed.Client``); ``None`` runs them in this process, in ``threads`` threads
+    (default: one per core; the kernel releases the GIL, so one thread's simulation overlaps
+    another's Python preparation). ``progress(done,
     total)`` is called after each chunk. The result is the same either way.
     """
     from simlib import __version__
@@ -237,19 +249,46 @@ def sweep(scenarios: str | Scenario | Sequence[str | Scenario] = "baseline", dra
         raise ValueError(f"draws: {draws}; expected at least 1")
     if chunk_size < 1:
         raise ValueError(f"chunk_size: {chunk_size}; expected at least 1")
+    from simlib.engine import RESOLUTIONS, cell_grid
+
+    cells, _ = cell_grid(resolution)  # a bad resolution fails here
+    from simlib.engine import _group_masks
+    from simlib.outcomes import INDICATOR_BY_ID
+
+    bad = [i for i in indicators or () if i not in INDICATOR_BY_ID]
+    if bad:
+        raise ValueError(f"unknown indicators {bad}; expected ids of simlib.outcomes.INDICATORS")
+    known = _group_masks(cells)[0]
+    bad = [g for g in groups if g not in known]
+    if bad:
+        raise ValueError(f"groups {bad} do not exist at resolution {resolution!r} (it collapses "
+                         f"{', '.join(RESOLUTIONS[resolution]) or 'nothing'}); expected some of "
+                         f"{', '.join(known)}")
     plist = tuple(prior_list) if prior_list is not None else priors(parameters)
     chunks = _chunks(draws, chunk_size)
-    tasks = [{"scenarios": loaded, "years": years, "seed": seed, "n_chunks": len(chunks),
+    tasks = [{"scenarios": loaded, "years": years, "seed": seed, "n_chunks": len(chunks), "resolution": resolution,
               "chunk": j, "size": size, "first": j * chunk_size,
               "priors": [_plain(p) for p in plist],
               "indicators": list(indicators) if indicators else [], "groups": list(groups)}
              for j, size in chunks]
     results: list[pd.DataFrame | None] = [None] * len(tasks)
     if scheduler is None:
-        for j, task in enumerate(tasks):
-            results[j] = _evaluate_chunk(task)
-            if progress:
-                progress(j + 1, len(tasks))
+        import contextvars
+        from concurrent.futures import ThreadPoolExecutor
+        from concurrent.futures import as_completed as in_order_done
+
+        from threadpoolctl import threadpool_limits
+
+        n_threads = max(1, min(threads or os.cpu_count() or 1, len(tasks)))
+        with threadpool_limits(limits=1, user_api="blas"), \
+                ThreadPoolExecutor(n_threads, thread_name_prefix="simlib-sweep") as pool:
+            # each chunk in a copy of this context: parameter overrides in force here apply
+            futures = {pool.submit(contextvars.copy_context().run, _evaluate, task): j
+                       for j, task in enumerate(tasks)}
+            for done, fut in enumerate(in_order_done(futures), start=1):
+                results[futures[fut]] = fut.result()
+                if progress:
+                    progress(done, len(tasks))
     else:
         from dask.distributed import Client, as_completed
 
@@ -272,7 +311,8 @@ def sweep(scenarios: str | Scenario | Sequence[str | Scenario] = "baseline", dra
             "groups": list(groups), "parameters": [p.name for p in plist],
             "priors": {p.name: {"distribution": p.distribution, "range": [p.low, p.high]}
                        for p in plist},
-            "recalibrated_per_draw": False, "collapsed_axes": [],
+            "recalibrated_per_draw": False, "resolution": resolution,
+            "collapsed_axes": list(RESOLUTIONS[resolution]),
             "scheduler": "dask" if scheduler else "in-process",
             "quantiles": list(QUANTILES)}
     return Sweep(draws_df, table, meta)

@@ -68,15 +68,18 @@ def _unit_run(state: str, c: int, i: int, k: int = 0, scenario="baseline", years
     MS = E._months(rates, timeline.months)
     ka, kg = E._bins(MS)
     s = E._State(ka, kg)
-    s.places[:] = E._places0()
+    s.places[0] = E._places0()
     target = {"non_dual": s.nd, "searching": s.srch, "dual_oao": s.oao, "dual_soa": s.soa,
-              "guaranteed": s.gua, "aanloopfase": s.aan, "groeifase": s.gro}[state]
+              "guaranteed": s.gua, "aanloopfase": s.aan, "groeifase": s.gro}[state][0]
     if target.ndim == 2:
         target[c, i] = 1.0
     else:
         target[c, i, min(k, target.shape[2] - 1)] = 1.0
-    rec, flows, _ = E._run(s, RTC, RTI, MS, np.zeros((CELLS.size, INNER.size)),
-                        np.ones(CELLS.size), np.ones(CELLS.size), 1.0, 0.0, record=True)
+    ones = np.ones((1, CELLS.size))
+    rec, flows, _ = E._run(s, RTC[None], RTI[None], MS[None],
+                           np.zeros((1, CELLS.size, INNER.size)), ones, ones, np.ones(1),
+                           np.zeros(1), record=True)
+    rec = rec[0]
     school = rec[..., :7].sum(axis=(1, 2, 3, 4))
     left = np.cumsum(rec[..., K.Q_LEAVE:].sum(axis=(1, 2, 3, 4)))
     full = E.post_stratify(rec, rates["provider_share"])

@@ -90,16 +90,70 @@ def test_the_sweep_is_reproducible_and_paired(small_sweep):
     assert (b["p95"] - b["p5"]).max() > 0
 
 
-def test_zero_width_ranges_give_zero_width_bands_equal_to_the_cohort_run():
+def _cohort_rows(result, indicators=IND, group="all"):
+    df = result.indicators
+    df = df[df["indicator"].isin(indicators) & (df["group"] == group)]
+    return df.set_index(["indicator", "school_year"])["value"]
+
+
+@pytest.mark.parametrize("resolution", ["finality", "full"])
+def test_zero_width_ranges_give_zero_width_bands_equal_to_the_cohort_run(resolution):
     fixed = [p.fixed() for p in U.priors() if not p.is_table]
-    sw = U.sweep("baseline", draws=2, seed=1, years=2, prior_list=fixed, indicators=IND)
-    b = sw.bands()
-    cohort = simlib.run("baseline", years=2).indicators
-    for row in b.itertuples():
-        want = cohort[(cohort["indicator"] == row.indicator) & (cohort["group"] == "all")
-                      & (cohort["school_year"] == row.school_year)]["value"].iloc[0]
-        for col in U.BAND_COLUMNS:
-            assert getattr(row, col) == pytest.approx(want, rel=1e-12), (row.indicator, col)
+    sw = U.sweep("baseline", draws=2, seed=1, years=2, prior_list=fixed, indicators=IND,
+                 resolution=resolution)
+    assert sw.meta["resolution"] == resolution
+    cohort = _cohort_rows(simlib.run("baseline", years=2, resolution=resolution))
+    b = sw.bands().set_index(["indicator", "school_year"])
+    assert len(b) == len(cohort)
+    for col in U.BAND_COLUMNS:
+        np.testing.assert_allclose(b[col].reindex(cohort.index), cohort, rtol=1e-12)
+
+
+def test_each_draw_of_a_batch_equals_a_cohort_run_with_its_parameter_values():
+    """The batch engine runs all draws of a chunk as one computation; draw k must be what a
+    cohort run at the same resolution gives with draw k's parameter values."""
+    from simlib.parameters import overridden
+
+    plist = U.priors()
+    sw = U.sweep(["baseline", "gegarandeerde_plaatsen"], draws=3, seed=11, years=2,
+                 indicators=IND, chunk_size=3)
+    u = U.unit_draws(11, 3, len(plist), chunk_size=3)
+    for k in (0, 2):
+        with overridden(U.values(plist, u[k])):
+            for name in ("baseline", "gegarandeerde_plaatsen"):
+                want = _cohort_rows(simlib.run(name, years=2, resolution="finality"))
+                got = sw.indicators[(sw.indicators["draw"] == k)
+                                    & (sw.indicators["scenario"] == name)]
+                got = got.set_index(["indicator", "school_year"])["value"]
+                np.testing.assert_allclose(got.reindex(want.index), want, rtol=1e-12)
+
+
+def test_threads_do_not_change_the_result():
+    kwargs = dict(draws=4, seed=2, chunk_size=2, years=1, indicators=IND)
+    one = U.sweep("baseline", threads=1, **kwargs)
+    two = U.sweep("baseline", threads=2, **kwargs)
+    pd.testing.assert_frame_equal(one.indicators, two.indicators, check_exact=True)
+
+
+def test_collapsed_resolution_stays_close_to_the_full_model():
+    """The sweep's default resolution merges regions and sectors into one market per
+    finality; the baseline's headline indicators move by less than 5% (docs/uncertainty.md)."""
+    full = _cohort_rows(simlib.run("baseline", years=3), IND + ["placements", "public_cost"])
+    collapsed = _cohort_rows(simlib.run("baseline", years=3, resolution=U.RESOLUTION),
+                             IND + ["placements", "public_cost"])
+    np.testing.assert_allclose(collapsed.reindex(full.index), full, rtol=0.05)
+    assert not np.allclose(collapsed.reindex(full.index), full, rtol=1e-6)  # really collapsed
+
+
+def test_bad_resolution_or_group_is_refused_before_anything_runs():
+    with pytest.raises(ValueError, match="resolution: 'regio'; expected one of full"):
+        U.sweep("baseline", draws=1, resolution="regio")
+    with pytest.raises(ValueError, match="region=limburg.*do not exist at resolution"):
+        U.sweep("baseline", draws=1, groups=["region=limburg"])
+    with pytest.raises(ValueError, match="unknown indicators"):
+        U.sweep("baseline", draws=1, indicators=["no_such_indicator"])
+    with pytest.raises(ValueError, match="resolution"):
+        simlib.run("baseline", years=1, resolution="regio")
 
 
 def test_sobol_matches_the_known_indices_of_the_ishigami_function():
