@@ -8,10 +8,11 @@ ranges of ``data/`` are the bounds). Morris and Sobol are SALib's (``SALib.sampl
 function of a ``(n, k)`` sample matrix, so they are tested on the Ishigami function with its
 known indices.
 
-The model function runs the engine once per sample (see the simplifications in
-:mod:`simlib.uncertainty`: no recalibration per draw, no collapsed axes, not yet the batch
-engine), so a Morris screen of all parameters takes minutes and a Sobol analysis with 1,024
-base samples is out of reach today; the notebook keeps the sample sizes small and says so.
+The model function runs every sample through the batch engine at the sweep's collapsed
+resolution (see the simplifications in :mod:`simlib.uncertainty`: no recalibration per draw,
+regions and sectors merged into one market per finality by default), a few milliseconds per
+sample; :func:`screen_then_sobol` is the whole design of the issue (Morris over every
+uncertain parameter, Sobol on the ten that matter most).
 """
 
 from __future__ import annotations
@@ -21,10 +22,10 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from simlib.uncertainty import Prior, priors, values
+from simlib.uncertainty import RESOLUTION, Prior, evaluate, in_runs, priors, values
 
 __all__ = ["morris", "sobol", "ishigami", "ISHIGAMI_INDICES", "model_function", "tornado_table",
-           "drivers"]
+           "screen_then_sobol", "drivers"]
 
 Func = Callable[[np.ndarray], np.ndarray]
 
@@ -82,59 +83,88 @@ def ishigami(X: np.ndarray, a: float = 7.0, b: float = 0.1) -> np.ndarray:
 
 def model_function(scenario: str = "baseline", indicator: str = "dual_contract_learners",
                    school_year: str = "2030-31", *, group: str = "all", years: int = 10,
-                   prior_list: Sequence[Prior] | None = None,
+                   prior_list: Sequence[Prior] | None = None, resolution: str = RESOLUTION,
+                   scheduler: str | None = None,
                    progress: Callable[[int, int], None] | None = None) -> Func:
     """A function of an ``(n, k)`` quantile sample (one column per prior, in order) that
-    runs the model for each row and returns ``indicator`` for ``group`` in ``school_year``."""
-    from simlib.parameters import overridden
-    from simlib.scenario import load_scenario
-    from simlib.simulation import run
-
-    sc = load_scenario(scenario)
+    runs the model for every row (through the batch engine, :func:`simlib.uncertainty.evaluate`,
+    at ``resolution``) and returns ``indicator`` for ``group`` in ``school_year`` (NaN where
+    it is undefined). ``progress(runs done, runs)``."""
     plist = tuple(prior_list) if prior_list is not None else priors()
 
     def func(U: np.ndarray) -> np.ndarray:
         U = np.atleast_2d(np.asarray(U, float))
-        out = np.empty(len(U))
-        for row, u in enumerate(U):
-            with overridden(values(plist, u)):
-                out[row] = run(sc, years=years).value(indicator, school_year, group)
-            if progress:
-                progress(row + 1, len(U))
-        return out
+        rows = [values(plist, u) for u in U]
+        return _indicator(rows, scenario, indicator, school_year, group, years, resolution,
+                          scheduler, progress)
 
     return func
 
 
+def _indicator(rows, scenario, indicator, school_year, group, years, resolution, scheduler,
+               progress) -> np.ndarray:
+    """``indicator`` in ``school_year`` for each parameter set of ``rows``, shape (len(rows),)."""
+    table = evaluate(scenario, rows, years=years, indicators=[indicator], groups=[group],
+                     resolution=resolution, scheduler=scheduler,
+                     progress=in_runs(progress, len(rows)) if progress else None)
+    table = table[table["school_year"] == school_year]
+    if table.empty and rows:
+        raise ValueError(f"no value of {indicator!r} for {group!r} in {school_year!r} within "
+                         f"{years} years")
+    out = np.full(len(rows), np.nan)
+    out[table["draw"].to_numpy()] = table["value"].to_numpy()
+    return out
+
+
 def tornado_table(scenario: str = "baseline", indicator: str = "dual_contract_learners",
                   school_year: str = "2030-31", *, group: str = "all", years: int = 10,
-                  prior_list: Sequence[Prior] | None = None,
+                  prior_list: Sequence[Prior] | None = None, resolution: str = RESOLUTION,
+                  scheduler: str | None = None,
                   progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
     """One parameter at a time at the low and the high end of its range (the others at their
-    value): the indicator at each end, and the swing, ranked by swing (``2 k + 1`` runs;
-    ``progress(runs done, 2 k + 1)``)."""
-    from simlib.parameters import overridden
-    from simlib.scenario import load_scenario
-    from simlib.simulation import run
-
-    sc = load_scenario(scenario)
+    value): the indicator at each end, and the swing, ranked by swing (``2 k + 1`` runs in
+    one batch; ``progress(runs done, runs)``)."""
     plist = tuple(prior_list) if prior_list is not None else priors()
-    base = run(sc, years=years).value(indicator, school_year, group)
-    total = 2 * len(plist) + 1
-    if progress:
-        progress(1, total)
-    rows = []
-    for n, p in enumerate(plist):
-        ends = []
-        for u in (0.0, 1.0):
-            with overridden({p.name: p.ppf(u)}):
-                ends.append(run(sc, years=years).value(indicator, school_year, group))
-        rows.append({"parameter": p.name, "low": ends[0], "high": ends[1], "base": base,
-                     "swing": abs(ends[1] - ends[0])})
-        if progress:
-            progress(2 * n + 3, total)
-    df = pd.DataFrame(rows)
+    rows = [{}] + [{p.name: p.ppf(u)} for p in plist for u in (0.0, 1.0)]
+    y = _indicator(rows, scenario, indicator, school_year, group, years, resolution, scheduler,
+                   progress)
+    ends = y[1:].reshape(len(plist), 2)
+    df = pd.DataFrame({"parameter": [p.name for p in plist], "low": ends[:, 0],
+                       "high": ends[:, 1], "base": y[0], "swing": np.abs(ends[:, 1] - ends[:, 0])})
     return df.sort_values("swing", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def screen_then_sobol(scenario: str = "baseline", indicator: str = "dual_contract_learners",
+                      school_year: str = "2030-31", *, group: str = "all", years: int = 10,
+                      trajectories: int = 10, levels: int = 4, top: int = 10, n: int = 1024,
+                      seed: int = 0, prior_list: Sequence[Prior] | None = None,
+                      resolution: str = RESOLUTION, scheduler: str | None = None,
+                      progress: Callable[[int, int], None] | None = None
+                      ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Morris over every uncertain parameter (``trajectories * (k + 1)`` runs), then Sobol
+    first and total order on the ``top`` parameters with the largest ``mu_star``
+    (``n * (top + 2)`` runs; the other parameters at their value). Returns (Morris table,
+    Sobol table). ``progress(runs done, runs)`` over both stages."""
+    plist = tuple(prior_list) if prior_list is not None else priors()
+    top = min(top, len(plist))
+    runs = (trajectories * (len(plist) + 1), n * (top + 2))
+    offset = [0]
+
+    def tick(done: int, total: int) -> None:
+        if progress:
+            progress(offset[0] + done, sum(runs))
+
+    common = dict(group=group, years=years, resolution=resolution, scheduler=scheduler,
+                  progress=tick)
+    f = model_function(scenario, indicator, school_year, prior_list=plist, **common)
+    screen = morris(f, [p.name for p in plist], trajectories=trajectories, levels=levels,
+                    seed=seed)
+    offset[0] = runs[0]
+    chosen = list(screen["parameter"][:top])
+    by_name = {p.name: p for p in plist}
+    g = model_function(scenario, indicator, school_year,
+                       prior_list=[by_name[c] for c in chosen], **common)
+    return screen, sobol(g, chosen, n=n, seed=seed)
 
 
 def drivers(screen: pd.DataFrame, sobol_table: pd.DataFrame | None = None,

@@ -36,8 +36,8 @@ import pandas as pd
 
 from simlib.scenario import Scenario
 
-__all__ = ["Prior", "priors", "unit_draws", "values", "Sweep", "sweep", "bands", "QUANTILES",
-           "CHUNK_SIZE"]
+__all__ = ["Prior", "priors", "unit_draws", "values", "Sweep", "sweep", "evaluate", "bands",
+           "QUANTILES", "CHUNK_SIZE", "RESOLUTION", "INDICATOR_COLUMNS"]
 
 #: Draws per chunk (part of the result's identity: another chunk size gives other draws).
 CHUNK_SIZE = 16
@@ -199,14 +199,18 @@ def _evaluate(task: dict) -> pd.DataFrame:
     from simlib.parameters import overridden
     from simlib.simulation import policy_rates
 
-    prior_list = tuple(Prior(**p) for p in task["priors"])
-    children = np.random.SeedSequence(task["seed"]).spawn(task["n_chunks"])
-    u = _chunk_draws(children[task["chunk"]], task["size"], len(prior_list))
+    if task["rows"] is not None:  # explicit parameter values (sensitivity designs)
+        rows = task["rows"]
+    else:  # the chunk's draws, rebuilt from the seed and the chunk number
+        prior_list = tuple(Prior(**p) for p in task["priors"])
+        children = np.random.SeedSequence(task["seed"]).spawn(task["n_chunks"])
+        u = _chunk_draws(children[task["chunk"]], task["size"], len(prior_list))
+        rows = [values(prior_list, x) for x in u]
     scenarios = task["scenarios"]
     timeline = Timeline(task["years"])
     inputs, rates = [], [[] for _ in scenarios]
-    for row in range(task["size"]):  # preparation: the policy modules are scalar Python code
-        with overridden(values(prior_list, u[row])):
+    for row in rows:  # preparation, per draw: the policy modules are scalar Python code
+        with overridden(row):
             inputs.append(draw_inputs())
             for k, sc in enumerate(scenarios):
                 rates[k].append(policy_rates(sc, timeline))
@@ -217,44 +221,28 @@ def _evaluate(task: dict) -> pd.DataFrame:
         table = indicator_table(batch, task["indicators"] or None, task["groups"])
         table["draw"] += task["first"]
         frames.append(table.assign(scenario=sc.name))
-    return pd.concat(frames, ignore_index=True)
+    return pd.concat(frames, ignore_index=True)[list(INDICATOR_COLUMNS)]
 
 
-def sweep(scenarios: str | Scenario | Sequence[str | Scenario] = "baseline", draws: int = 100, *, seed: int = 0,
-          years: int = 10, parameters: Sequence[str] | None = None,
-          prior_list: Sequence[Prior] | None = None, indicators: Sequence[str] | None = None,
-          groups: Sequence[str] = ("all",), chunk_size: int = CHUNK_SIZE,
-          resolution: str = RESOLUTION, scheduler: str | None = None,
-          threads: int | None = None,
-          progress: Callable[[int, int], None] | None = None) -> Sweep:
-    """Run ``scenarios`` (names, paths or :class:`~simlib.scenario.Scenario` objects with
-    distinct names) for ``draws`` parameter draws (paired across scenarios).
+#: The columns of :attr:`Sweep.indicators` and of :func:`evaluate`.
+INDICATOR_COLUMNS = ("draw", "scenario", "indicator", "group", "school_year", "value", "unit")
 
-    ``scheduler``: a Dask scheduler address (``tcp://127.0.0.1:8786``) to send the chunks to
-    (``dask.distributed.Client``); ``None`` runs them in this process, in ``threads`` threads
-    (default: one per core; the kernel releases the GIL, so one thread's simulation overlaps
-    another's Python preparation). ``progress(done,
-    total)`` is called after each chunk. The result is the same either way.
-    """
-    from simlib import __version__
-    from simlib.parameters import data_hash
+
+def _checked(scenarios, years: int, indicators, groups, resolution: str) -> list[Scenario]:
+    """The scenarios, loaded; every argument checked before anything runs."""
+    from simlib.engine import RESOLUTIONS, _group_masks, cell_grid
+    from simlib.outcomes import INDICATOR_BY_ID
     from simlib.scenario import load_scenario
+    from simlib.simulation import MAX_YEARS
 
     given = [scenarios] if isinstance(scenarios, str | Scenario) else list(scenarios)
-    loaded = [s if isinstance(s, Scenario) else load_scenario(s) for s in given]  # fail early
+    loaded = [s if isinstance(s, Scenario) else load_scenario(s) for s in given]
     names = [s.name for s in loaded]
     if len(set(names)) != len(names):
         raise ValueError(f"scenarios must have distinct names; got {names}")
-    if draws < 1:
-        raise ValueError(f"draws: {draws}; expected at least 1")
-    if chunk_size < 1:
-        raise ValueError(f"chunk_size: {chunk_size}; expected at least 1")
-    from simlib.engine import RESOLUTIONS, cell_grid
-
-    cells, _ = cell_grid(resolution)  # a bad resolution fails here
-    from simlib.engine import _group_masks
-    from simlib.outcomes import INDICATOR_BY_ID
-
+    if isinstance(years, bool) or not isinstance(years, int) or not 1 <= years <= MAX_YEARS:
+        raise ValueError(f"years must be an integer from 1 to {MAX_YEARS}, not {years!r}")
+    cells, _ = cell_grid(resolution)
     bad = [i for i in indicators or () if i not in INDICATOR_BY_ID]
     if bad:
         raise ValueError(f"unknown indicators {bad}; expected ids of simlib.outcomes.INDICATORS")
@@ -264,13 +252,12 @@ def sweep(scenarios: str | Scenario | Sequence[str | Scenario] = "baseline", dra
         raise ValueError(f"groups {bad} do not exist at resolution {resolution!r} (it collapses "
                          f"{', '.join(RESOLUTIONS[resolution]) or 'nothing'}); expected some of "
                          f"{', '.join(known)}")
-    plist = tuple(prior_list) if prior_list is not None else priors(parameters)
-    chunks = _chunks(draws, chunk_size)
-    tasks = [{"scenarios": loaded, "years": years, "seed": seed, "n_chunks": len(chunks), "resolution": resolution,
-              "chunk": j, "size": size, "first": j * chunk_size,
-              "priors": [_plain(p) for p in plist],
-              "indicators": list(indicators) if indicators else [], "groups": list(groups)}
-             for j, size in chunks]
+    return loaded
+
+
+def _execute(tasks: list[dict], scheduler: str | None, threads: int | None,
+             progress: Callable[[int, int], None] | None) -> pd.DataFrame:
+    """Run the chunk ``tasks`` in this process (threads) or on a Dask cluster, in order."""
     results: list[pd.DataFrame | None] = [None] * len(tasks)
     if scheduler is None:
         import contextvars
@@ -299,8 +286,82 @@ def sweep(scenarios: str | Scenario | Sequence[str | Scenario] = "baseline", dra
                 results[index[fut.key]] = fut.result()
                 if progress:
                     progress(done, len(tasks))
-    table = pd.concat(results, ignore_index=True)
-    table = table[["draw", "scenario", "indicator", "group", "school_year", "value", "unit"]]
+    return pd.concat(results, ignore_index=True)
+
+
+def evaluate(scenarios: str | Scenario | Sequence[str | Scenario], rows: Sequence[dict], *,
+             years: int = 10, indicators: Sequence[str] | None = None,
+             groups: Sequence[str] = ("all",), chunk_size: int = CHUNK_SIZE,
+             resolution: str = RESOLUTION, scheduler: str | None = None,
+             threads: int | None = None,
+             progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
+    """Run ``scenarios`` with each of ``rows`` (parameter values, as for
+    :func:`~simlib.parameters.overridden`; draw ``k`` is ``rows[k]``) through the batch
+    engine, like :func:`sweep` (same chunks, threads and Dask option). Returns the indicators
+    with the columns :data:`INDICATOR_COLUMNS`. Used by the sensitivity designs."""
+    loaded = _checked(scenarios, years, indicators, groups, resolution)
+    rows = [dict(r) for r in rows]
+    if not rows:
+        raise ValueError("rows: expected at least one set of parameter values")
+    chunks = _chunks(len(rows), chunk_size)
+    tasks = [_task(loaded, years, resolution, indicators, groups, first=j * chunk_size,
+                   rows=rows[j * chunk_size:j * chunk_size + size]) for j, size in chunks]
+    return _execute(tasks, scheduler, threads, progress)
+
+
+def in_runs(progress: Callable[[int, int], None], draws: int, per_draw: int = 1,
+            chunk_size: int = CHUNK_SIZE) -> Callable[[int, int], None]:
+    """A chunk progress callback (``done, chunks``) that calls ``progress(runs done, runs)``
+    for ``draws`` draws of ``per_draw`` runs each (for a progress bar counting runs)."""
+    def tick(done: int, chunks: int) -> None:
+        rows = draws if done == chunks else min(done * chunk_size, draws)
+        progress(rows * per_draw, draws * per_draw)
+
+    return tick
+
+
+def _task(scenarios, years, resolution, indicators, groups, *, first: int, rows=None,
+          **seeded) -> dict:
+    return {"scenarios": scenarios, "years": years, "resolution": resolution, "first": first,
+            "indicators": list(indicators) if indicators else [], "groups": list(groups),
+            "rows": rows, **seeded}
+
+
+def sweep(scenarios: str | Scenario | Sequence[str | Scenario] = "baseline",
+          draws: int = 100, *, seed: int = 0, years: int = 10,
+          parameters: Sequence[str] | None = None, prior_list: Sequence[Prior] | None = None,
+          indicators: Sequence[str] | None = None, groups: Sequence[str] = ("all",),
+          chunk_size: int = CHUNK_SIZE, resolution: str = RESOLUTION,
+          scheduler: str | None = None, threads: int | None = None,
+          progress: Callable[[int, int], None] | None = None) -> Sweep:
+    """Run ``scenarios`` (names, paths or :class:`~simlib.scenario.Scenario` objects with
+    distinct names) for ``draws`` parameter draws (paired across scenarios) through the batch
+    engine at ``resolution`` (:data:`simlib.engine.RESOLUTIONS`; default: one placement
+    market per finality).
+
+    ``scheduler``: a Dask scheduler address (``tcp://127.0.0.1:8786``) to send the chunks to
+    (``dask.distributed.Client``); ``None`` runs them in this process, in ``threads`` threads
+    (default: one per core; the kernel releases the GIL, so one thread's simulation overlaps
+    another's Python preparation). ``progress(done, total)`` is called after each chunk. The
+    result is the same either way.
+    """
+    from simlib import __version__
+    from simlib.engine import RESOLUTIONS
+    from simlib.parameters import data_hash
+
+    if draws < 1:
+        raise ValueError(f"draws: {draws}; expected at least 1")
+    if chunk_size < 1:
+        raise ValueError(f"chunk_size: {chunk_size}; expected at least 1")
+    loaded = _checked(scenarios, years, indicators, groups, resolution)
+    names = [s.name for s in loaded]
+    plist = tuple(prior_list) if prior_list is not None else priors(parameters)
+    chunks = _chunks(draws, chunk_size)
+    tasks = [_task(loaded, years, resolution, indicators, groups, first=j * chunk_size,
+                   seed=seed, n_chunks=len(chunks), chunk=j, size=size,
+                   priors=[_plain(p) for p in plist])
+             for j, size in chunks]
+    table = _execute(tasks, scheduler, threads, progress)
     u = unit_draws(seed, draws, len(plist), chunk_size)
     cols = {}
     for k, p in enumerate(plist):

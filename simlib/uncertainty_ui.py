@@ -199,10 +199,10 @@ class UncertaintyApp:
         try:
             self.sweep = U.sweep(names, self.draws.value, seed=self.seed.value,
                                  years=self.years, indicators=list(HEADLINE) + [
-                                     self.indicator.value], chunk_size=1,
+                                     self.indicator.value],
                                  prior_list=self.priors,
-                                 progress=lambda d, n: self._tick(d * len(names),
-                                                                  n * len(names)))
+                                 progress=U.in_runs(self._tick, self.draws.value,
+                                                    len(names)))
         except Exception as exc:  # shown in the page; the app keeps working
             self._fail(exc)
             return
@@ -264,7 +264,7 @@ class UncertaintyApp:
     def compute_screen(self) -> None:
         """Morris over every uncertain parameter, then Sobol on the top ones."""
         from simlib.scenario import load_scenario
-        from simlib.sensitivity import drivers, model_function, morris, sobol
+        from simlib.sensitivity import drivers, screen_then_sobol
 
         plist = self.priors
         k = len(plist)
@@ -273,25 +273,11 @@ class UncertaintyApp:
         n = self.sobol_n.value
         runs = r * (k + 1) + n * (top + 2)
         t0 = self._start(runs)
-        done = [0]
-
-        def tick(d: int, total: int) -> None:
-            self._tick(done[0] + d, runs)
-            if d == total:
-                done[0] += total
-
         try:
-            f = model_function(self.scenario.value, self.indicator.value,
-                               self.school_year.value, years=self.years, prior_list=plist,
-                               progress=tick)
-            self.screen_table = morris(f, [p.name for p in plist], trajectories=r,
-                                       seed=self.seed.value)
-            chosen = list(self.screen_table["parameter"][:top])
-            sub = U.priors(chosen)
-            g = model_function(self.scenario.value, self.indicator.value,
-                               self.school_year.value, years=self.years, prior_list=sub,
-                               progress=tick)
-            self.sobol_table = sobol(g, chosen, n=n, seed=self.seed.value)
+            self.screen_table, self.sobol_table = screen_then_sobol(
+                self.scenario.value, self.indicator.value, self.school_year.value,
+                years=self.years, trajectories=r, top=top, n=n, seed=self.seed.value,
+                prior_list=plist, progress=self._tick)
         except Exception as exc:
             self._fail(exc)
             return

@@ -190,6 +190,21 @@ def test_model_function_and_tornado_on_two_parameters():
     assert list(d["rank"]) == [1, 2] and d["provenance"].str.len().min() > 10
 
 
+def test_screen_then_sobol_ranks_all_parameters_and_analyses_the_top_ones():
+    calls = []
+    screen, sob = S.screen_then_sobol("baseline", "dual_contract_learners", "2026-27",
+                                      years=2, trajectories=2, top=3, n=8, seed=4,
+                                      progress=lambda d, n: calls.append((d, n)))
+    k = len(U.priors())
+    assert len(screen) == k and screen["mu_star"].is_monotonic_decreasing
+    assert screen["mu_star"].iloc[0] > 0
+    assert sorted(sob["parameter"]) == sorted(screen["parameter"][:3])
+    assert {"S1", "ST", "S1_conf", "ST_conf"} <= set(sob.columns)
+    total = 2 * (k + 1) + 8 * (3 + 2)
+    assert calls[-1] == (total, total)
+    assert [d for d, _ in calls] == sorted(d for d, _ in calls)
+
+
 def test_dask_and_in_process_give_identical_results():
     distributed = pytest.importorskip("dask.distributed")
     kwargs = dict(draws=2, seed=5, chunk_size=1, years=1, indicators=IND)
