@@ -58,7 +58,7 @@ def module_name(module) -> str:
 
 
 def policy_rates(scenario: Scenario, timeline: Timeline, disabled: Iterable[str] = (),
-                 extra_modules: Sequence = ()) -> dict:
+                 extra_modules: Sequence = (), lever_values: LeverValues | None = None) -> dict:
     """Base rates, monthly scalars and cost series changed by every module not ``disabled``.
 
     ``extra_modules`` are policy modules outside the registry (a researcher's, see
@@ -74,7 +74,7 @@ def policy_rates(scenario: Scenario, timeline: Timeline, disabled: Iterable[str]
         raise ValueError(f"unknown policy modules {sorted(unknown)}; expected {names}")
     rates = {**base_rates(timeline), **month_scalars(timeline), **cost_series(timeline)}
     ctx = _context(timeline, rates)
-    lv = LeverValues({k: dict(v) for k, v in scenario.schedules.items()}, timeline)
+    lv = lever_values if lever_values is not None else scenario_levers(scenario, timeline)
     for module, name in zip(modules, names, strict=True):
         if name in disabled:
             continue
@@ -88,6 +88,12 @@ def policy_rates(scenario: Scenario, timeline: Timeline, disabled: Iterable[str]
                                f"{sorted(unknown_rates)}; expected names of {sorted(rates)}")
         rates.update(changed)
     return rates
+
+
+def scenario_levers(scenario: Scenario, timeline: Timeline) -> LeverValues:
+    """The lever values of ``scenario`` per month of ``timeline`` (no parameter enters: a
+    sweep makes them once per scenario and passes them to :func:`policy_rates`)."""
+    return LeverValues({k: dict(v) for k, v in scenario.schedules.items()}, timeline)
 
 
 def cost_series(timeline: Timeline) -> dict[str, np.ndarray]:

@@ -197,7 +197,7 @@ def _evaluate(task: dict) -> pd.DataFrame:
     from simlib.model import Timeline
     from simlib.outcomes import indicator_table
     from simlib.parameters import overridden
-    from simlib.simulation import policy_rates
+    from simlib.simulation import policy_rates, scenario_levers
 
     if task["rows"] is not None:  # explicit parameter values (sensitivity designs)
         rows = task["rows"]
@@ -209,11 +209,12 @@ def _evaluate(task: dict) -> pd.DataFrame:
     scenarios = task["scenarios"]
     timeline = Timeline(task["years"])
     inputs, rates = [], [[] for _ in scenarios]
+    levers = [scenario_levers(sc, timeline) for sc in scenarios]
     for row in rows:  # preparation, per draw: the policy modules are scalar Python code
         with overridden(row):
             inputs.append(draw_inputs())
             for k, sc in enumerate(scenarios):
-                rates[k].append(policy_rates(sc, timeline))
+                rates[k].append(policy_rates(sc, timeline, lever_values=levers[k]))
     begin = start(inputs, task["resolution"])  # one burn-in for all draws and scenarios
     frames = []
     for sc, sc_rates in zip(scenarios, rates, strict=True):
