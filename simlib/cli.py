@@ -150,7 +150,7 @@ def _cmd_sweep(args) -> int:
               flush=True)
 
     result = sweep(args.scenario, args.draws, seed=args.seed, years=args.years,
-                   scheduler=args.scheduler, progress=progress)
+                   resolution=args.resolution, scheduler=args.scheduler, progress=progress)
 
     def write(folder: Path) -> list[Path]:
         folder.mkdir(parents=True, exist_ok=True)
@@ -206,6 +206,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scheduler", default=None,
                    help="Dask scheduler address (e.g. tcp://127.0.0.1:8786); default: run here")
     p.add_argument("--years", type=int, default=10, help="school years to simulate (default 10)")
+    p.add_argument("--resolution", choices=("finality", "sector", "full"), default="finality",
+                   help="market cells of the batch engine: finality (default: regions and "
+                   "sectors merged, fastest), sector (regions merged) or full")
     p.add_argument("--out", required=True, help="folder to write the results into")
     p.add_argument("--force", action="store_true", help="overwrite results already in --out")
     p.set_defaults(func=_cmd_sweep)

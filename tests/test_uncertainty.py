@@ -190,6 +190,19 @@ def test_model_function_and_tornado_on_two_parameters():
     assert list(d["rank"]) == [1, 2] and d["provenance"].str.len().min() > 10
 
 
+def test_sweep_cli_resolution_choices_are_the_engine_resolutions(tmp_path, capsys):
+    from simlib.cli import build_parser
+    from simlib.engine import RESOLUTIONS
+
+    sub = next(a for a in build_parser()._actions if a.dest == "command")
+    flag = next(a for a in sub.choices["sweep"]._actions if a.dest == "resolution")
+    assert set(flag.choices) == set(RESOLUTIONS) and flag.default == U.RESOLUTION
+    assert main(["sweep", "baseline", "--draws", "1", "--resolution", "regio",
+                 "--out", str(tmp_path / "x")]) == 2
+    assert "invalid choice: 'regio'" in capsys.readouterr().err
+    assert not (tmp_path / "x").exists()
+
+
 def test_screen_then_sobol_ranks_all_parameters_and_analyses_the_top_ones():
     calls = []
     screen, sob = S.screen_then_sobol("baseline", "dual_contract_learners", "2026-27",
@@ -226,6 +239,7 @@ def test_sweep_cli_writes_draws_bands_and_meta(tmp_path, capsys):
     assert len(pd.read_csv(out / "draws.csv")) == 2
     meta = json.loads((out / "meta.json").read_text())
     assert meta["seed"] == 3 and meta["recalibrated_per_draw"] is False
+    assert meta["resolution"] == "finality" and meta["collapsed_axes"] == ["region", "sector"]
     assert "chunks 1/1" in capsys.readouterr().err
     # never overwritten without --force; bad input refused before anything runs
     assert main(["sweep", "baseline", "--draws", "2", "--out", str(out)]) == 2
