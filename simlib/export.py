@@ -191,9 +191,10 @@ def export_many(folder: str | Path, charts: Mapping[str, tuple], scenarios: Iter
                 lang: str = "nl", date: _dt.date | str | None = None, overwrite: bool = False,
                 belgian_excel: bool = False, dpi: float = DPI, note: str | None = None
                 ) -> list[Path]:
-    """Export several charts: ``charts`` maps a file stem to ``(figure, table)`` (table may be
-    None). Each figure gets the footnote of ``scenarios`` (Scenarios or Results) in ``lang``,
-    followed by ``note`` if given (e.g. what an uncertainty band includes);
+    """Export several charts: ``charts`` maps a file stem to ``(figure, table)`` or ``(figure,
+    table, chart_note)`` (table and chart_note may be None). Each figure gets the footnote of
+    ``scenarios`` (Scenarios or Results) in ``lang``, followed by ``note`` if given and then
+    its own ``chart_note`` (e.g. what the uncertainty bands of that chart include);
     every scenario is written once as ``FIRSTSTEM.NAME.toml``. Returns the paths written, in
     order. Raises :class:`ExportExistsError` before writing anything if a file exists and
     ``overwrite`` is false.
@@ -209,9 +210,10 @@ def export_many(folder: str | Path, charts: Mapping[str, tuple], scenarios: Iter
     for stem in stems:
         if not stem or Path(stem).name != stem:
             raise ValueError(f"file stem {stem!r} must be a plain file name (no folder)")
-    plan: list[tuple[Path, str, object]] = []
-    for stem, (fig, table) in charts.items():
-        plan += [(folder / f"{stem}.{fmt}", fmt, fig) for fmt in FIGURE_FORMATS]
+    plan: list[tuple[Path, str, object]] = []  # a figure goes with its own note
+    for stem, (fig, table, *chart_note) in charts.items():
+        plan += [(folder / f"{stem}.{fmt}", fmt, (fig, *chart_note[:1]))
+                 for fmt in FIGURE_FORMATS]
         if table is not None:
             plan.append((folder / f"{stem}.csv", "csv", table))
     plan += [(folder / f"{stems[0]}.{_file_name(sc.name)}.toml", "toml", sc) for sc in scs]
@@ -225,9 +227,11 @@ def export_many(folder: str | Path, charts: Mapping[str, tuple], scenarios: Iter
         note = f"{note}\n{extra}" if note else extra
     for path, kind, obj in plan:
         if kind in FIGURE_FORMATS:
-            if note is not None:
-                set_footnote(obj, note)
-            _save_figure(obj, path, kind, day, dpi)
+            fig, *own = obj
+            text = "\n".join(n for n in (note, *own) if n)
+            if text:
+                set_footnote(fig, text)
+            _save_figure(fig, path, kind, day, dpi)
         elif kind == "csv":
             write_csv(obj, path, belgian_excel)
         else:

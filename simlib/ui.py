@@ -25,6 +25,12 @@ line and displays it; all logic lives here and in the library.
 A change of a lever reruns the model once (synchronously: the busy indicator shows while it
 runs) and redraws; :meth:`LeverPanel.hold` groups many changes (reset) into one rerun. Runs
 are cached per lever setting, so going back to an earlier setting is instant.
+
+**Uncertainty bands** are an option of the trend and difference charts, off by default: with
+the box ticked, the scenarios shown are swept (:func:`simlib.uncertainty.sweep`, the chosen
+number of parameter draws, the same draws for every scenario) with a progress bar, and the
+chart shows the 50% and 90% bands (:func:`bands_cached`, remembered per scenario, indicator,
+group, years, draws and seed). With the box off nothing is swept.
 """
 
 from __future__ import annotations
@@ -34,14 +40,18 @@ import html
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import ipywidgets as W
+import pandas as pd
 
 import simlib
 from simlib import downloads as _downloads
 from simlib import export as _export
 from simlib import plots
+from simlib import uncertainty as U
+from simlib import uncertainty_plots as UP
 from simlib.describe import choice_label as _choice_label
 from simlib.describe import format_value, humanise, lever_changes, lever_differences
 from simlib.describe import step_decimals as _step_decimals
@@ -52,7 +62,7 @@ from simlib.upload import ScenarioUpload
 __all__ = ["LeverControl", "LeverPanel", "Chart", "ExportPanel", "ScenarioApp",
            "BaselineExplorer", "CompareApp", "Gallery", "ThemeApp", "TrendGrid", "format_value",
            "lever_differences",
-           "key_figures",
+           "key_figures", "Bands", "bands_cached",
            "baseline", "run_cached", "clear_cache", "SLIDERS"]
 
 #: The key of "the current sliders" among the scenarios a CompareApp offers.
@@ -61,6 +71,11 @@ CACHE_SIZE = 32
 LANGS = (("Nederlands", "nl"), ("English", "en"))
 SUMMARY_INDICATORS = ("dual_contract_learners", "placement_share", "work_ready_without_place",
                       "terminations", "unqualified_outflow", "public_cost")
+#: The uncertainty bands of the apps: parameter draws offered first, and the seed.
+BAND_DRAWS = 50
+BAND_SEED = 0
+#: Charts that can show uncertainty bands.
+BAND_KINDS = ("trend", "difference")
 
 _TEXT = {
     "nl": {
@@ -110,6 +125,10 @@ _TEXT = {
         "saved": "Bewaard: {p} (staat nu in de keuzelijsten)",
         "saved_file": "bestand",
         "lever_panel": "Hefbomen",
+        "bands": "Onzekerheidsbanden tonen",
+        "band_draws": "Trekkingen",
+        "bands_busy": "⏳ Banden: {n} trekkingen van de onzekere parameters…",
+        "bands_done": "✓ Banden uit {n} trekkingen (seed {seed})",
     },
     "en": {
         "today": "today",
@@ -158,6 +177,10 @@ _TEXT = {
         "saved": "Saved: {p} (now in the lists)",
         "saved_file": "file",
         "lever_panel": "Levers",
+        "bands": "Show uncertainty bands",
+        "band_draws": "Draws",
+        "bands_busy": "⏳ Bands: {n} draws of the uncertain parameters…",
+        "bands_done": "✓ Bands from {n} draws (seed {seed})",
     },
 }
 
@@ -208,8 +231,110 @@ def run_cached(scenario, years: int = 10, extra_modules: Sequence = ()):
 
 
 def clear_cache() -> None:
-    """Forget every cached run."""
+    """Forget every cached run and every cached sweep of :func:`bands_cached`."""
     _CACHE.clear()
+    _SWEEPS.clear()
+
+
+# --- uncertainty bands, with a cache -------------------------------------------------------
+
+_SWEEPS: OrderedDict = OrderedDict()
+
+
+@dataclass(frozen=True)
+class Bands:
+    """The uncertainty bands of the scenarios a chart shows, from one set of paired draws.
+
+    ``table``: :func:`simlib.uncertainty.bands` of every scenario (columns scenario,
+    indicator, group, school_year, p5, p25, p50, p75, p95, draws, unit); ``difference``: the
+    bands of the last scenario minus the first (same columns), None with one scenario;
+    ``meta``: the sweep's ``meta`` (draws, seed, parameters; ``scenarios`` in chart order).
+    """
+
+    table: pd.DataFrame
+    difference: pd.DataFrame | None
+    meta: dict
+    indicator: str
+    group: str
+
+    def draw(self, axes, kinds: Sequence[str], table: pd.DataFrame | None, lang: str,
+             scenarios: Sequence[str]) -> tuple[pd.DataFrame | None, str | None]:
+        """Add the bands to the charts of ``kinds`` on ``axes`` (those of
+        :data:`BAND_KINDS`; ``scenarios``: the names of a trend's lines, in order). Returns
+        the chart's table with the band columns (the difference table's prefixed
+        ``difference_``) and the footnote saying what the bands are (None if no chart took
+        bands)."""
+        opts = {"indicator": self.indicator, "group": self.group}
+        drawn = []
+        for ax, kind in zip(axes, kinds, strict=True):
+            if kind == "trend":
+                UP.trend_bands(self.table, ax, lang, scenarios=scenarios, **opts)
+            elif kind == "difference" and self.difference is not None:
+                UP.difference_bands(self.difference, ax, lang, **opts)
+            else:
+                continue
+            drawn.append(kind)
+        if not drawn:
+            return table, None
+        if table is None:
+            pass
+        elif "difference" in kinds:  # the chart's table is the difference's (Chart.redraw)
+            if "difference" in drawn:
+                table = UP.with_bands(table, self.difference,
+                                      ["indicator", "group", "school_year"],
+                                      prefix="difference_")
+        elif kinds[0] == "trend":
+            table = UP.with_bands(table, self.table,
+                                  ["scenario", "indicator", "group", "school_year"])
+        note = UP.band_note(self.meta, lang, kinds=drawn, paired=len(self.meta["scenarios"]) > 1)
+        return table, note
+
+
+def _band_resolution(group: str) -> str:
+    """The sweep resolution for bands of ``group``: the sweep's default
+    (:data:`simlib.uncertainty.RESOLUTION`) unless that merges the group's axis, else the
+    coarsest that keeps it (a region needs the full model)."""
+    from simlib.engine import RESOLUTIONS
+
+    axis = group.partition("=")[0]
+    order = [U.RESOLUTION, *sorted(RESOLUTIONS, key=lambda r: -len(RESOLUTIONS[r]))]
+    return next(r for r in order if axis not in RESOLUTIONS[r])
+
+
+def bands_cached(scenarios: Sequence, indicator: str, group: str = "all", years: int = 10,
+                 draws: int = BAND_DRAWS, seed: int = BAND_SEED,
+                 progress: Callable[[int, int], None] | None = None) -> Bands:
+    """:class:`Bands` of ``scenarios`` (Scenario objects, in chart order) for one indicator
+    and group: :func:`simlib.uncertainty.sweep` of those not swept before, remembered per
+    scenario (its name, labels and lever schedules), indicator, group, years, draws and seed
+    for the last :data:`CACHE_SIZE` of them. ``progress(done, total)`` follows the sweep.
+    The sweep runs at its default resolution, or a finer one where that merges the group's
+    axis (``meta["collapsed_axes"]`` says which axes were merged).
+
+    A scenario swept alone gets the same draws as in a sweep with others (the draws depend on
+    the seed and the chunk only), so bands of scenarios swept at different times stay paired.
+    """
+    keys = {_key(sc, years): sc for sc in scenarios}  # the same scenario twice: once
+    names = [sc.name for sc in keys.values()]
+    if len(set(names)) != len(names):
+        raise ValueError(f"scenarios must have distinct names; got {names}")
+    wanted = {k: (k, indicator, group, draws, seed) for k in keys}
+    missing = [sc for k, sc in keys.items() if wanted[k] not in _SWEEPS]
+    if missing:
+        sw = U.sweep(missing, draws=draws, seed=seed, years=years, indicators=[indicator],
+                     groups=[group], resolution=_band_resolution(group), progress=progress)
+        for sc in missing:
+            rows = sw.indicators[sw.indicators["scenario"] == sc.name]
+            _SWEEPS[wanted[_key(sc, years)]] = U.Sweep(sw.draws, rows, sw.meta)
+    parts = [_SWEEPS[wanted[k]] for k in keys]
+    for key in wanted.values():
+        _SWEEPS.move_to_end(key)
+    while len(_SWEEPS) > CACHE_SIZE:
+        _SWEEPS.popitem(last=False)
+    sw = U.Sweep(parts[0].draws, pd.concat([p.indicators for p in parts], ignore_index=True),
+                 {**parts[0].meta, "scenarios": names})
+    difference = sw.difference(names[0], names[-1]) if len(names) > 1 else None
+    return Bands(sw.bands(), difference, sw.meta, indicator, group)
 
 
 def baseline(years: int = 10):
@@ -459,12 +584,19 @@ class Chart:
         self.widget = W.VBox([self.image, self.footnote])
         self.table = None
         self.draws = 0
+        #: uncertainty bands to draw (:class:`Bands`, set by the app) and what they add to the
+        #: footnote (:meth:`Bands.draw`; an export puts it after the scenarios' footnote)
+        self.bands: Bands | None = None
+        self.extra_note: str | None = None
         if self.results is not None:
             self.redraw()
 
     def _show(self, dpi: float = 100) -> None:
-        """Put the figure on screen (PNG) with the scenarios' footnote as a line under it."""
-        self.footnote.value = footnote_html(_export.footnote(self.scenarios, self.lang))
+        """Put the figure on screen (PNG) with the scenarios' footnote (and the chart's
+        ``extra_note``) as a line under it."""
+        text = _export.footnote(self.scenarios, self.lang)
+        self.footnote.value = footnote_html(
+            f"{text}\n{self.extra_note}" if self.extra_note else text)
         self.image.value = plots.png_bytes(self.figure, dpi=dpi)
         self.draws += 1
 
@@ -474,15 +606,20 @@ class Chart:
         return [r.scenario for r in results]
 
     def redraw(self, results=None, lang: str | None = None, **opts) -> None:
-        """Redraw with new results, language or options (those not given stay)."""
+        """Redraw with new results, language or options (those not given stay), with
+        :attr:`bands` if set."""
         if results is not None:
             self.results = results
         if lang is not None:
             self.lang = lang
         self.opts.update(opts)
         kinds = self.kinds
-        _, tables = plots.draw(self.figure, kinds, self.results, self.lang, **self.opts)
+        axes, tables = plots.draw(self.figure, kinds, self.results, self.lang, **self.opts)
         self.table = tables[kinds.index("difference")] if "difference" in kinds else tables[0]
+        self.extra_note = None
+        if self.bands is not None:
+            self.table, self.extra_note = self.bands.draw(
+                axes, kinds, self.table, self.lang, [sc.name for sc in self.scenarios])
         plots.clear_footnote(self.figure)
         self._show()
 
@@ -505,13 +642,6 @@ _DOWNLOAD_TEXT = {
     "nl": {"button": "Maak de bestanden om te downloaden", "busy": "⏳ Bestanden maken…"},
     "en": {"button": "Make the files to download", "busy": "⏳ Making the files…"},
 }
-
-
-def _extra_note(charts) -> str | None:
-    """What the charts add to the footnote of an export (their ``extra_note``, once each),
-    e.g. what an uncertainty band includes; None if nothing."""
-    notes = dict.fromkeys(n for c in charts if (n := getattr(c, "extra_note", None)))
-    return "\n".join(notes) or None
 
 
 class ExportPanel:
@@ -564,23 +694,29 @@ class ExportPanel:
         charts = self.source() if callable(self.source) else self.source
         return list(charts) if isinstance(charts, list | tuple) else [charts]
 
+    def _items(self, stem: str) -> tuple[dict, list]:
+        """What :func:`simlib.export.export_many` takes: ``{stem: (figure, table, note)}``
+        for the charts shown (``note``: a chart's ``extra_note``, e.g. what its uncertainty
+        bands include, put after the scenarios' footnote of that chart only), and the
+        scenarios shown."""
+        charts = self._charts()
+        items = {stem if len(charts) == 1 else f"{stem}_{c.name}": (
+            c.export_figure() if hasattr(c, "export_figure") else c.figure, c.table,
+            getattr(c, "extra_note", None)) for c in charts}
+        return items, [sc for c in charts for sc in c.scenarios]
+
     def export(self) -> list[Path]:
         """Export now; returns the paths written ([] and a message if refused). In
         ``"browser"`` mode nothing is written: see :meth:`download`."""
         if self.mode == "browser":
             self.download()
             return []
-        charts = self._charts()
-        stem = self.stem.value.strip() or "grafiek"
-        items = {stem if len(charts) == 1 else f"{stem}_{c.name}": (
-            c.export_figure() if hasattr(c, "export_figure") else c.figure, c.table)
-            for c in charts}
-        scenarios = [sc for c in charts for sc in c.scenarios]
+        items, scenarios = self._items(self.stem.value.strip() or "grafiek")
         try:
             self.paths = _export.export_many(
                 self.folder.value.strip() or ".", items, scenarios, lang=self.lang,
                 date=self.date, overwrite=self.overwrite.value,
-                belgian_excel=self.belgian.value, note=_extra_note(charts))
+                belgian_excel=self.belgian.value)
         except (OSError, ValueError) as exc:
             self.paths = []
             self.message.value = (f"<span style='color:#D55E00'>"
@@ -597,18 +733,12 @@ class ExportPanel:
         """Make the files of an export without writing them on the server and offer them
         as download links (``{name: bytes}``, also kept in :attr:`files`)."""
         lang = self.lang
-        charts = self._charts()
-        stem = _export._file_name(self.stem.value.strip() or "grafiek")
-        items = {stem if len(charts) == 1 else f"{stem}_{c.name}": (
-            c.export_figure() if hasattr(c, "export_figure") else c.figure, c.table)
-            for c in charts}
-        scenarios = [sc for c in charts for sc in c.scenarios]
+        items, scenarios = self._items(_export._file_name(self.stem.value.strip() or "grafiek"))
         self.links.value = ""
         self.message.value = f"<span style='color:#E69F00'>{_DOWNLOAD_TEXT[lang]['busy']}</span>"
         try:
             self.files = _downloads.export_files(items, scenarios, lang=lang, date=self.date,
-                                                 belgian_excel=self.belgian.value,
-                                                 note=_extra_note(charts))
+                                                 belgian_excel=self.belgian.value)
         except (OSError, ValueError) as exc:
             self.files = {}
             self.message.value = (f"<span style='color:#D55E00'>"
@@ -644,9 +774,12 @@ def _indicator_options(lang: str) -> list[tuple[str, str]]:
 
 
 class _App:
-    """The frame the apps share: language toggle, status line, chart, summary, export."""
+    """The frame the apps share: language toggle, status line, chart, summary, export, and
+    the option of uncertainty bands on the chart (off: nothing is swept)."""
 
     views: tuple[str, ...] = ("trend",)
+    #: extra policy modules the runs use (a sweep cannot: no bands with them)
+    modules: tuple = ()
 
     def __init__(self, years: int = 10, lang: str = "nl", export_folder: str = "export"):
         self.years = years
@@ -670,6 +803,21 @@ class _App:
             control.style.description_width = "initial"
         self.indicator.layout.width = "34em"
         self.group.layout.width = "22em"
+        # uncertainty bands: an option, off by default (see :meth:`_bands`)
+        self.show_bands = W.Checkbox(value=False, indent=False, layout=W.Layout(width="auto"))
+        self.band_draws = W.BoundedIntText(value=BAND_DRAWS, min=2, max=1000,
+                                           layout=W.Layout(width="12em"))
+        self.band_draws.style.description_width = "initial"
+        self.band_progress = W.IntProgress(value=0, min=0, max=1,
+                                           layout=W.Layout(width="12em", display="none"))
+        self.band_status = W.HTML()
+        self.band_seed = BAND_SEED
+        self.show_bands.observe(self._options_changed, names="value")
+        self.band_draws.observe(
+            lambda ch: self._options_changed(ch) if self.show_bands.value else None,
+            names="value")
+        self.band_box = W.HBox([self.show_bands, self.band_draws, self.band_progress,
+                                self.band_status])
         self.results: list = []
         self.chart = Chart(self._kinds(self.views[0]), lang=lang)
         self.export_panel = ExportPanel(lambda: self.chart, lang=lang, folder=export_folder,
@@ -713,6 +861,8 @@ class _App:
             self.by.description = _t(lang, "by")
             self.group.description = _t(lang, "group")
             self.hide_non_dual.description = _t(lang, "hide_non_dual")
+            self.show_bands.description = _t(lang, "bands")
+            self.band_draws.description = _t(lang, "band_draws")
             self._show_relevant()
 
     def _show_relevant(self) -> None:
@@ -726,6 +876,12 @@ class _App:
         }
         for w, on in shown.items():
             w.layout.display = None if on else "none"
+        self.band_box.layout.display = None if self._bands_possible() else "none"
+
+    def _bands_possible(self) -> bool:
+        """Whether the chart shown can take uncertainty bands."""
+        kinds = self._kinds(self.view.value or self.views[0])
+        return not self.modules and any(k in BAND_KINDS for k in kinds)
 
     @contextlib.contextmanager
     def _quietly(self):
@@ -770,6 +926,7 @@ class _App:
             kinds = self._kinds(self.view.value or self.views[0])
             if kinds != self.chart.kinds:
                 self.chart.set_kinds(kinds)
+            self.chart.bands = self._bands()
             self.chart.redraw(results=self._shown(), lang=self.lang, **self._chart_opts())
             self.summary.value = self._summary()
         except Exception as exc:  # shown in the app: an observer must not raise
@@ -779,6 +936,37 @@ class _App:
 
     def _shown(self):
         return self.results
+
+    def _bands(self) -> Bands | None:
+        """The bands of the scenarios shown when the box is ticked and the chart takes them
+        (:func:`bands_cached`: a sweep with a progress bar, unless remembered); None
+        otherwise, at no cost. A failure is shown beside the box; the chart draws without."""
+        if not (self.show_bands.value and self._bands_possible()):
+            self.band_progress.layout.display = "none"
+            self.band_status.value = ""
+            return None
+        lang, draws = self.lang, self.band_draws.value
+        bar = self.band_progress
+        bar.value, bar.layout.display = 0, None
+        self.band_status.value = (f"<span style='color:#E69F00'>"
+                                  f"{_t(lang, 'bands_busy').format(n=draws)}</span>")
+
+        def tick(done: int, total: int) -> None:
+            bar.max, bar.value = max(total, 1), done
+
+        try:
+            bands = bands_cached([r.scenario for r in self._shown()], self.indicator.value,
+                                 self.group.value or "all", self.years, draws, self.band_seed,
+                                 progress=tick)
+        except Exception as exc:  # shown beside the box: an observer must not raise
+            bar.layout.display = "none"
+            self.band_status.value = (f"<span style='color:#D55E00'>"
+                                      f"{html.escape(_t(lang, 'error').format(e=exc))}</span>")
+            return None
+        bar.value = bar.max
+        text = _t(lang, "bands_done").format(n=draws, seed=self.band_seed)
+        self.band_status.value = f"<span style='color:#009E73'>{text}</span>"
+        return bands
 
     def _summary(self) -> str:
         return ""
@@ -798,7 +986,8 @@ class _App:
 
     def _controls(self) -> W.Widget:
         return W.VBox([W.HBox([self.view, self.indicator]),
-                       W.HBox([self.school_year, self.by, self.group, self.hide_non_dual])])
+                       W.HBox([self.school_year, self.by, self.group, self.hide_non_dual]),
+                       self.band_box])
 
     def _repr_mimebundle_(self, **kwargs):
         return self.widget._repr_mimebundle_(**kwargs)
@@ -832,7 +1021,6 @@ class _VariantApp(_App):
     """An app that shows a variant of the levers (``self.scenario()``, plus the extra policy
     modules ``self.modules``) against the baseline ``self.base``."""
 
-    modules: tuple = ()
     #: views that compare the two runs even when the variant is the baseline
     difference_views: tuple[str, ...] = ("difference",)
 
@@ -965,7 +1153,7 @@ class CompareApp(_App):
                            W.HBox([self.save_overwrite, self.save_button]), self.save_message,
                            self.upload.widget])  # upload
         picks = W.VBox([self.pick_a, self.pick_b])
-        controls = W.HBox([self.indicator, self.group])
+        controls = W.VBox([W.HBox([self.indicator, self.group]), self.band_box])
         self.main = W.VBox([
             self.lang_toggle, picks, controls, self.status, self.chart.widget, self.summary,
             W.HBox([W.VBox([self.panel_title, self.panel.widget],

@@ -2,12 +2,19 @@
 
 Same conventions as :mod:`simlib.plots`: Dutch by default (``lang="en"`` for English), units
 on every axis, shares in percent, the footnote says what the bands do and do not include.
+:func:`trend_bands` and :func:`difference_bands` add bands to a chart of :mod:`simlib.plots`
+(the option "uncertainty bands" of the apps in :mod:`simlib.ui`); :func:`with_bands` adds
+their numbers to the chart's table.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.legend_handler import HandlerTuple
 
 from simlib.glossary import label
 from simlib.plots import (
@@ -19,11 +26,14 @@ from simlib.plots import (
     _school_year_axis,
     _TickFormatter,
     _title,
+    _trend_ylim,
     _value_label,
     number,
 )
+from simlib.uncertainty import BAND_COLUMNS
 
-__all__ = ["fan", "tornado", "sobol_bars", "footnote"]
+__all__ = ["fan", "trend_bands", "difference_bands", "with_bands", "band_note", "tornado",
+           "sobol_bars", "footnote"]
 
 TEXT = {
     "nl": {
@@ -31,6 +41,7 @@ TEXT = {
         "fan_diff": "{ind}, verschil {name}: mediaan met 50%- en 90%-banden ({n} gepaarde "
                     "trekkingen)",
         "median": "mediaan", "band50": "50%-band", "band90": "90%-band",
+        "draws_median": "mediaan van de trekkingen",
         "tornado": "{ind} in {sy}: elke aanname alleen aan de onder- en bovengrens van haar "
                    "bereik",
         "low": "ondergrens van het bereik", "high": "bovengrens van het bereik",
@@ -39,13 +50,25 @@ TEXT = {
         "S1": "eerste orde (alleen)", "ST": "totaal (met interacties)",
         "share": "aandeel van de variantie (0–1)",
         "footnote": "Banden: {n} trekkingen van {k} onzekere parameters uit hun bereik in data/ "
-                    "(seed {seed}); geen herkalibratie per trekking, geen ingeklapte assen. "
+                    "(seed {seed}); geen herkalibratie per trekking, {collapsed}. "
                     "simlib {version}, data {data}.",
+        "collapsed": "samengevoegd: {axes} (grovere plaatsingsmarkten)",
+        "not_collapsed": "geen ingeklapte assen",
+        "trend_note": "Schaduw rond elke lijn, in haar kleur: 50%-band (donker, 25e tot 75e "
+                      "percentiel) en 90%-band (licht, 5e tot 95e percentiel) van de trekkingen, "
+                      "met hun mediaan als stippellijn. De lijnen met punten zijn de run met de "
+                      "waarden van data/, niet de mediaan.",
+        "paired_note": "Elk scenario loopt met dezelfde trekkingen (gepaard): overlappende banden "
+                       "betekenen niet dat het verschil tussen de scenario's onzeker is.",
+        "difference_note": "Streepjes op de staven: 50%-band (dik) en 90%-band (dun) van het "
+                           "verschil over dezelfde trekkingen voor beide scenario's (gepaard); "
+                           "de staven zijn de run met de waarden van data/.",
     },
     "en": {
         "fan": "{ind}: median with 50% and 90% bands ({n} draws)",
         "fan_diff": "{ind}, difference {name}: median with 50% and 90% bands ({n} paired draws)",
         "median": "median", "band50": "50% band", "band90": "90% band",
+        "draws_median": "median of the draws",
         "tornado": "{ind} in {sy}: each assumption alone at the low and high end of its range",
         "low": "low end of the range", "high": "high end of the range",
         "base": "value in data/",
@@ -53,8 +76,19 @@ TEXT = {
         "S1": "first order (alone)", "ST": "total (with interactions)",
         "share": "share of the variance (0–1)",
         "footnote": "Bands: {n} draws of {k} uncertain parameters from their ranges in data/ "
-                    "(seed {seed}); no recalibration per draw, no axis collapsed. "
+                    "(seed {seed}); no recalibration per draw, {collapsed}. "
                     "simlib {version}, data {data}.",
+        "collapsed": "merged: {axes} (coarser placement markets)",
+        "not_collapsed": "no axis collapsed",
+        "trend_note": "Shading around each line, in its colour: 50% band (dark, 25th to 75th "
+                      "percentile) and 90% band (light, 5th to 95th percentile) of the draws, "
+                      "with their median dotted. The lines with dots are the run with the "
+                      "values in data/, not the median.",
+        "paired_note": "Every scenario runs with the same draws (paired): overlapping bands do "
+                       "not mean that the difference between the scenarios is uncertain.",
+        "difference_note": "Whiskers on the bars: 50% band (thick) and 90% band (thin) of the "
+                           "difference over the same draws for both scenarios (paired); the "
+                           "bars are the run with the values in data/.",
     },
 }
 
@@ -64,6 +98,30 @@ def _param_label(name: str, lang: str) -> str:
     return name.replace("_", " ")
 
 
+#: The legend of a chart with bands: over the shading, on a light box to stay readable.
+_LEGEND = {"loc": "best", "fontsize": 8.5, "frameon": True, "framealpha": 0.85,
+           "edgecolor": "none"}
+
+
+def _rows(band_table: pd.DataFrame, indicator: str, group: str,
+          scenario: str | None = None) -> pd.DataFrame:
+    """The bands of one indicator and group (and scenario), by school year."""
+    df = band_table[(band_table["indicator"] == indicator) & (band_table["group"] == group)]
+    if scenario is not None:
+        df = df[df["scenario"] == scenario]
+    return df.sort_values("school_year", kind="stable")
+
+
+def _shade(ax: Axes, x, df: pd.DataFrame, scale: float, colour: str,
+           labels: tuple[str | None, str | None] = (None, None)) -> tuple:
+    """The 90% band (light) and the 50% band (dark) of ``df`` over ``x``, shaded."""
+    band90 = ax.fill_between(x, df["p5"] * scale, df["p95"] * scale, color=colour, alpha=0.18,
+                             lw=0, label=labels[0])
+    band50 = ax.fill_between(x, df["p25"] * scale, df["p75"] * scale, color=colour, alpha=0.38,
+                             lw=0, label=labels[1])
+    return band90, band50
+
+
 def fan(band_table: pd.DataFrame, indicator: str, ax: Axes | None = None, lang: str = "nl", *,
         group: str = "all", scenario: str | None = None) -> Axes:
     """Median and 50%/90% bands over the school years from a :func:`~simlib.uncertainty.bands`
@@ -71,21 +129,16 @@ def fan(band_table: pd.DataFrame, indicator: str, ax: Axes | None = None, lang: 
     lang = _lang(lang)
     t = TEXT[lang]
     ax = _axes(ax)
-    df = band_table[(band_table["indicator"] == indicator) & (band_table["group"] == group)]
-    if scenario is not None:
-        df = df[df["scenario"] == scenario]
+    df = _rows(band_table, indicator, group, scenario)
     if df.empty:
         raise ValueError(f"no bands for indicator {indicator!r}, group {group!r}")
     name = df["scenario"].iloc[0]
-    df = df[df["scenario"] == name].sort_values("school_year")
+    df = df[df["scenario"] == name]
     ind = _indicator(indicator)
     scale, _ = _display(ind.unit)
     x = list(range(len(df)))
     colour = PALETTE[0]
-    ax.fill_between(x, df["p5"] * scale, df["p95"] * scale, color=colour, alpha=0.18,
-                    lw=0, label=t["band90"])
-    ax.fill_between(x, df["p25"] * scale, df["p75"] * scale, color=colour, alpha=0.38,
-                    lw=0, label=t["band50"])
+    _shade(ax, x, df, scale, colour, (t["band90"], t["band50"]))
     ax.plot(x, df["p50"] * scale, color=colour, lw=2, label=t["median"])
     ax.set_xticks(x, list(df["school_year"]), rotation=45, ha="right")
     _school_year_axis(ax, lang)
@@ -98,6 +151,88 @@ def fan(band_table: pd.DataFrame, indicator: str, ax: Axes | None = None, lang: 
     ax.legend(loc="best", fontsize=8, frameon=False)
     ax.grid(axis="y", alpha=0.3)
     return ax
+
+
+def trend_bands(band_table: pd.DataFrame, ax: Axes, lang: str = "nl", *,
+                indicator: str, group: str = "all", scenarios: Sequence[str]) -> Axes:
+    """Shade the 50% and 90% bands of each scenario on a :func:`simlib.plots.trend` chart.
+
+    ``scenarios`` are the names of the trend's lines in their order; each band takes its
+    line's colour (a scenario without bands in ``band_table``, or shown twice, gets them
+    once at most). The legend gains
+    one entry for the medians (dotted) and one per band width, each with a swatch per
+    scenario; the value axis grows to show the bands whole."""
+    lang = _lang(lang)
+    t = TEXT[lang]
+    scale, _ = _display(_indicator(indicator).unit)
+    lines = list(ax.get_lines())
+    drawn: dict[str, tuple] = {}  # per scenario: (90% band, 50% band, median)
+    values = [np.asarray(line.get_ydata(), float) for line in lines]
+    for line, name in zip(lines, scenarios, strict=False):
+        df = _rows(band_table, indicator, group, name)
+        if df.empty or name in drawn:
+            continue
+        x, colour = list(df["school_year"]), line.get_color()
+        median, = ax.plot(x, df["p50"] * scale, color=colour, lw=1.2, ls=":")
+        drawn[name] = (*_shade(ax, x, df, scale, colour), median)
+        values += [df["p5"].to_numpy(float) * scale, df["p95"].to_numpy(float) * scale]
+    if not drawn:
+        return ax
+    _trend_ylim(ax, np.concatenate(values))
+    handles, labels = ax.get_legend_handles_labels()
+    handles += [tuple(d[k] for d in drawn.values()) for k in (2, 1, 0)]
+    labels += [t["draws_median"], t["band50"], t["band90"]]
+    ax.legend(handles, labels, handler_map={tuple: HandlerTuple(ndivide=None, pad=0)},
+              **_LEGEND)
+    return ax
+
+
+def difference_bands(band_table: pd.DataFrame, ax: Axes, lang: str = "nl", *,
+                     indicator: str, group: str = "all") -> Axes:
+    """Whiskers of the 50% (thick) and 90% (thin) bands of a paired difference
+    (:meth:`simlib.uncertainty.Sweep.difference`) on a :func:`simlib.plots.difference` chart,
+    at the right of each bar (clear of the bar's number); the legend keeps its entries."""
+    lang = _lang(lang)
+    t = TEXT[lang]
+    scale, _ = _display(_indicator(indicator).unit)
+    df = _rows(band_table, indicator, group)
+    if df.empty:
+        return ax
+    x = np.asarray(ax.xaxis.convert_units(list(df["school_year"])), float) + 0.22
+    colour = "#333333"
+    thin = ax.vlines(x, df["p5"] * scale, df["p95"] * scale, color=colour, lw=1)
+    thick = ax.vlines(x, df["p25"] * scale, df["p75"] * scale, color=colour, lw=4)
+    lo, hi = ax.get_ylim()
+    low, high = float(np.nanmin(df["p5"] * scale)), float(np.nanmax(df["p95"] * scale))
+    pad = 0.05 * (max(hi, high) - min(lo, low))
+    ax.set_ylim(min(lo, low - pad), max(hi, high + pad))
+    old = ax.get_legend()
+    handles = [*(old.legend_handles if old else []), thick, thin]
+    labels = [*(text.get_text() for text in (old.get_texts() if old else [])), t["band50"],
+              t["band90"]]
+    ax.legend(handles, labels, **_LEGEND)
+    return ax
+
+
+def with_bands(table: pd.DataFrame, band_table: pd.DataFrame, keys: Sequence[str],
+               prefix: str = "") -> pd.DataFrame:
+    """``table`` with the band columns of ``band_table`` (``p5`` ... ``p95``, ``draws``, each
+    name prefixed with ``prefix``) joined on ``keys``; rows without bands get empty cells."""
+    cols = [*BAND_COLUMNS, "draws"]
+    bands = band_table[[*keys, *cols]].rename(columns={c: prefix + c for c in cols})
+    return table.merge(bands, on=list(keys), how="left")
+
+
+def band_note(meta: dict, lang: str = "nl", *, kinds: Sequence[str] = ("trend",),
+              paired: bool = False) -> str:
+    """The footnote of a chart with bands drawn by :func:`trend_bands` (kind ``"trend"``)
+    and :func:`difference_bands` (``"difference"``): :func:`footnote`, then what the shading
+    and the whiskers are and that the draws are paired."""
+    t = TEXT[_lang(lang)]
+    parts = [footnote(meta, lang), *(t[f"{k}_note"] for k in kinds)]
+    if paired and "trend" in kinds:
+        parts.append(t["paired_note"])
+    return " ".join(parts)
 
 
 def tornado(table: pd.DataFrame, indicator: str, school_year: str, ax: Axes | None = None,
@@ -149,7 +284,13 @@ def sobol_bars(table: pd.DataFrame, indicator: str, school_year: str, ax: Axes |
 
 
 def footnote(meta: dict, lang: str = "nl") -> str:
-    """The footnote of an uncertainty chart, from a sweep's ``meta``."""
-    return TEXT[_lang(lang)]["footnote"].format(
-        n=meta["draws"], k=len(meta["parameters"]), seed=meta["seed"],
+    """The footnote of an uncertainty chart, from a sweep's ``meta`` (with the axes the
+    sweep's resolution collapses, ``meta["collapsed_axes"]``)."""
+    t = TEXT[_lang(lang)]
+    axes = meta.get("collapsed_axes") or []
+    collapsed = t["collapsed"].format(axes=", ".join(label("axes", a, lang).lower()
+                                                     for a in axes)) if axes \
+        else t["not_collapsed"]
+    return t["footnote"].format(
+        n=meta["draws"], k=len(meta["parameters"]), seed=meta["seed"], collapsed=collapsed,
         version=meta["simlib_version"], data=meta["data_hash"][:12])
