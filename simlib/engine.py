@@ -417,15 +417,24 @@ def _collapse(x: np.ndarray, axis: int, resolution: str, weights: np.ndarray | N
     with all its places (no mismatch between the merged regions or sectors)."""
     if resolution == "full":
         return x
-    cells, index = cell_grid(resolution)
-    x = np.moveaxis(np.asarray(x, float), axis, -1)
+    cells, index, order, starts = _merge_plan(resolution)
+    x = np.asarray(x, float)
     if weights is not None:
-        w = weights / np.bincount(index, weights, cells.size)[index]
-        x = x * w
-    out = np.zeros((*x.shape[:-1], cells.size))
-    for c in range(cells.size):
-        out[..., c] = x[..., index == c].sum(axis=-1)
-    return np.moveaxis(out, -1, axis)
+        w = np.asarray(weights, float)
+        shape = [1] * x.ndim
+        shape[axis] = -1
+        x = x * (w / np.bincount(index, w, cells.size)[index]).reshape(shape)
+    # a plain sum over each merged cell's cells, in the order of CELLS (no BLAS)
+    return np.add.reduceat(np.take(x, order, axis=axis), starts, axis=axis)
+
+
+@cache
+def _merge_plan(resolution: str) -> tuple[Strata, np.ndarray, np.ndarray, np.ndarray]:
+    """The cells of ``resolution``, each full cell's merged cell, the full cells ordered by
+    merged cell and where each merged cell's run starts in that order."""
+    cells, index = cell_grid(resolution)
+    order = np.argsort(index, kind="stable")
+    return cells, index, order, np.searchsorted(index[order], np.arange(cells.size))
 
 
 @dataclass

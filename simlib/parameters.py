@@ -32,7 +32,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -89,7 +89,9 @@ def project_root() -> Path:
 
 
 @cache
+@lru_cache(maxsize=16)
 def _data_root(env: str | None) -> str:
+    """The data folder for the value ``env`` of ``SIMLIB_HOME`` (cached: a hot path)."""
     return str((Path(env) if env else _PACKAGE_PARENT) / "data")
 
 
