@@ -2,9 +2,9 @@
 
 Thin notebooks: everything the notebook shows is built here and driven from the tests. The
 computations are :mod:`simlib.uncertainty` and :mod:`simlib.sensitivity`; the charts
-:mod:`simlib.uncertainty_plots`. Every button runs the model many times (about 0.3 s a run
-today, see :mod:`simlib.uncertainty`), so each shows a progress bar and the number of runs it
-will make before it starts.
+:mod:`simlib.uncertainty_plots`. Every button runs the model many times (through the batch
+engine, about 0.01 s a run on two cores, see :mod:`simlib.uncertainty`), so each shows a
+progress bar and the number of runs it will make before it starts.
 """
 
 from __future__ import annotations
@@ -49,9 +49,9 @@ TEXT = {
         "drivers": "Assumptions that drive this indicator most (Morris, then Sobol)",
     },
 }
-#: Seconds per model run with the burn-in (measured on the project machine; only an estimate
-#: shown before a computation starts).
-SECONDS_PER_RUN = 0.3
+#: Seconds per model run in a batch (a sweep of 1,000 draws, two cores, the project machine:
+#: ``benchmarks/sweep_speed.py``; only an estimate shown before a computation starts).
+SECONDS_PER_RUN = 0.01
 
 
 class _Shown:
@@ -87,7 +87,7 @@ class UncertaintyApp:
 
     def __init__(self, scenario: str = "baseline", against: str | None = None,
                  indicator: str = "dual_contract_learners", school_year: str = "2030-31",
-                 draws: int = 20, years: int = 10, lang: str = "nl",
+                 draws: int = 200, years: int = 10, lang: str = "nl",
                  parameters: list[str] | None = None):
         from simlib.outcomes import INDICATORS
         from simlib.scenario import scenario_names
@@ -173,7 +173,7 @@ class UncertaintyApp:
         self.progress.max = max(runs, 1)
         self.progress.value = 0
         self.status.value = html.escape(
-            self._t("runs").format(n=runs, s=round(runs * SECONDS_PER_RUN)))
+            self._t("runs").format(n=runs, s=max(1, round(runs * SECONDS_PER_RUN))))
         return time.perf_counter()
 
     def _tick(self, done: int, total: int) -> None:
