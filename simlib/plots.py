@@ -239,9 +239,14 @@ def _value_label(unit: str, lang: str, what: str = "value") -> str:
     return f"{label('axes', what, lang)} ({_unit_text(unit, lang)})"
 
 
-def _title(ax: Axes, text: str, size: float = 11) -> None:
-    """A left-aligned title wrapped to the width of the axes (estimated before layout)."""
-    width_pt = ax.figure.get_figwidth() * 72 * ax.get_position().width * 1.1
+def _title(ax: Axes, text: str, size: float = 11, left_pt: float | None = None) -> None:
+    """A left-aligned title wrapped to the width of the axes (estimated before layout), or,
+    with ``left_pt`` (the points the tick labels will take left of the axes), to the width
+    from there to the figure's right edge."""
+    if left_pt is None:
+        width_pt = ax.figure.get_figwidth() * 72 * ax.get_position().width * 1.1
+    else:
+        width_pt = ax.figure.get_figwidth() * 72 * 0.96 - left_pt
     ax.set_title(textwrap.fill(text, max(30, int(width_pt / (size * 0.56)))), loc="left",
                  fontsize=size)
 

@@ -172,18 +172,20 @@ def drivers(screen: pd.DataFrame, sobol_table: pd.DataFrame | None = None,
     """The ranked table of the assumptions that drive an indicator: the Morris screen (or a
     tornado table) with each parameter's label, unit, range, source or estimate, confidence
     and, where computed, its Sobol indices."""
+    from simlib.glossary import label
     from simlib.parameters import parameters
 
     params = parameters()
     key = "mu_star" if "mu_star" in screen else "swing"
     df = screen.copy()
     df["rank"] = np.arange(1, len(df) + 1)
+    df["label"] = [label("parameters", n, lang) for n in df["parameter"]]
     df["unit"] = [params[n].unit for n in df["parameter"]]
     df["range"] = [f"{params[n].range[0]:g}–{params[n].range[1]:g}" for n in df["parameter"]]
     df["confidence"] = [params[n].confidence for n in df["parameter"]]
     df["provenance"] = [params[n].provenance for n in df["parameter"]]
     if sobol_table is not None:
         df = df.merge(sobol_table[["parameter", "S1", "ST"]], on="parameter", how="left")
-    cols = ["rank", "parameter", key] + [c for c in ("sigma", "S1", "ST") if c in df] + \
+    cols = ["rank", "label", "parameter", key] + [c for c in ("sigma", "S1", "ST") if c in df] + \
         ["unit", "range", "confidence", "provenance"]
     return df[cols]

@@ -94,8 +94,14 @@ TEXT = {
 
 
 def _param_label(name: str, lang: str) -> str:
-    """A parameter's name made readable (parameters have no glossary labels yet)."""
-    return name.replace("_", " ")
+    """A parameter's label from the glossary (``[parameters]``), else its name made readable."""
+    text = label("parameters", name, lang)
+    return text.replace("_", " ") if text == name else text
+
+
+def _label_width_pt(parameters, lang: str, size: float = 8) -> float:
+    """About how many points the parameter labels of a bar chart take left of its axes."""
+    return max(len(_param_label(p, lang)) for p in parameters) * size * 0.55 + 12
 
 
 #: The legend of a chart with bands: over the shading, on a light box to stay readable.
@@ -255,8 +261,9 @@ def tornado(table: pd.DataFrame, indicator: str, school_year: str, ax: Axes | No
     ax.set_yticks(list(y), [_param_label(p, lang) for p in df["parameter"]], fontsize=8)
     ax.set_xlabel(_value_label(ind.unit, lang))
     ax.xaxis.set_major_formatter(_TickFormatter(lang))
-    _title(ax, t["tornado"].format(ind=label("indicators", indicator, lang), sy=school_year))
-    ax.legend(loc="lower right", fontsize=8, frameon=False)
+    _title(ax, t["tornado"].format(ind=label("indicators", indicator, lang), sy=school_year),
+           left_pt=_label_width_pt(df["parameter"], lang))
+    ax.legend(**_LEGEND)  # where it covers the fewest bars
     ax.grid(axis="x", alpha=0.3)
     return ax
 
@@ -277,8 +284,9 @@ def sobol_bars(table: pd.DataFrame, indicator: str, school_year: str, ax: Axes |
     ax.set_yticks(list(y), [_param_label(p, lang) for p in df["parameter"]], fontsize=8)
     ax.set_xlabel(t["share"])
     ax.xaxis.set_major_formatter(_TickFormatter(lang))
-    _title(ax, t["sobol"].format(ind=label("indicators", indicator, lang), sy=school_year))
-    ax.legend(loc="lower right", fontsize=8, frameon=False)
+    _title(ax, t["sobol"].format(ind=label("indicators", indicator, lang), sy=school_year),
+           left_pt=_label_width_pt(df["parameter"], lang))
+    ax.legend(**_LEGEND)  # where it covers the fewest bars
     ax.grid(axis="x", alpha=0.3)
     return ax
 

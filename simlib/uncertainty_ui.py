@@ -131,6 +131,7 @@ class UncertaintyApp:
         self.tornado = _Shown("tornado")
         self.sobol = _Shown("sobol")
         self.drivers = W.HTML()
+        self._drivers_of: tuple | None = None  # (screen or tornado table, Sobol table or None)
         self.sweep: U.Sweep | None = None
         self.tornado_table = None
         self.screen_table = None
@@ -232,7 +233,7 @@ class UncertaintyApp:
     def compute_tornado(self) -> None:
         """Each assumption alone at both ends of its range (2 k + 1 runs)."""
         from simlib.scenario import load_scenario
-        from simlib.sensitivity import drivers, tornado_table
+        from simlib.sensitivity import tornado_table
 
         k = len(self.priors)
         t0 = self._start(2 * k + 1)
@@ -246,7 +247,8 @@ class UncertaintyApp:
             return
         self._draw_tornado()
         self.tornado.scenarios = [load_scenario(self.scenario.value)]
-        self.drivers.value = self._drivers_html(drivers(self.tornado_table))
+        self._drivers_of = (self.tornado_table, None)
+        self._show_drivers()
         self._done(t0, 2 * k + 1)
 
     def _draw_tornado(self) -> None:
@@ -264,7 +266,7 @@ class UncertaintyApp:
     def compute_screen(self) -> None:
         """Morris over every uncertain parameter, then Sobol on the top ones."""
         from simlib.scenario import load_scenario
-        from simlib.sensitivity import drivers, screen_then_sobol
+        from simlib.sensitivity import screen_then_sobol
 
         plist = self.priors
         k = len(plist)
@@ -283,7 +285,8 @@ class UncertaintyApp:
             return
         self._draw_sobol()
         self.sobol.scenarios = [load_scenario(self.scenario.value)]
-        self.drivers.value = self._drivers_html(drivers(self.screen_table, self.sobol_table))
+        self._drivers_of = (self.screen_table, self.sobol_table)
+        self._show_drivers()
         self._done(t0, runs)
 
     def _draw_sobol(self) -> None:
@@ -295,6 +298,13 @@ class UncertaintyApp:
                 "en": f"Sobol (SALib) with base sample {self.sobol_n.value}; "
                       "whiskers: 95% intervals. No recalibration."}[self.lang]
         self.sobol.show(note)
+
+    def _show_drivers(self) -> None:
+        """The ranked drivers of the last tornado or screen, in the app's language."""
+        from simlib.sensitivity import drivers
+
+        if self._drivers_of is not None:
+            self.drivers.value = self._drivers_html(drivers(*self._drivers_of, lang=self.lang))
 
     def _drivers_html(self, table) -> str:
         head = f"<b>{html.escape(self._t('drivers'))}</b>"
@@ -323,6 +333,7 @@ class UncertaintyApp:
             self._draw_tornado()
         if self.sobol_table is not None:
             self._draw_sobol()
+        self._show_drivers()
 
     def _repr_mimebundle_(self, **kwargs):
         return self.main._repr_mimebundle_(**kwargs)

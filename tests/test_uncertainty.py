@@ -188,6 +188,19 @@ def test_model_function_and_tornado_on_two_parameters():
     assert term["high"] < term["low"]
     d = S.drivers(t)
     assert list(d["rank"]) == [1, 2] and d["provenance"].str.len().min() > 10
+    assert "Stopzetting van een overeenkomst (per maand)" in set(d["label"])
+    assert "Termination of a contract (per month)" in set(S.drivers(t, lang="en")["label"])
+
+
+def test_every_uncertain_parameter_has_a_dutch_and_english_label():
+    """The sensitivity charts and the drivers table name assumptions by their glossary label;
+    a new uncertain parameter in data/ needs one (and a stale label is an error too)."""
+    from simlib.glossary import section
+
+    labels = section("parameters")
+    names = {p.name for p in U.priors()}
+    assert names - set(labels) == set(), "add these to [parameters] in simlib/glossary.toml"
+    assert set(labels) - names == set(), "labels of parameters that are not uncertain"
 
 
 def test_sweep_cli_resolution_choices_are_the_engine_resolutions(tmp_path, capsys):

@@ -53,7 +53,9 @@ def test_language_switch_relabels_and_redraws(app):
     assert app.indicator.value == "dual_contract_learners"
     assert "recalibration" in app.fan.note.value
     assert app.fan.image.value != before
+    assert "Termination of a contract (per month)" in app.drivers.value  # the glossary label
     app.set_lang("nl")
+    assert "Stopzetting van een overeenkomst (per maand)" in app.drivers.value
 
 
 def test_a_failure_is_shown_and_the_app_keeps_working(app, monkeypatch):
