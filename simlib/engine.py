@@ -61,7 +61,6 @@ from simlib.model import (
 )
 from simlib.parameters import param, parameters
 from simlib.rates import (
-    Rate,
     base_rates,
     cell,
     finality_sector,
@@ -201,31 +200,53 @@ def _stack(rates: dict, T: int, resolution: str = "full",
     """The kernel's rate arrays: ``RTC`` (R, T, C) with the cells of ``resolution`` (a rate
     that differs between cells is collapsed with ``weights``, see :func:`_collapse`) and
     ``RTI`` (R, T, I) with the inner strata in the kernel's order."""
-    cells, _ = cell_grid(resolution)
-    RTC = np.empty((len(K.KERNEL_RATES), T, cells.size))
-    RTI = np.empty((len(K.KERNEL_RATES), T, INNER.size))
-    _stack_into(rates, resolution, weights, RTC, RTI)
-    return RTC, RTI
+    RTC, RTI = _stack_many([rates], T, resolution, [weights])
+    return RTC[0], RTI[0]
 
 
 def _stack_many(rate_sets: Sequence[dict], T: int, resolution: str,
-                weights: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`_stack` for every draw, with a leading draw axis."""
+                weights: Sequence[np.ndarray | None]) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_stack` for every draw, with a leading draw axis: each rate of all draws at once
+    (one collapse, one permutation), so the work per draw is one array in a list."""
     cells, _ = cell_grid(resolution)
     D, R = len(rate_sets), len(K.KERNEL_RATES)
     RTC = np.empty((D, R, T, cells.size))
     RTI = np.empty((D, R, T, INNER.size))
-    for d, rates in enumerate(rate_sets):
-        _stack_into(rates, resolution, weights[d], RTC[d], RTI[d])
+    w = None if weights[0] is None else np.stack(weights)
+    for n, name in enumerate(K.KERNEL_RATES):
+        rates = [r[name] for r in rate_sets]
+        RTC[:, n] = _cells(np.stack(_common([r.tc for r in rates])), resolution, w)
+        ti = np.stack(_common([r.ti for r in rates]))
+        RTI[:, n] = ti[..., _KERNEL_ORDER] if ti.shape[-1] > 1 else ti
     return RTC, RTI
 
 
-def _stack_into(rates, resolution, weights, RTC, RTI) -> None:
-    for n, name in enumerate(K.KERNEL_RATES):
-        rate: Rate = rates[name]
-        tc, ti = np.asarray(rate.tc, float), np.asarray(rate.ti, float)
-        RTC[n] = _collapse(tc, 1, resolution, weights) if tc.shape[1] > 1 else tc
-        RTI[n] = ti[:, _KERNEL_ORDER] if ti.shape[1] > 1 else ti
+def _common(arrays: list) -> list[np.ndarray]:
+    """The (t, c) factors of one rate in every draw, broadcast to one shape if they differ."""
+    arrays = [np.asarray(a, float) for a in arrays]
+    shape = arrays[0].shape
+    if any(a.shape != shape for a in arrays):
+        shape = np.broadcast_shapes(*(a.shape for a in arrays))
+        arrays = [np.broadcast_to(a, shape) for a in arrays]
+    return arrays
+
+
+def _cells(tc: np.ndarray, resolution: str, weights: np.ndarray | None) -> np.ndarray:
+    """(D, t, C_full or 1) month-by-cell factors at ``resolution``, each draw's merged cells
+    weighted by its ``weights`` (D, C_full)."""
+    if tc.shape[-1] == 1 or resolution == "full":
+        return tc
+    if weights is None:
+        return _collapse(tc, 2, resolution)
+    return _collapse_each(tc, resolution, weights)
+
+
+def _collapse_each(tc: np.ndarray, resolution: str, weights: np.ndarray) -> np.ndarray:
+    """:func:`_collapse` of each draw's (t, C) factors with its own weights (D, C), at once."""
+    cells, index, order, starts = _merge_plan(resolution)
+    norm = weights / np.stack([np.bincount(index, w, cells.size) for w in weights])[:, index]
+    x = tc * norm[:, None, :]
+    return np.add.reduceat(np.take(x, order, axis=2), starts, axis=2)
 
 
 def _months(rates: dict, T: int) -> np.ndarray:
@@ -657,8 +678,9 @@ def _group_masks(cells: Strata = CELLS) -> tuple[tuple[str, ...], np.ndarray]:
 
 
 def by_group(rec: np.ndarray, masks: np.ndarray) -> np.ndarray:
-    """(..., T, C, 2, 3, Q) -> (..., T, G, Q)."""
-    return np.einsum("...tcepq,gcep->...tgq", rec, masks, optimize=True)
+    """(..., T, C, 2, 3, Q) -> (..., T, G, Q). numpy's own einsum loops, not BLAS: the same
+    sums in the same order wherever the arrays lie in memory (and faster at full resolution)."""
+    return np.einsum("...tcepq,gcep->...tgq", rec, masks, optimize=False)
 
 
 def _labour_tables() -> tuple[np.ndarray, np.ndarray, float]:

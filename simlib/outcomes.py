@@ -124,35 +124,47 @@ def indicator_table(batch: Batch, ids: Sequence[str] | None = None,
     """Indicators ``ids`` (default all) for ``groups`` (default all) of every draw of a batch:
     columns draw, school_year, indicator, group, value, unit."""
     n_years = batch.timeline.months // 12
-    values, names = _values(batch)
+    values, names = _values(batch, groups)
     G = len(names)
     chosen = INDICATORS if ids is None else [INDICATOR_BY_ID[i] for i in ids]
-    wanted = np.ones(G, bool) if groups is None else np.isin(np.array(names), list(groups))
     years = batch.timeline.school_year()[::12]
     cell_group = np.array([n.startswith(CELL_GROUP_PREFIXES) for n in names])
     D = batch.draws
-    cols: dict[str, list] = {"draw": [], "school_year": [], "indicator": [], "group": [],
-                             "value": [], "unit": []}
-    for ind in chosen:
-        keep = wanted & (cell_group if ind.id in MARKET else True)
+    group_names = np.array(names, dtype=object)
+    # the draw, school-year and group columns of one indicator's block, per kept-group mask
+    blocks: dict[bool, tuple] = {}
+    for market in (False, True):
+        keep = cell_group if market else np.ones(G, bool)
         k = int(keep.sum())
-        n = D * n_years * k
-        cols["draw"].append(np.repeat(np.arange(D), n_years * k))
-        cols["school_year"].append(np.tile(np.repeat(years, k), D))
-        cols["indicator"].append(np.full(n, ind.id, dtype=object))
-        cols["group"].append(np.tile(np.array(names, dtype=object)[keep], D * n_years))
-        cols["value"].append(values[ind.id][:, :, keep].reshape(-1))  # (D, years, kept)
-        cols["unit"].append(np.full(n, ind.unit, dtype=object))
-    out = pd.DataFrame({k: np.concatenate(v) for k, v in cols.items()})
+        blocks[market] = (keep, np.repeat(np.arange(D), n_years * k),
+                          np.tile(np.repeat(years, k), D), np.tile(group_names[keep], D * n_years))
+    parts = [blocks[ind.id in MARKET] for ind in chosen]
+    lengths = [len(p[1]) for p in parts]
+    cols = {
+        "draw": np.concatenate([p[1] for p in parts]),
+        "school_year": np.concatenate([p[2] for p in parts]),
+        "indicator": np.repeat(np.array([ind.id for ind in chosen], dtype=object), lengths),
+        "group": np.concatenate([p[3] for p in parts]),
+        # (D, years, kept groups) per indicator
+        "value": np.concatenate([values[ind.id][:, :, p[0]].reshape(-1)
+                                 for ind, p in zip(chosen, parts, strict=True)]),
+        "unit": np.repeat(np.array([ind.unit for ind in chosen], dtype=object), lengths),
+    }
+    out = pd.DataFrame(cols)
     # a share of nothing is undefined (e.g. the Groeifase while it is closed): no row
     return out[np.isfinite(out["value"])].reset_index(drop=True)
 
 
-def _values(batch: Batch) -> tuple[dict[str, np.ndarray], tuple[str, ...]]:
-    """Every indicator per draw, school year and group (D, years, G), and the group names."""
+def _values(batch: Batch, groups: Sequence[str] | None = None
+            ) -> tuple[dict[str, np.ndarray], tuple[str, ...]]:
+    """Every indicator per draw, school year and group (D, years, G), and the group names
+    (those of ``groups`` that the batch has, in the batch's order; default all)."""
     D, T = batch.rec.shape[:2]
     n_years = T // 12
     names, masks = _group_masks(batch.cells)
+    assert names == batch.groups
+    keep = [g for g, n in enumerate(names) if groups is None or n in groups]
+    names, masks = tuple(names[g] for g in keep), masks[keep]
     G = len(names)
     R = by_group(batch.rec, masks)  # (D, T, G, Q)
     P = batch.outcome
@@ -188,7 +200,7 @@ def _values(batch: Batch) -> tuple[dict[str, np.ndarray], tuple[str, ...]]:
     leave = by_route.sum(axis=4)  # by qualification
     unq_official = leave[..., 2] + leave[..., 3]
     study = P["further_study"].reshape(D, 1, 1, 4)
-    labour12 = batch.exited_12
+    labour12 = batch.exited_12[..., keep]
     # costs (EUR per month)
     tiers = [q(f"oao_tier_{k}") * per_month(f"cost_allowance_tier_{k}_eur_per_month")
              for k in (1, 2, 3)]
@@ -265,8 +277,10 @@ def _values(batch: Batch) -> tuple[dict[str, np.ndarray], tuple[str, ...]]:
             year_sum(by_route[..., :, 2].sum(-1))),
         "further_study_share_of_leavers": ratio(year_sum((leave * study).sum(-1)),
                                                 year_sum(leave.sum(-1))),
-        "employed_12_months_share": ratio(year_sum(batch.employed_12), year_sum(labour12)),
-        "job_seeking_12_months_share": ratio(year_sum(batch.seeking_12), year_sum(labour12)),
+        "employed_12_months_share": ratio(year_sum(batch.employed_12[..., keep]),
+                                          year_sum(labour12)),
+        "job_seeking_12_months_share": ratio(year_sum(batch.seeking_12[..., keep]),
+                                             year_sum(labour12)),
         "active_places": feb(places[0]),
         "placement_demand": feb(places[1]),
         "placement_gap": feb(places[1] - places[0]),
