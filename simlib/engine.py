@@ -195,30 +195,50 @@ def _places0() -> np.ndarray:
     return total * share / share.sum()
 
 
-def _stack(rates: dict, T: int, resolution: str = "full",
-           weights: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """The kernel's rate arrays: ``RTC`` (R, T, C) with the cells of ``resolution`` (a rate
-    that differs between cells is collapsed with ``weights``, see :func:`_collapse`) and
-    ``RTI`` (R, T, I) with the inner strata in the kernel's order."""
-    RTC, RTI = _stack_many([rates], T, resolution, [weights])
-    return RTC[0], RTI[0]
+@dataclass(frozen=True)
+class InnerRates:
+    """The inner-stratum factors of the kernel's rates for a batch, in the kernel's order of
+    the strata: a pool of distinct rows ``pool`` (D, P, I) and, per draw, rate and month, the
+    row to use ``index`` (D, R, T). A rate whose factor does not change over the months takes
+    one row, so the batch needs a fraction of the memory of a dense (D, R, T, I) array."""
+
+    pool: np.ndarray
+    index: np.ndarray
+
+    def months(self, T: int) -> InnerRates:
+        """The first ``T`` months."""
+        return InnerRates(self.pool, self.index[:, :, :T])
+
+    def dense(self) -> np.ndarray:
+        """(D, R, T, I): every rate's factor in every month (for tests and small checks)."""
+        return np.stack([self.pool[d][self.index[d]] for d in range(len(self.pool))])
 
 
-def _stack_many(rate_sets: Sequence[dict], T: int, resolution: str,
-                weights: Sequence[np.ndarray | None]) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`_stack` for every draw, with a leading draw axis: each rate of all draws at once
-    (one collapse, one permutation), so the work per draw is one array in a list."""
+def _stack_many(rate_sets: Sequence[dict], T: int, resolution: str = "full",
+                weights: Sequence[np.ndarray | None] | None = None
+                ) -> tuple[np.ndarray, InnerRates]:
+    """The kernel's rate arrays for each draw's rates (a leading draw axis): ``RTC``
+    (D, R, T, C) with the cells of ``resolution`` (a rate that differs between cells is
+    collapsed with the draw's ``weights``, see :func:`_collapse`) and the inner factors
+    (:class:`InnerRates`). Each rate of all draws at once (one collapse, one permutation)."""
     cells, _ = cell_grid(resolution)
     D, R = len(rate_sets), len(K.KERNEL_RATES)
     RTC = np.empty((D, R, T, cells.size))
-    RTI = np.empty((D, R, T, INNER.size))
-    w = None if weights[0] is None else np.stack(weights)
+    index = np.empty((D, R, T), np.int64)
+    rows, P = [], 0
+    w = None if weights is None or weights[0] is None else np.stack(weights)
     for n, name in enumerate(K.KERNEL_RATES):
         rates = [r[name] for r in rate_sets]
         RTC[:, n] = _cells(np.stack(_common([r.tc for r in rates])), resolution, w)
-        ti = np.stack(_common([r.ti for r in rates]))
-        RTI[:, n] = ti[..., _KERNEL_ORDER] if ti.shape[-1] > 1 else ti
-    return RTC, RTI
+        ti = np.stack(_common([r.ti for r in rates]))  # (D, 1 or T, 1 or I)
+        t = ti.shape[1]
+        if t not in (1, T):
+            raise ValueError(f"rate {name}: {t} months of inner factors for a run of {T}")
+        rows.append(np.broadcast_to(ti[..., _KERNEL_ORDER] if ti.shape[-1] > 1 else ti,
+                                    (D, t, INNER.size)))
+        index[:, n] = P + (np.arange(T) if t > 1 else 0)
+        P += t
+    return RTC, InnerRates(np.concatenate(rows, axis=1), index)
 
 
 def _common(arrays: list) -> list[np.ndarray]:
@@ -307,8 +327,8 @@ def _run(state: _State, RTC, RTI, MS, inflow, U0, V0, alpha, beta, record: bool,
     """Run the kernel in place on ``state`` for every draw; return (rec, flows, places per
     draw, month and cell).
 
-    Every input has a leading draw axis: ``RTC`` (D, R, T, C), ``RTI`` (D, R, T, I), ``MS``
-    (D, M, T), ``inflow`` (D, C, I), ``U0``, ``V0``, ``target0`` (D, C); ``alpha``, ``beta``,
+    Every input has a leading draw axis: ``RTC`` (D, R, T, C), ``RTI`` (:class:`InnerRates`),
+    ``MS`` (D, M, T), ``inflow`` (D, C, I), ``U0``, ``V0``, ``target0`` (D, C); ``alpha``, ``beta``,
     ``kappa`` (places lost per termination, default 0: a static firm stock) and ``tau``
     (firm adjustment months) are (D,); ``front_load`` (D, KD) and ``rank`` (D, 3) default to
     ``data/``. ``target0`` is the firms' offer of places per cell at today's rules (default:
@@ -336,7 +356,8 @@ def _run(state: _State, RTC, RTI, MS, inflow, U0, V0, alpha, beta, record: bool,
     def arr(x):
         return np.ascontiguousarray(x, dtype=float)
 
-    K.run_batch(kn, ks, ko, kso, kgua, ka, kgr, places, arr(RTC), arr(RTI), arr(MS),
+    K.run_batch(kn, ks, ko, kso, kgua, ka, kgr, places, arr(RTC), arr(RTI.pool),
+                np.ascontiguousarray(RTI.index), arr(MS),
                 arr(inflow[..., perm]), arr(front_load), arr(rank), arr(U0), arr(V0), arr(alpha),
                 arr(beta), aan.shape[3], gro.shape[3], rec, flows, record, arr(target0),
                 arr(kappa), arr(tau), places_out)
@@ -527,7 +548,7 @@ def start(draws: Sequence[Draw], resolution: str = "full") -> Start:
     T = Timeline(SETTLE_YEARS).months
     alpha = np.array([d.alpha for d in draws])
     beta = np.array([d.beta for d in draws])
-    _run(st, RTC[:, :, :T], RTI[:, :, :T], MS[:, :, :T], inflow, U0, V0, alpha, beta,
+    _run(st, RTC[:, :, :T], RTI.months(T), MS[:, :, :T], inflow, U0, V0, alpha, beta,
          record=False, target0=target0, kappa=kappa, tau=tau, front_load=front_load, rank=rank)
     totals = st.school_totals() + inflow.sum(axis=2)
     factor = np.ones((D, C))

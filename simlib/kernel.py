@@ -10,7 +10,9 @@ Layout: ``state[c, k, i]`` with ``c`` the market cell, ``k`` a duration (tunnel)
 ``i`` the inner stratum, innermost, in the kernel's order (ses, year, behind, readiness; see
 :func:`kernel_order`), so that every step is a loop over the strata of a cell that the
 compiler vectorises (SIMD). A rate ``n`` at month ``t``, cell ``c``, inner stratum ``i`` is
-``RTC[n, t, c] * RTI[n, t, i]``.
+``RTC[n, t, c] * RTIP[RTIX[n, t], i]``: the inner factors are a pool of distinct rows
+``RTIP`` and, per rate and month, the row to use ``RTIX`` (a rate that does not change over
+the months has one row, so a batch's rates take little memory).
 """
 
 from __future__ import annotations
@@ -234,7 +236,7 @@ def _reduce(acc, active, out):
 
 
 @njit(cache=True, error_model="numpy", fastmath=_FASTMATH)
-def run_kernel(nd, srch, oao, soa, gua, aan, gro, places, RTC, RTI, MS, inflow, front_load,
+def run_kernel(nd, srch, oao, soa, gua, aan, gro, places, RTC, RTIP, RTIX, MS, inflow, front_load,
                rank_w, U0, V0, alpha, beta, ka, kg, rec, flows, record, target0, kappa, tau,
                places_out):
     """Advance the state over all months of ``MS``; fill ``rec`` and ``flows`` if ``record``.
@@ -343,7 +345,13 @@ def run_kernel(nd, srch, oao, soa, gua, aan, gro, places, RTC, RTI, MS, inflow, 
         gro_occ += gro[c].sum()
     gua_demand_prev = 0.0
     gro_demand_prev = 0.0
+    ti = np.empty((RTIX.shape[0], INNER))  # this month's inner factor of every rate
+    ti_row = np.full(RTIX.shape[0], -1, np.int64)
     for t in range(T):
+        for n in range(RTIX.shape[0]):
+            if RTIX[n, t] != ti_row[n]:
+                ti_row[n] = RTIX[n, t]
+                ti[n, :] = RTIP[ti_row[n], :]
         D = MS[M_DAYS, t]
         W = MS[M_WINDOW, t]
         shift = int(D // BIN_DAYS)
@@ -398,9 +406,9 @@ def run_kernel(nd, srch, oao, soa, gua, aan, gro, places, RTC, RTI, MS, inflow, 
                 a_route = RTC[R_ROUTE, t, c] * route_w
                 a_screen = RTC[R_SCREEN, t, c]
                 for i in range(INNER):
-                    share = min(a_route * RTI[R_ROUTE, t, i], 1.0) * not_last[i]
+                    share = min(a_route * ti[R_ROUTE, i], 1.0) * not_last[i]
                     entries = ndc[i] * share
-                    ready = entries * (a_screen * RTI[R_SCREEN, t, i])
+                    ready = entries * (a_screen * ti[R_SCREEN, i])
                     ndc[i] -= entries
                     sc[0, i] += ready
                     ac[0, i] += entries - ready
@@ -443,7 +451,7 @@ def run_kernel(nd, srch, oao, soa, gua, aan, gro, places, RTC, RTI, MS, inflow, 
             if D > 0.0:
                 a_lam = RTC[R_PLACE, t, c] * lam_mult / norm
                 for i in range(INNER):
-                    lam[i] = a_lam * RTI[R_PLACE, t, i] * rank_i[i]
+                    lam[i] = a_lam * ti[R_PLACE, i] * rank_i[i]
                 _prob_capped(lam, D, p_cap, pfull)  # a whole month in the window
                 for k in range(kw - 1, -1, -1):
                     row = sc[k]
@@ -488,10 +496,10 @@ def run_kernel(nd, srch, oao, soa, gua, aan, gro, places, RTC, RTI, MS, inflow, 
             a_leave = RTC[R_LEAVE_DUAL, t, c]
             a_oao = RTC[R_OAO, t, c]
             for i in range(INNER):
-                hterm[i] = a_term * RTI[R_TERM, t, i]
-                href[i] = a_ref * RTI[R_REFUSE, t, i]
-                adult[i] = a_adult * RTI[R_ADULT, t, i]
-                hleave[i] = adult[i] * (a_leave * RTI[R_LEAVE_DUAL, t, i])
+                hterm[i] = a_term * ti[R_TERM, i]
+                href[i] = a_ref * ti[R_REFUSE, i]
+                adult[i] = a_adult * ti[R_ADULT, i]
+                hleave[i] = adult[i] * (a_leave * ti[R_LEAVE_DUAL, i])
             # one array written per loop, so that every loop vectorises
             for d in range(KD - 1, -1, -1):
                 fd = front_load[d]
@@ -524,7 +532,7 @@ def run_kernel(nd, srch, oao, soa, gua, aan, gro, places, RTC, RTI, MS, inflow, 
                         a[i] = b[i] * sb[i]
                 arr[0, :] = 0.0
             for i in range(INNER):
-                share = a_oao * RTI[R_OAO, t, i]
+                share = a_oao * ti[R_OAO, i]
                 oc[0, i] += placed[i] * share
                 soc[0, i] += placed[i] * (1.0 - share)
 
@@ -532,7 +540,7 @@ def run_kernel(nd, srch, oao, soa, gua, aan, gro, places, RTC, RTI, MS, inflow, 
             if _any(gc):
                 a_tr = RTC[R_TRANSFER, t, c] * open_share
                 for i in range(INNER):
-                    htr = a_tr * RTI[R_TRANSFER, t, i]
+                    htr = a_tr * ti[R_TRANSFER, i]
                     tot = htr + hleave[i]
                     scale = _p(tot) / (tot if tot > 0.0 else 1.0)
                     gx = gc[i]
@@ -562,13 +570,13 @@ def run_kernel(nd, srch, oao, soa, gua, aan, gro, places, RTC, RTI, MS, inflow, 
             a_nd = RTC[R_SF_ND, t, c]
             a_aan = RTC[R_SF_AAN, t, c]
             for i in range(INNER):
-                r_unq[i] = rest[i] * (a_unq * RTI[R_SF_UNQ, t, i])
+                r_unq[i] = rest[i] * (a_unq * ti[R_SF_UNQ, i])
             for i in range(INNER):
                 f_unq[i] = r_unq[i] * adult[i]
             for i in range(INNER):
-                f_nd[i] = rest[i] * (a_nd * RTI[R_SF_ND, t, i]) + r_unq[i] * (1.0 - adult[i])
+                f_nd[i] = rest[i] * (a_nd * ti[R_SF_ND, i]) + r_unq[i] * (1.0 - adult[i])
             for i in range(INNER):
-                f_aan[i] = rest[i] * (a_aan * RTI[R_SF_AAN, t, i])
+                f_aan[i] = rest[i] * (a_aan * ti[R_SF_AAN, i])
             if g_open and g_rule == 2:  # broad intake: failed searches to the groeifase
                 f_gro[:] = f_aan
                 gro_demand += _total(f_aan)
@@ -584,15 +592,15 @@ def run_kernel(nd, srch, oao, soa, gua, aan, gro, places, RTC, RTI, MS, inflow, 
             a_aan = RTC[R_T_AAN, t, c]
             a_s = RTC[R_T_SEARCH, t, c]
             for i in range(INNER):
-                r_unq[i] = term[i] * (a_unq * RTI[R_T_UNQ, t, i])
+                r_unq[i] = term[i] * (a_unq * ti[R_T_UNQ, i])
             for i in range(INNER):
                 t_unq[i] = r_unq[i] * adult[i]
             for i in range(INNER):
-                t_nd[i] = term[i] * (a_nd * RTI[R_T_ND, t, i]) + r_unq[i] * (1.0 - adult[i])
+                t_nd[i] = term[i] * (a_nd * ti[R_T_ND, i]) + r_unq[i] * (1.0 - adult[i])
             for i in range(INNER):
-                t_aan[i] = term[i] * (a_aan * RTI[R_T_AAN, t, i])
+                t_aan[i] = term[i] * (a_aan * ti[R_T_AAN, i])
             for i in range(INNER):
-                t_srch[i] = refused[i] + term[i] * (a_s * RTI[R_T_SEARCH, t, i])
+                t_srch[i] = refused[i] + term[i] * (a_s * ti[R_T_SEARCH, i])
             block_term = _total(term) + _total(refused)
             if g_open and g_rule >= 1:
                 t_gro[:] = t_aan
@@ -616,11 +624,11 @@ def run_kernel(nd, srch, oao, soa, gua, aan, gro, places, RTC, RTI, MS, inflow, 
                 c_and = RTC[R_AAN_ND, t, c]
                 c_al = RTC[R_LEAVE_AAN, t, c]
                 for i in range(INNER):
-                    pa[i] = c_ready * RTI[R_READY, t, i]
+                    pa[i] = c_ready * ti[R_READY, i]
                 for i in range(INNER):
-                    pb[i] = c_and * RTI[R_AAN_ND, t, i]
+                    pb[i] = c_and * ti[R_AAN_ND, i]
                 for i in range(INNER):
-                    pc[i] = adult[i] * (c_al * RTI[R_LEAVE_AAN, t, i])
+                    pc[i] = adult[i] * (c_al * ti[R_LEAVE_AAN, i])
                 _comp_scale(pa, 1.0, pb, 1.0, pc, sca)
                 for i in range(INNER):
                     pa[i] *= sca[i]
@@ -669,8 +677,8 @@ def run_kernel(nd, srch, oao, soa, gua, aan, gro, places, RTC, RTI, MS, inflow, 
                 c_sp = RTC[R_SPRING, t, c]
                 c_gl = RTC[R_LEAVE_GRO, t, c]
                 for i in range(INNER):
-                    h1 = c_sp * RTI[R_SPRING, t, i]
-                    h2 = adult[i] * (c_gl * RTI[R_LEAVE_GRO, t, i])
+                    h1 = c_sp * ti[R_SPRING, i]
+                    h2 = adult[i] * (c_gl * ti[R_LEAVE_GRO, i])
                     tot = h1 + h2
                     scale = _p(tot) / (tot if tot > 0.0 else 1.0)
                     pa[i] = h1 * scale
@@ -705,13 +713,13 @@ def run_kernel(nd, srch, oao, soa, gua, aan, gro, places, RTC, RTI, MS, inflow, 
             c_ss = RTC[R_SPRING_SEARCH, t, c]
             c_part = RTC[R_PART, t, c]
             c_pa = RTC[R_PART_AAN, t, c]
-            _leave_prob(ndc, adult, c_lnd, RTI[R_LEAVE_ND, t], n_leave)
+            _leave_prob(ndc, adult, c_lnd, ti[R_LEAVE_ND], n_leave)
             for i in range(INNER):
-                sps[i] = g_spring[i] * (c_ss * RTI[R_SPRING_SEARCH, t, i])
+                sps[i] = g_spring[i] * (c_ss * ti[R_SPRING_SEARCH, i])
             for i in range(INNER):
-                part[i] = c_part * RTI[R_PART, t, i]
+                part[i] = c_part * ti[R_PART, i]
             for i in range(INNER):
-                part_aan[i] = c_pa * RTI[R_PART_AAN, t, i]
+                part_aan[i] = c_pa * ti[R_PART_AAN, i]
             # the end of the groeifase without a partial qualification returns to non-dual
             for i in range(INNER):
                 back[i] = g_end[i] * (1.0 - part_aan[i])
@@ -768,13 +776,13 @@ def run_kernel(nd, srch, oao, soa, gua, aan, gro, places, RTC, RTI, MS, inflow, 
 
             # firm stock: active places move towards the firms' offer (levers act on it through
             # places_factor) and bad terminations and refusals make firms inactive
-            target = target0[c] * RTC[R_PLACES, t, c] * RTI[R_PLACES, t, 0]
+            target = target0[c] * RTC[R_PLACES, t, c] * ti[R_PLACES, 0]
             places[c] = max(places[c] + (target - places[c]) / tau - kappa * block_term, 0.0)
             places_out[t, c] = places[c]
 
             # 5. year end (August): advance, repeat, qualify, leave
             if aug:
-                _year_end(ndc, sc, oc, soc, gc, ac, grc, RTC, RTI, t, c, kw, Y, up, rep, acc,
+                _year_end(ndc, sc, oc, soc, gc, ac, grc, RTC, ti, t, c, kw, Y, up, rep, acc,
                           wk, fl, record)
             if record:
                 _record(ndc, sc, oc, soc, gc, ac, grc, kw, behind_i, high_i, tier, acc)
@@ -808,7 +816,7 @@ def run_kernel(nd, srch, oao, soa, gua, aan, gro, places, RTC, RTI, MS, inflow, 
 
 
 @njit(cache=True, error_model="numpy", nogil=True)
-def run_batch(nd, srch, oao, soa, gua, aan, gro, places, RTC, RTI, MS, inflow, front_load,
+def run_batch(nd, srch, oao, soa, gua, aan, gro, places, RTC, RTIP, RTIX, MS, inflow, front_load,
               rank_w, U0, V0, alpha, beta, ka, kg, rec, flows, record, target0, kappa, tau,
               places_out):
     """:func:`run_kernel` for independent draws: every argument of ``run_kernel`` that can
@@ -820,8 +828,8 @@ def run_batch(nd, srch, oao, soa, gua, aan, gro, places, RTC, RTI, MS, inflow, f
     """
     for d in range(nd.shape[0]):
         run_kernel(nd[d], srch[d], oao[d], soa[d], gua[d], aan[d], gro[d], places[d], RTC[d],
-                   RTI[d], MS[d], inflow[d], front_load[d], rank_w[d], U0[d], V0[d], alpha[d],
-                   beta[d], ka, kg, rec[d], flows[d], record, target0[d], kappa[d], tau[d],
+                   RTIP[d], RTIX[d], MS[d], inflow[d], front_load[d], rank_w[d], U0[d], V0[d],
+                   alpha[d], beta[d], ka, kg, rec[d], flows[d], record, target0[d], kappa[d], tau[d],
                    places_out[d])
     return 0
 
@@ -901,7 +909,7 @@ def _record(ndc, sc, oc, soc, gc, ac, grc, kw, behind_i, high_i, tier, acc):
 
 
 @njit(cache=True, error_model="numpy", fastmath=_FASTMATH)
-def _year_end(ndc, sc, oc, soc, gc, ac, grc, RTC, RTI, t, c, kw, Y, up, rep, acc, wk, fl,
+def _year_end(ndc, sc, oc, soc, gc, ac, grc, RTC, ti, t, c, kw, Y, up, rep, acc, wk, fl,
               record):
     """Advance a year or repeat it (one more year behind); final years qualify or leave.
 
@@ -957,20 +965,20 @@ def _year_end(ndc, sc, oc, soc, gc, ac, grc, RTC, RTI, t, c, kw, Y, up, rep, acc
                 if y == NY - 1:  # 7th year: the route ends, qualified
                     q_edu, q_prof, q_part, q_unq, move_up, move_rep = x, 0.0, 0.0, 0.0, 0.0, 0.0
                 elif y == NY - 2:  # year 6
-                    g = x * (a_grad * RTI[rg, t, i])
-                    move_up = g * (a_y7 * RTI[R_Y7, t, i])
+                    g = x * (a_grad * ti[rg, i])
+                    move_up = g * (a_y7 * ti[R_Y7, i])
                     qual = g - move_up
-                    p_prof = a_prof * RTI[R_PROF, t, i]
+                    p_prof = a_prof * ti[R_PROF, i]
                     q_edu = qual * (1.0 - p_prof)
                     q_prof = qual * p_prof
                     failing = x - g
-                    leaving = failing * (a_leave * RTI[R_FAIL_LEAVE, t, i])
-                    q_part = leaving * (a_part * RTI[R_PART, t, i])
+                    leaving = failing * (a_leave * ti[R_FAIL_LEAVE, i])
+                    q_part = leaving * (a_part * ti[R_PART, i])
                     q_unq = leaving - q_part
                     move_rep = failing - leaving
                 else:
                     q_edu, q_prof, q_part, q_unq = 0.0, 0.0, 0.0, 0.0
-                    move_up = x * (a_prog * RTI[rp, t, i])
+                    move_up = x * (a_prog * ti[rp, i])
                     move_rep = x - move_up
                 if up[i] >= 0:
                     out[up[i]] += move_up

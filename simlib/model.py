@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from itertools import product
 
 import numpy as np
@@ -79,15 +79,16 @@ class Strata:
 
     axes: tuple[tuple[str, tuple[str, ...]], ...]
 
-    @property
+    # cached (a hot path of the rates): the instance is frozen, so they never go stale
+    @cached_property
     def shape(self) -> tuple[int, ...]:
         return tuple(len(labels) for _, labels in self.axes)
 
-    @property
+    @cached_property
     def size(self) -> int:
         return int(np.prod(self.shape))
 
-    @property
+    @cached_property
     def names(self) -> tuple[str, ...]:
         return tuple(name for name, _ in self.axes)
 

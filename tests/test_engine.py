@@ -64,7 +64,7 @@ def _unit_run(state: str, c: int, i: int, k: int = 0, scenario="baseline", years
                          else scenario, timeline)
     if rates_patch:
         rates.update(rates_patch)
-    RTC, RTI = E._stack(rates, timeline.months)
+    RTC, RTI = E._stack_many([rates], timeline.months)
     MS = E._months(rates, timeline.months)
     ka, kg = E._bins(MS)
     s = E._State(ka, kg)
@@ -76,7 +76,7 @@ def _unit_run(state: str, c: int, i: int, k: int = 0, scenario="baseline", years
     else:
         target[c, i, min(k, target.shape[2] - 1)] = 1.0
     ones = np.ones((1, CELLS.size))
-    rec, flows, _ = E._run(s, RTC[None], RTI[None], MS[None],
+    rec, flows, _ = E._run(s, RTC, RTI, MS[None],
                            np.zeros((1, CELLS.size, INNER.size)), ones, ones, np.ones(1),
                            np.zeros(1), record=True)
     rec = rec[0]
@@ -155,3 +155,25 @@ def test_compete_series_matches_exp():
     xs = np.array([0.0, 1e-6, 0.005, 0.0199, 0.02, 0.5, 3.0])
     got = np.array([K._p(x) for x in xs])
     np.testing.assert_allclose(got, -np.expm1(-xs), rtol=1e-9, atol=1e-15)
+
+
+def test_inner_rates_pool_gives_every_rate_its_factor_in_every_month():
+    """The kernel reads a rate's inner factor through a pool of rows and a month index; that
+    must equal the dense factor (T, I) of every rate, in the kernel's order of the strata,
+    for each draw of a batch (here two scenarios with different rates)."""
+    timeline = Timeline(2)
+    sets = [policy_rates(simlib.load_scenario(n), timeline)
+            for n in ("baseline", "pakket_serv")]
+    _, inner_rates = E._stack_many(sets, timeline.months)
+    dense = inner_rates.dense()
+    assert dense.shape == (2, len(K.KERNEL_RATES), timeline.months, INNER.size)
+    for d, rates in enumerate(sets):
+        for n, name in enumerate(K.KERNEL_RATES):
+            ti = np.broadcast_to(np.asarray(rates[name].ti, float),
+                                 (timeline.months, INNER.size))
+            np.testing.assert_array_equal(dense[d, n], ti[:, E._KERNEL_ORDER])
+    # a rate constant over the months takes one row of the pool
+    rows = inner_rates.pool.shape[1]
+    assert rows < len(K.KERNEL_RATES) * timeline.months
+    first = inner_rates.months(12)
+    assert first.index.shape[-1] == 12 and first.pool is inner_rates.pool
