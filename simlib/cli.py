@@ -133,7 +133,7 @@ def _cmd_sweep(args) -> int:
 
     from simlib.scenario import load_scenario
     from simlib.simulation import MAX_YEARS
-    from simlib.uncertainty import sweep
+    from simlib.uncertainty import PROCESSES, processes_available, sweep
 
     if args.draws < 1:
         raise UserError(f"--draws: {args.draws} out of range; expected at least 1")
@@ -149,8 +149,10 @@ def _cmd_sweep(args) -> int:
         print(f"\rchunks {done}/{total}", end="" if done < total else "\n", file=sys.stderr,
               flush=True)
 
+    scheduler = {"auto": PROCESSES if processes_available() else None, "threads": None
+                 }.get(args.scheduler, args.scheduler)
     result = sweep(args.scenario, args.draws, seed=args.seed, years=args.years,
-                   resolution=args.resolution, scheduler=args.scheduler, progress=progress)
+                   resolution=args.resolution, scheduler=scheduler, progress=progress)
 
     def write(folder: Path) -> list[Path]:
         folder.mkdir(parents=True, exist_ok=True)
@@ -203,8 +205,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("scenario", help="a scenario file, or the name of one in scenarios/")
     p.add_argument("--draws", type=int, required=True, help="number of parameter draws")
     p.add_argument("--seed", type=int, default=0, help="seed of the draws (default 0)")
-    p.add_argument("--scheduler", default=None,
-                   help="Dask scheduler address (e.g. tcp://127.0.0.1:8786); default: run here")
+    p.add_argument("--scheduler", default="auto",
+                   help="where the draws run: a Dask scheduler address (e.g. "
+                   "tcp://127.0.0.1:8786), 'processes' (worker processes on this machine), "
+                   "'threads' (threads in this process) or 'auto' (default: processes where "
+                   "the system can fork, else threads)")
     p.add_argument("--years", type=int, default=10, help="school years to simulate (default 10)")
     p.add_argument("--resolution", choices=("finality", "sector", "full"), default="finality",
                    help="market cells of the batch engine: finality (default: regions and "

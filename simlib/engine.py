@@ -92,6 +92,7 @@ class LeverValues:
 
     def __init__(self, schedules: dict[str, dict[str, object]], timeline: Timeline):
         self._registry = {lv.id: lv for lv in levers()}
+        self._at_today: dict[tuple[str, ...], bool] = {}
         iso = np.array(timeline.iso())
         self._values: dict[str, np.ndarray] = {}
         for lever_id, schedule in schedules.items():
@@ -113,6 +114,19 @@ class LeverValues:
     def today(self, lever_id: str):
         """Today's value of ``lever_id`` (its registry default)."""
         return self._registry[lever_id].default
+
+    def at_today(self, lever_ids: Sequence[str]) -> bool:
+        """Whether every lever of ``lever_ids`` is at today's value in every month."""
+        key = tuple(lever_ids)
+        cached = self._at_today.get(key)
+        if cached is None:
+            cached = self._at_today[key] = all(
+                bool(np.all(self._values[k] == self._default_value(k))) for k in key)
+        return cached
+
+    def _default_value(self, lever_id: str):
+        lever = self._registry[lever_id]
+        return lever.default if lever.kind == "choice" else float(lever.default)
 
 
 

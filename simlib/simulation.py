@@ -75,8 +75,14 @@ def policy_rates(scenario: Scenario, timeline: Timeline, disabled: Iterable[str]
     rates = {**base_rates(timeline), **month_scalars(timeline), **cost_series(timeline)}
     ctx = _context(timeline, rates)
     lv = lever_values if lever_values is not None else scenario_levers(scenario, timeline)
+    registered = {id(m) for m in MODULES}
     for module, name in zip(modules, names, strict=True):
         if name in disabled:
+            continue
+        if id(module) in registered and module.LEVERS and lv.at_today(module.LEVERS):
+            # a registered module with levers, all at today's value, changes nothing (each is
+            # checked neutral, tests/test_policies.py): skip the work. A module without
+            # levers always acts.
             continue
         changed = module.apply(rates, lv, ctx)
         stray = set(changed) - set(module.RATES)

@@ -177,3 +177,28 @@ def test_dated_lever_change_acts_from_its_date_only(baseline):
     assert _v(result, "termination_rate", "2025-26") == pytest.approx(
         _v(baseline, "termination_rate", "2025-26"))
     assert _v(result, "termination_rate", "2026-27") < _v(baseline, "termination_rate")
+
+
+@pytest.mark.parametrize("name", ["baseline", "langere_zoekperiode"])
+def test_skipping_the_modules_at_today_values_changes_no_rate(name):
+    """policy_rates skips a registered module whose levers are all at today's values; every
+    rate must equal what applying every module gives."""
+    from simlib.rates import base_rates, month_scalars
+    from simlib.simulation import _context, policy_rates, scenario_levers
+
+    timeline = Timeline(2)
+    sc = simlib.load_scenario(name)
+    lv = scenario_levers(sc, timeline)
+    full = {**base_rates(timeline), **month_scalars(timeline), **cost_series(timeline)}
+    ctx = _context(timeline, full)
+    for m in MODULES:
+        full.update(m.apply(full, lv, ctx))
+    skipped = policy_rates(sc, timeline)
+    assert set(skipped) == set(full)
+    assert any(lv.at_today(m.LEVERS) for m in MODULES)  # something was skipped
+    def dense(x):
+        return x.full(timeline.months) if isinstance(x, Rate) else np.asarray(x, float)
+
+    for r in full:
+        np.testing.assert_allclose(dense(skipped[r]), dense(full[r]), rtol=1e-12, atol=0,
+                                   err_msg=r)

@@ -243,6 +243,44 @@ def test_dask_and_in_process_give_identical_results():
     assert there.meta["scheduler"] == "dask"
 
 
+_PROCESSES_SCRIPT = """
+import pandas as pd
+from simlib import uncertainty as U
+from simlib.parameters import overridden
+assert U.processes_available()
+kw = dict(draws=4, seed=7, chunk_size=2, years=2, indicators=["outflow_unqualified"])
+plain = U.sweep(["baseline", "langere_zoekperiode"], scheduler=U.PROCESSES, **kw)
+with overridden({"final_fail_leave_share": 0.7}):  # not an uncertain parameter
+    here = U.sweep(["baseline", "langere_zoekperiode"], **kw)
+    there = U.sweep(["baseline", "langere_zoekperiode"], scheduler=U.PROCESSES, **kw)
+pd.testing.assert_frame_equal(here.indicators, there.indicators, check_exact=True)
+assert not plain.indicators["value"].equals(there.indicators["value"])  # the override applied
+assert there.meta["scheduler"] == "processes" and here.meta["scheduler"] == "in-process"
+print("OK")
+"""
+
+
+def test_worker_processes_give_the_in_process_result_with_the_overrides_in_force():
+    """Local worker processes (forked) give the threads' result bit for bit, and parameter
+    overrides in force go with the chunks. Run in a fresh interpreter: forking needs a
+    process without other threads, which a test process does not promise."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", _PROCESSES_SCRIPT], capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0 and done.stdout.strip() == "OK", done.stderr[-2000:]
+
+
+def test_worker_processes_are_refused_where_they_cannot_fork(monkeypatch):
+    import threading
+
+    monkeypatch.setattr(threading, "active_count", lambda: 3)  # e.g. a Jupyter kernel
+    assert not U.processes_available()
+    with pytest.raises(RuntimeError, match="threads"):
+        U.sweep("baseline", draws=1, years=1, scheduler=U.PROCESSES)
+
+
 def test_sweep_cli_writes_draws_bands_and_meta(tmp_path, capsys):
     out = tmp_path / "sweep"
     assert main(["sweep", "baseline", "--draws", "2", "--years", "1", "--seed", "3",
