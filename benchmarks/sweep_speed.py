@@ -8,8 +8,10 @@ Usage (from the repository root)::
 Printed (medians over ``--repeat`` runs, with min and max):
 
 - the wall time of ``python -m simlib sweep baseline --draws N --out TMP`` (10 school years,
-  the default resolution) as a subprocess, imports included (the issue's measure; goal: 1,000
-  draws under 8 s), and the milliseconds per draw it implies;
+  the default resolution, the default ``--scheduler auto``: worker processes where the system
+  can fork; ``--scheduler threads`` to measure one process) as a subprocess, imports and the
+  CSV files included (the issue's measure; goal: 1,000 draws under 8 s), and the milliseconds
+  per draw it implies;
 - the wall time, in-process, of :func:`simlib.sensitivity.screen_then_sobol` on the baseline's
   dual contract learners in 2030-31: Morris over every uncertain parameter (``--trajectories``,
   default 4) then Sobol with ``--sobol-n`` base samples (default 1,024) on the ten parameters
@@ -48,6 +50,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--trajectories", type=int, default=4)
     parser.add_argument("--sobol-n", type=int, default=1024)
     parser.add_argument("--skip-sensitivity", action="store_true")
+    parser.add_argument("--scheduler", default="auto",
+                        help="the sweep's --scheduler (default auto)")
     args = parser.parse_args(argv)
     if min(args.draws, args.repeat, args.trajectories, args.sobol_n) < 1:
         parser.error("--draws, --repeat, --trajectories and --sobol-n must be at least 1")
@@ -58,11 +62,13 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory() as tmp:
             t0 = time.perf_counter()
             subprocess.run([sys.executable, "-m", "simlib", "sweep", "baseline", "--draws",
-                            str(args.draws), "--out", str(Path(tmp) / "out")], check=True,
+                            str(args.draws), "--scheduler", args.scheduler,
+                            "--out", str(Path(tmp) / "out")], check=True,
                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             walls.append(time.perf_counter() - t0)
     wall = statistics.median(walls)
-    print(f"sweep of {args.draws} draws, 10 years (subprocess, imports included): "
+    print(f"sweep of {args.draws} draws, 10 years, --scheduler {args.scheduler} (subprocess, "
+          "imports included): "
           f"{_summary(walls)} over {args.repeat} runs; {wall / args.draws * 1000:.1f} ms per "
           f"draw (goal for 1,000 draws: under {SWEEP_GOAL_S:g} s)")
 
