@@ -4,16 +4,18 @@ A *sweep* runs a scenario (or several, with the same draws: paired) for ``n`` dr
 uncertain parameters of ``data/`` -- every parameter that declares a ``distribution`` -- and
 keeps the indicators of the group ``all``. The draws are made per fixed-size chunk from
 ``numpy.random.SeedSequence(seed).spawn(n_chunks)``: chunk ``j`` depends only on the seed and
-``j``, so the results are bitwise equal however the chunks are scheduled (in this process or on
-a Dask cluster, in any order).
+``j``, so the results are bitwise equal however the chunks are scheduled (in this process, in
+local worker processes or on a Dask cluster, in any order).
 
 Evaluation is the **batch engine** (:func:`simlib.engine.start`,
 :func:`simlib.engine.simulate_batch`): the draws of a chunk run as one computation with a
 leading draw axis -- one burn-in for all draws (shared by the scenarios of a paired sweep), one
 kernel call per stage, one indicator table. Chunks run in threads in this process (the kernel
-releases the GIL) or on a Dask cluster. What stays a Python loop over the draws of a chunk is
+releases the GIL; the default), in forked worker processes (:data:`PROCESSES`; the command
+line's default) or on a Dask cluster. What stays a Python loop over the draws of a chunk is
 the *preparation*: reading each draw's parameter values into rates through the policy modules
-(scalar Python code, about 3 ms a draw).
+(scalar Python code, about 4 ms a draw against 4 ms of kernel; in threads it holds the GIL,
+which is why worker processes are faster on two cores).
 
 Simplifications (say so wherever the bands are shown):
 
