@@ -105,8 +105,8 @@ class LeverValues:
         for lever_id, lever in self._registry.items():
             if lever.parent is not None and lever_id in self._values:
                 on = self._values[lever.parent].astype(bool)
-                default = lever.default if lever.kind == "choice" else float(lever.default)
-                self._values[lever_id] = np.where(on, self._values[lever_id], default)
+                self._values[lever_id] = np.where(on, self._values[lever_id],
+                                                  self._default_value(lever_id))
 
     def __getitem__(self, lever_id: str) -> np.ndarray:
         return self._values[lever_id]
@@ -270,17 +270,9 @@ def _cells(tc: np.ndarray, resolution: str, weights: np.ndarray | None) -> np.nd
     weighted by its ``weights`` (D, C_full)."""
     if tc.shape[-1] == 1 or resolution == "full":
         return tc
-    if weights is None:
-        return _collapse(tc, 2, resolution)
-    return _collapse_each(tc, resolution, weights)
-
-
-def _collapse_each(tc: np.ndarray, resolution: str, weights: np.ndarray) -> np.ndarray:
-    """:func:`_collapse` of each draw's (t, C) factors with its own weights (D, C), at once."""
-    cells, index, order, starts = _merge_plan(resolution)
-    norm = weights / np.stack([np.bincount(index, w, cells.size) for w in weights])[:, index]
-    x = tc * norm[:, None, :]
-    return np.add.reduceat(np.take(x, order, axis=2), starts, axis=2)
+    if weights is not None:
+        tc = tc * _weight_shares(weights, resolution)[:, None, :]
+    return _collapse(tc, 2, resolution)
 
 
 def _months(rates: dict, T: int) -> np.ndarray:
@@ -473,15 +465,25 @@ def _collapse(x: np.ndarray, axis: int, resolution: str, weights: np.ndarray | N
     with all its places (no mismatch between the merged regions or sectors)."""
     if resolution == "full":
         return x
-    cells, index, order, starts = _merge_plan(resolution)
+    _, _, order, starts = _merge_plan(resolution)
     x = np.asarray(x, float)
     if weights is not None:
-        w = np.asarray(weights, float)
         shape = [1] * x.ndim
         shape[axis] = -1
-        x = x * (w / np.bincount(index, w, cells.size)[index]).reshape(shape)
+        x = x * _weight_shares(weights, resolution).reshape(shape)
     # a plain sum over each merged cell's cells, in the order of CELLS (no BLAS)
     return np.add.reduceat(np.take(x, order, axis=axis), starts, axis=axis)
+
+
+def _weight_shares(weights: np.ndarray, resolution: str) -> np.ndarray:
+    """Each full cell's share of its merged cell's weight, along the last axis of
+    ``weights`` (C_full,) or (D, C_full)."""
+    cells, index = cell_grid(resolution)
+    w = np.asarray(weights, float)
+    rows = w.reshape(-1, w.shape[-1])
+    totals = np.stack([np.bincount(index, r, cells.size) for r in rows]).reshape(
+        *w.shape[:-1], cells.size)
+    return w / totals[..., index]
 
 
 @cache

@@ -303,6 +303,15 @@ def _execute(tasks: list[dict], scheduler: str | None, threads: int | None,
     """Run the chunk ``tasks`` in this process (threads), in local worker processes or on a
     Dask cluster, in order."""
     results: list[pd.DataFrame | None] = [None] * len(tasks)
+
+    def collect(done_in_order) -> None:
+        """Store each chunk's table (``(j, table)`` as they finish) and report progress."""
+        for done, (j, table) in enumerate(done_in_order, start=1):
+            results[j] = table
+            if progress:
+                progress(done, len(tasks))
+
+    workers = max(1, min(threads or os.cpu_count() or 1, len(tasks)))
     if scheduler == PROCESSES:
         import multiprocessing as mp
         from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -313,42 +322,28 @@ def _execute(tasks: list[dict], scheduler: str | None, threads: int | None,
         global _FORKED_TASKS
         _FORKED_TASKS = tasks
         try:
-            workers = max(1, min(threads or os.cpu_count() or 1, len(tasks)))
             with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
                 futures = {pool.submit(_forked_chunk, j): j for j in range(len(tasks))}
-                for done, fut in enumerate(as_completed(futures), start=1):
-                    results[futures[fut]] = fut.result()
-                    if progress:
-                        progress(done, len(tasks))
+                collect((futures[f], f.result()) for f in as_completed(futures))
         finally:
             _FORKED_TASKS = None
     elif scheduler is None:
-        import contextvars
-        from concurrent.futures import ThreadPoolExecutor
-        from concurrent.futures import as_completed as in_order_done
+        from concurrent.futures import ThreadPoolExecutor, as_completed
 
         from threadpoolctl import threadpool_limits
 
-        n_threads = max(1, min(threads or os.cpu_count() or 1, len(tasks)))
+        # a task carries the parameter overrides in force here (_shared), as everywhere
         with threadpool_limits(limits=1, user_api="blas"), \
-                ThreadPoolExecutor(n_threads, thread_name_prefix="simlib-sweep") as pool:
-            # each chunk in a copy of this context: parameter overrides in force here apply
-            futures = {pool.submit(contextvars.copy_context().run, _evaluate, task): j
-                       for j, task in enumerate(tasks)}
-            for done, fut in enumerate(in_order_done(futures), start=1):
-                results[futures[fut]] = fut.result()
-                if progress:
-                    progress(done, len(tasks))
+                ThreadPoolExecutor(workers, thread_name_prefix="simlib-sweep") as pool:
+            futures = {pool.submit(_evaluate, task): j for j, task in enumerate(tasks)}
+            collect((futures[f], f.result()) for f in as_completed(futures))
     else:
         from dask.distributed import Client, as_completed
 
         with Client(scheduler) as client:
             futures = client.map(_evaluate_chunk, tasks, pure=False)
             index = {f.key: j for j, f in enumerate(futures)}
-            for done, fut in enumerate(as_completed(futures), start=1):
-                results[index[fut.key]] = fut.result()
-                if progress:
-                    progress(done, len(tasks))
+            collect((index[f.key], f.result()) for f in as_completed(futures))
     return pd.concat(results, ignore_index=True)
 
 
@@ -367,8 +362,9 @@ def evaluate(scenarios: str | Scenario | Sequence[str | Scenario], rows: Sequenc
     if not rows:
         raise ValueError("rows: expected at least one set of parameter values")
     chunks = _chunks(len(rows), chunk_size)
-    tasks = [_task(loaded, years, resolution, indicators, groups, first=j * chunk_size,
-                   rows=rows[j * chunk_size:j * chunk_size + size]) for j, size in chunks]
+    shared = _shared(loaded, years, resolution, indicators, groups)
+    tasks = [{**shared, "first": j * chunk_size,
+              "rows": rows[j * chunk_size:j * chunk_size + size]} for j, size in chunks]
     return _execute(tasks, scheduler, threads, progress)
 
 
@@ -383,17 +379,16 @@ def in_runs(progress: Callable[[int, int], None], draws: int, per_draw: int = 1,
     return tick
 
 
-def _task(scenarios, years, resolution, indicators, groups, *, first: int, rows=None,
-          **seeded) -> dict:
+def _shared(scenarios, years, resolution, indicators, groups) -> dict:
+    """What every chunk task of one call shares, with the parameter overrides in force here
+    (a thread, a worker process or a Dask worker does not share this thread's context)."""
     from simlib.parameters import active_overrides
 
-    # parameter overrides in force here go with the task: a worker process or a Dask worker
-    # does not share this thread's context
     overrides = {k: dict(v) if isinstance(v, Mapping) else v
                  for k, v in active_overrides().items()}
-    return {"scenarios": scenarios, "years": years, "resolution": resolution, "first": first,
+    return {"scenarios": scenarios, "years": years, "resolution": resolution,
             "indicators": list(indicators) if indicators else [], "groups": list(groups),
-            "rows": rows, "overrides": overrides, **seeded}
+            "rows": None, "overrides": overrides}
 
 
 def sweep(scenarios: str | Scenario | Sequence[str | Scenario] = "baseline",
@@ -429,9 +424,9 @@ def sweep(scenarios: str | Scenario | Sequence[str | Scenario] = "baseline",
     names = [s.name for s in loaded]
     plist = tuple(prior_list) if prior_list is not None else priors(parameters)
     chunks = _chunks(draws, chunk_size)
-    tasks = [_task(loaded, years, resolution, indicators, groups, first=j * chunk_size,
-                   seed=seed, n_chunks=len(chunks), chunk=j, size=size,
-                   priors=[_plain(p) for p in plist])
+    shared = {**_shared(loaded, years, resolution, indicators, groups), "seed": seed,
+              "n_chunks": len(chunks), "priors": [_plain(p) for p in plist]}
+    tasks = [{**shared, "first": j * chunk_size, "chunk": j, "size": size}
              for j, size in chunks]
     table = _execute(tasks, scheduler, threads, progress)
     u = unit_draws(seed, draws, len(plist), chunk_size)
