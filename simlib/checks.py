@@ -5,7 +5,9 @@ The tests (``tests/test_policies.py``, ``tests/test_themes.py``) and the researc
 notebook passes the same suite as the registered ones:
 
 - :func:`check_invariants` — one :class:`simlib.Result`: learners are conserved every month
-  (stock = start + inflow), no stock or recorded flow is negative, and the rates it ran on
+  (stock = start + inflow), no stock or recorded flow is negative, nobody leaves school
+  without a full qualification before the end of compulsory schooling (in any state, by
+  year and years behind: :func:`simlib.rates.adult_share`), and the rates it ran on
   are valid (finite, non-negative, probabilities and shares at most 1, the routing shares of
   a failed search and of a termination summing to 1, provider shares summing to 1).
 - :func:`check_module` — one policy module: it declares ``LEVERS``, ``RATES`` and ``apply``,
@@ -126,6 +128,27 @@ def _no_negative(result) -> Check:
     return Check("no negative stock or flow", ok, f"lowest value {low:.3g}")
 
 
+def _compulsory_schooling(result) -> Check:
+    """No leaver without a full qualification in a (month, year, years behind) where nobody
+    is past compulsory schooling yet (the law's ages, not the run's rates)."""
+    from simlib.model import INNER
+    from simlib.rates import adult_share
+
+    tr = result.trajectory
+    leavers = np.asarray(tr.leavers, float)  # (T, I)
+    minors = adult_share(tr.timeline) == 0.0
+    scale = max(float(np.asarray(result.stocks, float).sum(axis=1).max()), 1.0)
+    worst = float(leavers[minors].max()) if minors.any() else 0.0
+    ok = worst <= RTOL * scale
+    detail = f"largest number of minors leaving in a month: {worst:.3g}"
+    if not ok:
+        t, i = np.unravel_index(np.argmax(np.where(minors, leavers, -1.0)), leavers.shape)
+        where = {a: dict(INNER.axes)[a][INNER.coord(a)[i]] for a in ("year", "behind")}
+        detail += f" (month {t}, year {where['year']}, {where['behind']} years behind)"
+    return Check("compulsory schooling: nobody leaves without a full qualification before 18",
+                 ok, detail)
+
+
 def check_rates(rates: dict, months: int) -> list[Check]:
     """The checks of a rates dict (:func:`simlib.simulation.policy_rates`) over ``months``."""
     from simlib import kernel as K
@@ -159,7 +182,7 @@ def check_invariants(result, *, raise_error: bool = True) -> CheckReport:
     """The shared invariants of one run (see the module docstring); raises
     :class:`InvariantError` listing every failure unless ``raise_error=False``."""
     months = result.trajectory.timeline.months
-    checks = [_conservation(result), _no_negative(result),
+    checks = [_conservation(result), _no_negative(result), _compulsory_schooling(result),
               *check_rates(result.trajectory.rates, months)]
     extra = getattr(result, "extra_modules", ())
     subject = f"run {result.scenario.name!r}, {result.years} school years" + (

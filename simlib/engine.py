@@ -153,6 +153,9 @@ class Trajectory:
     places: np.ndarray       # (T, C) active places per cell
     cells: Strata = field(default=CELLS)  # the market cells at ``resolution``
     resolution: str = "full"              # see RESOLUTIONS
+    #: (T, I) leavers without a full qualification per month and inner stratum (engine
+    #: order, summed over cells): the compulsory-schooling check reads it
+    leavers: np.ndarray | None = None
 
     def school_stocks(self) -> np.ndarray:
         """(T, 6) learners per school state (guaranteed places counted in dual_oao)."""
@@ -280,6 +283,23 @@ def _months(rates: dict, T: int) -> np.ndarray:
                      for n in K.MONTH_SCALARS])
 
 
+#: The longest search window the engine takes (school days): two school years. The state's
+#: search bins are sized from each run's longest window; beyond this a run is refused.
+MAX_WINDOW_DAYS = 360
+
+
+def _search_bins(MS: np.ndarray) -> int:
+    """Search-window bins the longest window of a run needs (all draws, ``MS`` (D, M, T));
+    ``ValueError`` for a window that is not a number of days from 0 to MAX_WINDOW_DAYS."""
+    window = MS[:, K.M_WINDOW]
+    if not (np.all(np.isfinite(window)) and window.min() >= 0
+            and window.max() <= MAX_WINDOW_DAYS):
+        raise ValueError(f"window_days: {window.min():g} to {window.max():g} school days; "
+                         f"expected 0 to {MAX_WINDOW_DAYS} (the search window plus its "
+                         "extension)")
+    return K.search_bins(float(window.max()))
+
+
 def _bins(MS: np.ndarray) -> tuple[int, int]:
     """Aanloopfase and Groeifase duration bins needed by this run (1 and 0 when closed)."""
     open_ = MS[K.M_G_OPEN] > 0.5
@@ -294,10 +314,10 @@ class _State:
     """Learners per (draw, cell, inner stratum[, duration bin]) and active places per (draw,
     cell), in the engine's order of the inner strata (the kernel permutes them)."""
 
-    def __init__(self, ka: int, kg: int, draws: int = 1, cells: int = CELLS.size):
+    def __init__(self, ka: int, kg: int, draws: int = 1, cells: int = CELLS.size, ks: int = 1):
         D, C, N = draws, cells, INNER.size
         self.nd = np.zeros((D, C, N))
-        self.srch = np.zeros((D, C, N, K.KS))
+        self.srch = np.zeros((D, C, N, ks))
         self.oao = np.zeros((D, C, N, K.KD))
         self.soa = np.zeros((D, C, N, K.KD))
         self.gua = np.zeros((D, C, N))
@@ -309,9 +329,11 @@ class _State:
         return (self.nd, self.srch, self.oao, self.soa, self.gua, self.aan, self.gro,
                 self.places)
 
-    def resized(self, ka: int, kg: int) -> _State:
-        new = _State(ka, kg, *self.places.shape)
-        new.nd, new.srch = self.nd.copy(), self.srch.copy()
+    def resized(self, ka: int, kg: int, ks: int) -> _State:
+        """A copy with ``ka``, ``kg`` duration bins and at least ``ks`` search bins."""
+        new = _State(ka, kg, *self.places.shape, ks=max(ks, self.srch.shape[3]))
+        new.nd = self.nd.copy()
+        new.srch[..., :self.srch.shape[3]] = self.srch
         new.oao, new.soa, new.gua = self.oao.copy(), self.soa.copy(), self.gua.copy()
         new.aan[..., 0] = self.aan.sum(axis=3)  # today: no duration needed while closed
         new.places = self.places.copy()
@@ -331,7 +353,8 @@ class _State:
 def _run(state: _State, RTC, RTI, MS, inflow, U0, V0, alpha, beta, record: bool,
          target0=None, kappa=None, tau=None, front_load=None, rank=None):
     """Run the kernel in place on ``state`` for every draw; return (rec, flows, places per
-    draw, month and cell).
+    draw, month and cell, leavers without a full qualification per draw, month and inner
+    stratum in the engine's order).
 
     Every input has a leading draw axis: ``RTC`` (D, R, T, C), ``RTI`` (:class:`InnerRates`),
     ``MS`` (D, M, T), ``inflow`` (D, C, I), ``U0``, ``V0``, ``target0`` (D, C); ``alpha``, ``beta``,
@@ -348,6 +371,7 @@ def _run(state: _State, RTC, RTI, MS, inflow, U0, V0, alpha, beta, record: bool,
     front_load = np.tile(_front_load(), (D, 1)) if front_load is None else front_load
     rank = np.tile(_rank(), (D, 1)) if rank is None else rank
     places_out = np.zeros((D, T, C))
+    leave_i = np.zeros((D, T if record else 1, INNER.size))
     shape = (D, T, C, 2, K.NP, len(K.RECORDED)) if record else (D, 1, 1, 1, 1, 1)
     rec = np.zeros(shape)
     flows = np.zeros((D, T if record else 1, 11, 11))
@@ -366,12 +390,14 @@ def _run(state: _State, RTC, RTI, MS, inflow, U0, V0, alpha, beta, record: bool,
                 np.ascontiguousarray(RTI.index), arr(MS),
                 arr(inflow[..., perm]), arr(front_load), arr(rank), arr(U0), arr(V0), arr(alpha),
                 arr(beta), aan.shape[3], gro.shape[3], rec, flows, record, arr(target0),
-                arr(kappa), arr(tau), places_out)
+                arr(kappa), arr(tau), places_out, leave_i)
     for engine_arr, kernel_arr in zip((nd, gua), flat, strict=True):
         engine_arr[:, :, perm] = kernel_arr
     for engine_arr, kernel_arr in zip((srch, oao, soa, aan, gro), binned, strict=True):
         engine_arr[:, :, perm, :] = kernel_arr.transpose(0, 1, 3, 2)
-    return rec, flows, places_out
+    by_stratum = np.empty_like(leave_i)
+    by_stratum[..., perm] = leave_i
+    return rec, flows, places_out, by_stratum
 
 
 def _front_load() -> np.ndarray:
@@ -531,12 +557,12 @@ def start(draws: Sequence[Draw], resolution: str = "full") -> Start:
                            [d.cohort.sum(axis=1) for d in draws])
     MS = np.stack([_months(d.burn, T) for d in draws])
     unit = np.stack([_collapse(d.cohort, 0, resolution) for d in draws])
-    st = _State(1, 1, D, C)
+    st = _State(1, 1, D, C, ks=_search_bins(MS))
     st.places[:] = np.stack([_collapse(d.places0, 0, resolution) for d in draws])
     tau, front_load, rank = (np.stack([np.asarray(getattr(d, n), float) for d in draws])
                              for n in ("tau", "front_load", "rank"))
     ones = np.ones((D, C))
-    rec, _, _ = _run(st, RTC, RTI, MS, unit, ones, ones, np.ones(D), np.zeros(D), record=True,
+    rec, _, _, _ = _run(st, RTC, RTI, MS, unit, ones, ones, np.ones(D), np.zeros(D), record=True,
                      tau=tau, front_load=front_load, rank=rank)
     f = cells.coord("finality")
     enrol = np.stack([d.enrol for d in draws])
@@ -600,6 +626,7 @@ class Batch:
     cells: Strata
     resolution: str
     outcome: dict  # name -> (D, ...) the parameters the indicators read, per draw
+    leavers: np.ndarray | None = None  # (D, T, I), see Trajectory.leavers
 
     @property
     def draws(self) -> int:
@@ -612,7 +639,8 @@ class Batch:
                           employed_12=self.employed_12[d], seeking_12=self.seeking_12[d],
                           exited_12=self.exited_12[d], groups=self.groups, rates=self.rates[d],
                           places=self.places[d], cells=self.cells,
-                          resolution=self.resolution)
+                          resolution=self.resolution,
+                          leavers=None if self.leavers is None else self.leavers[d])
 
     @staticmethod
     def of(tr: Trajectory) -> Batch:
@@ -624,7 +652,8 @@ class Batch:
                      employed_12=tr.employed_12[None], seeking_12=tr.seeking_12[None],
                      exited_12=tr.exited_12[None], groups=tr.groups, rates=[tr.rates],
                      places=tr.places[None], cells=tr.cells, resolution=tr.resolution,
-                     outcome={k: np.asarray(v, float)[None] for k, v in outcome_params().items()})
+                     outcome={k: np.asarray(v, float)[None] for k, v in outcome_params().items()},
+                     leavers=None if tr.leavers is None else tr.leavers[None])
 
 
 def simulate_batch(begin: Start, rates: Sequence[dict], timeline: Timeline) -> Batch:
@@ -640,8 +669,9 @@ def simulate_batch(begin: Start, rates: Sequence[dict], timeline: Timeline) -> B
     RTC, RTI = _stack_many(rates, T, res, w)
     MS = np.stack([_months(r, T) for r in rates])
     bins = [_bins(MS[d]) for d in range(D)]
-    state = begin.state.resized(max(b[0] for b in bins), max(b[1] for b in bins))
-    rec, flows, places = _run(state, RTC, RTI, MS, begin.inflow, begin.U0, begin.V0,
+    state = begin.state.resized(max(b[0] for b in bins), max(b[1] for b in bins),
+                                _search_bins(MS))
+    rec, flows, places, leavers = _run(state, RTC, RTI, MS, begin.inflow, begin.U0, begin.V0,
                               begin.per_draw("alpha"), begin.per_draw("beta"), record=True,
                               target0=begin.target0, kappa=begin.per_draw("kappa"),
                               tau=begin.per_draw("tau"), front_load=begin.per_draw("front_load"),
@@ -657,7 +687,7 @@ def simulate_batch(begin: Start, rates: Sequence[dict], timeline: Timeline) -> B
     return Batch(timeline=timeline, rec=rec, flows=flows, inflow=inflow_t, labour=labour,
                  employed_12=employed_12, seeking_12=seeking_12, exited_12=exited_12,
                  groups=groups, rates=list(rates), places=places, cells=cells, resolution=res,
-                 outcome=outcome)
+                 outcome=outcome, leavers=leavers)
 
 
 def simulate(rates: dict, timeline: Timeline, resolution: str = "full") -> Trajectory:

@@ -74,7 +74,6 @@ FLOW_NODES = ("inflow", "non_dual", "searching", "dual", "guaranteed", "aanloopf
 (F_IN, F_ND, F_SRCH, F_DUAL, F_GUA, F_AAN, F_GRO, F_QE, F_QP, F_PQ, F_UQ) = range(11)
 
 BIN_DAYS = 5
-KS = 24  # search-window bins (120 school days)
 KD = 7   # contract months 0..5 and 6+
 NY, NB, NE, NR = 5, 3, 2, 3  # year, behind, ses, readiness
 #: The provider axis is post-stratified (simlib.engine): no rate depends on the provider, so
@@ -85,12 +84,16 @@ INNER = NY * NB * NE * NR * NP
 
 
 #: Extra per-stratum accumulators after the recorded quantities (flows only).
+#: Leavers without a full qualification (``*_leave``, ``f_unq``, ``t_unq_left``) are split
+#: into a partial qualification (the ``*_pq`` rows) and none, per stratum, exactly as the
+#: recorded exits ``leave_pq_*`` / ``leave_uq_*`` are, so the flows and the exit indicators
+#: agree.
 EXTRA = ("f_nd", "f_aan", "f_gro", "f_unq", "t_srch", "t_nd", "t_aan", "t_gro", "t_unq_left",
          "to_firm", "a_ready", "a_nd", "a_gro", "a_leave", "spring_search", "spring_aan",
-         "gro_pq", "gro_uq", "gro_nd", "nd_leave")
+         "gro_pq", "gro_uq", "gro_nd", "nd_leave", "f_pq", "t_pq", "a_pq", "nd_pq")
 (A_FND, A_FAAN, A_FGRO, A_FUNQ, A_TSRCH, A_TND, A_TAAN, A_TGRO, A_TUNQL, A_TOFIRM, A_AREADY,
- A_AND, A_AGRO, A_ALEAVE, A_SPSRCH, A_SPAAN, A_GPQ, A_GUQ, A_GND, A_NLEAVE) = range(
-    len(RECORDED), len(RECORDED) + len(EXTRA))
+ A_AND, A_AGRO, A_ALEAVE, A_SPSRCH, A_SPAAN, A_GPQ, A_GUQ, A_GND, A_NLEAVE, A_FPQ, A_TPQ,
+ A_APQ, A_NPQ) = range(len(RECORDED), len(RECORDED) + len(EXTRA))
 NACC = len(RECORDED) + len(EXTRA)
 #: Rows that are zero while nobody holds or can get a guaranteed place / a Groeifase place.
 GUA_ROWS = (Q_GUA, Q_CAUGHT, A_TOFIRM)
@@ -99,8 +102,8 @@ GRO_ROWS = (Q_GRO, Q_GRO_IN, Q_GRO_SPRING, Q_WAIT, Q_GRO_12, Q_GRO_24, A_FGRO, A
 #: Per-stratum work rows (not recorded).
 (W_LAM, W_PFULL, W_HTERM, W_HREF, W_HLEAVE, W_ADULT, W_PA, W_PB, W_PC, W_OUT_UP, W_CAND,
  W_REST, W_RUNQ, W_TUNQ, W_SCALE, W_GLEAVE, W_GEND, W_PART, W_PARTA, W_EARLYD,
- W_EARLYA) = range(21)
-NWORK = 21
+ W_EARLYA, W_GENDL) = range(22)
+NWORK = 22
 HALF = INNER // NE  # strata per indicator-pupil block (the kernel's inner order is ses-major)
 
 _FASTMATH = {"reassoc", "nsz", "contract"}
@@ -122,6 +125,13 @@ def kernel_order() -> np.ndarray:
                     perm[j] = ((y * NB + b) * NE + e) * NR + r
                     j += 1
     return perm
+
+
+@njit(cache=True)
+def search_bins(window_days):
+    """Search-window bins (of :data:`BIN_DAYS` school days) a window of ``window_days``
+    needs: one more than it covers, for the learners whose window ends this month."""
+    return int(np.ceil(window_days / BIN_DAYS)) + 1
 
 
 @njit(cache=True, inline="always", error_model="numpy")
@@ -238,8 +248,10 @@ def _reduce(acc, active, out):
 @njit(cache=True, error_model="numpy", fastmath=_FASTMATH)
 def run_kernel(nd, srch, oao, soa, gua, aan, gro, places, RTC, RTIP, RTIX, MS, inflow, front_load,
                rank_w, U0, V0, alpha, beta, ka, kg, rec, flows, record, target0, kappa, tau,
-               places_out):
-    """Advance the state over all months of ``MS``; fill ``rec`` and ``flows`` if ``record``.
+               places_out, leave_i):
+    """Advance the state over all months of ``MS``; fill ``rec``, ``flows`` and ``leave_i``
+    (leavers without a full qualification per month and inner stratum, summed over the
+    cells: what the compulsory-schooling check reads) if ``record``.
 
     Layout (kernel order, see :func:`kernel_order`): ``nd[c, i]``, ``gua[c, i]``,
     ``srch[c, k, i]``, ``oao[c, d, i]``, ``soa[c, d, i]``, ``aan[c, k, i]``, ``gro[c, k, i]``.
@@ -253,8 +265,11 @@ def run_kernel(nd, srch, oao, soa, gua, aan, gro, places, RTC, RTIP, RTIX, MS, i
     """
     T = MS.shape[1]
     C = nd.shape[0]
-    kw = min(KS, int(np.ceil(MS[M_WINDOW].max() / BIN_DAYS)) + 1)
-    for k in range(KS - 1, kw - 1, -1):  # bins already occupied at the start (a longer window)
+    ks = srch.shape[1]  # search-window bins of the state (sized by the engine for the run)
+    kw = search_bins(MS[M_WINDOW].max())
+    if kw > ks:
+        raise ValueError("the search window needs more bins than the state holds")
+    for k in range(ks - 1, kw - 1, -1):  # bins already occupied at the start (a longer window)
         if srch[:, k, :].max() > 0.0:
             kw = k + 1
             break
@@ -321,6 +336,7 @@ def run_kernel(nd, srch, oao, soa, gua, aan, gro, places, RTC, RTIP, RTIX, MS, i
     early_aan = wk[W_EARLYA]
     early_dual = wk[W_EARLYD]
     g_end = wk[W_GEND]
+    g_endl = wk[W_GENDL]
     g_leave = wk[W_GLEAVE]
     hleave = wk[W_HLEAVE]
     href = wk[W_HREF]
@@ -713,6 +729,7 @@ def run_kernel(nd, srch, oao, soa, gua, aan, gro, places, RTC, RTIP, RTIX, MS, i
             c_ss = RTC[R_SPRING_SEARCH, t, c]
             c_part = RTC[R_PART, t, c]
             c_pa = RTC[R_PART_AAN, t, c]
+            c_fl = RTC[R_FAIL_LEAVE, t, c]
             _leave_prob(ndc, adult, c_lnd, ti[R_LEAVE_ND], n_leave)
             for i in range(INNER):
                 sps[i] = g_spring[i] * (c_ss * ti[R_SPRING_SEARCH, i])
@@ -720,9 +737,13 @@ def run_kernel(nd, srch, oao, soa, gua, aan, gro, places, RTC, RTIP, RTIX, MS, i
                 part[i] = c_part * ti[R_PART, i]
             for i in range(INNER):
                 part_aan[i] = c_pa * ti[R_PART_AAN, i]
-            # the end of the groeifase without a partial qualification returns to non-dual
+            # the end of the Groeifase: learners past compulsory schooling leave school at the
+            # share of final-year learners who fail and leave; every minor and the others
+            # return to the non-dual variant (nobody leaves before 18 without a qualification)
             for i in range(INNER):
-                back[i] = g_end[i] * (1.0 - part_aan[i])
+                g_endl[i] = g_end[i] * adult[i] * (c_fl * ti[R_FAIL_LEAVE, i])
+            for i in range(INNER):
+                back[i] = g_end[i] - g_endl[i]
             row = sc[0]
             for i in range(INNER):
                 row[i] += t_srch[i] + a_ready[i] + sps[i]
@@ -743,7 +764,7 @@ def run_kernel(nd, srch, oao, soa, gua, aan, gro, places, RTC, RTIP, RTIX, MS, i
             for i in range(INNER):
                 early_dual[i] = f_unq[i] + left[i]
             for i in range(INNER):
-                early_aan[i] = a_lv[i] + g_leave[i]
+                early_aan[i] = a_lv[i] + g_leave[i] + g_endl[i]
             for q in range(6):
                 acc[Q_LEAVE + q] = 0.0
             row = acc[Q_LEAVE + 6]
@@ -754,7 +775,7 @@ def run_kernel(nd, srch, oao, soa, gua, aan, gro, places, RTC, RTIP, RTIX, MS, i
                 row[i] = early_dual[i] * part[i]
             row = acc[Q_LEAVE + 8]
             for i in range(INNER):
-                row[i] = (early_aan[i] + g_end[i]) * part_aan[i]
+                row[i] = early_aan[i] * part_aan[i]
             row = acc[Q_LEAVE + 9]
             for i in range(INNER):
                 row[i] = n_leave[i] * (1.0 - part[i])
@@ -769,10 +790,24 @@ def run_kernel(nd, srch, oao, soa, gua, aan, gro, places, RTC, RTIP, RTIX, MS, i
                 row[i] = g_spring[i] - sps[i]
             row = acc[A_GPQ]
             for i in range(INNER):
-                row[i] = (g_end[i] + g_leave[i]) * part_aan[i]
+                row[i] = (g_endl[i] + g_leave[i]) * part_aan[i]
             row = acc[A_GUQ]
             for i in range(INNER):
-                row[i] = g_leave[i] * (1.0 - part_aan[i])
+                row[i] = (g_endl[i] + g_leave[i]) * (1.0 - part_aan[i])
+            # the partial-qualification part of every other exit without a full
+            # qualification (the flows split them as the recorded exits do)
+            row = acc[A_FPQ]
+            for i in range(INNER):
+                row[i] = f_unq[i] * part[i]
+            row = acc[A_TPQ]
+            for i in range(INNER):
+                row[i] = left[i] * part[i]
+            row = acc[A_APQ]
+            for i in range(INNER):
+                row[i] = a_lv[i] * part_aan[i]
+            row = acc[A_NPQ]
+            for i in range(INNER):
+                row[i] = n_leave[i] * part[i]
 
             # firm stock: active places move towards the firms' offer (levers act on it through
             # places_factor) and bad terminations and refusals make firms inactive
@@ -800,6 +835,11 @@ def run_kernel(nd, srch, oao, soa, gua, aan, gro, places, RTC, RTIP, RTIX, MS, i
                     for q in GRO_ROWS:
                         active[q] = False
                 _reduce(acc, active, sums)
+                li = leave_i[t]
+                for q in range(Q_LEAVE + 6, Q_LEAVE + 12):
+                    row = acc[q]
+                    for i in range(INNER):
+                        li[i] += row[i]
                 rq = rec[t, c]
                 for e in range(NE):
                     for q in range(len(RECORDED)):
@@ -818,7 +858,7 @@ def run_kernel(nd, srch, oao, soa, gua, aan, gro, places, RTC, RTIP, RTIX, MS, i
 @njit(cache=True, error_model="numpy", nogil=True)
 def run_batch(nd, srch, oao, soa, gua, aan, gro, places, RTC, RTIP, RTIX, MS, inflow, front_load,
               rank_w, U0, V0, alpha, beta, ka, kg, rec, flows, record, target0, kappa, tau,
-              places_out):
+              places_out, leave_i):
     """:func:`run_kernel` for independent draws: every argument of ``run_kernel`` that can
     differ between draws has a leading draw axis (the scalars ``alpha``, ``beta``, ``kappa``,
     ``tau`` are arrays over draws); ``ka``, ``kg`` and ``record`` are shared. Each draw is
@@ -830,7 +870,7 @@ def run_batch(nd, srch, oao, soa, gua, aan, gro, places, RTC, RTIP, RTIX, MS, in
         run_kernel(nd[d], srch[d], oao[d], soa[d], gua[d], aan[d], gro[d], places[d], RTC[d],
                    RTIP[d], RTIX[d], MS[d], inflow[d], front_load[d], rank_w[d], U0[d], V0[d],
                    alpha[d], beta[d], ka, kg, rec[d], flows[d], record, target0[d], kappa[d], tau[d],
-                   places_out[d])
+                   places_out[d], leave_i[d])
     return 0
 
 
@@ -850,23 +890,27 @@ def _flows(sums, fl):
     fl[F_SRCH, F_ND] += _s(sums, A_FND)
     fl[F_SRCH, F_AAN] += _s(sums, A_FAAN)
     fl[F_SRCH, F_GRO] += _s(sums, A_FGRO)
-    fl[F_SRCH, F_UQ] += _s(sums, A_FUNQ)
+    fl[F_SRCH, F_UQ] += _s(sums, A_FUNQ) - _s(sums, A_FPQ)
+    fl[F_SRCH, F_PQ] += _s(sums, A_FPQ)
     fl[F_DUAL, F_SRCH] += _s(sums, A_TSRCH)
     fl[F_DUAL, F_ND] += _s(sums, A_TND)
     fl[F_DUAL, F_AAN] += _s(sums, A_TAAN)
     fl[F_DUAL, F_GRO] += _s(sums, A_TGRO)
-    fl[F_DUAL, F_UQ] += _s(sums, A_TUNQL)
+    fl[F_DUAL, F_UQ] += _s(sums, A_TUNQL) - _s(sums, A_TPQ)
+    fl[F_DUAL, F_PQ] += _s(sums, A_TPQ)
     fl[F_GUA, F_DUAL] += _s(sums, A_TOFIRM)
     fl[F_AAN, F_SRCH] += _s(sums, A_AREADY)
     fl[F_AAN, F_ND] += _s(sums, A_AND)
     fl[F_AAN, F_GRO] += _s(sums, A_AGRO)
-    fl[F_AAN, F_UQ] += _s(sums, A_ALEAVE)
+    fl[F_AAN, F_UQ] += _s(sums, A_ALEAVE) - _s(sums, A_APQ)
+    fl[F_AAN, F_PQ] += _s(sums, A_APQ)
     fl[F_GRO, F_SRCH] += _s(sums, A_SPSRCH)
     fl[F_GRO, F_AAN] += _s(sums, A_SPAAN)
     fl[F_GRO, F_PQ] += _s(sums, A_GPQ)
     fl[F_GRO, F_UQ] += _s(sums, A_GUQ)
     fl[F_GRO, F_ND] += _s(sums, A_GND)
-    fl[F_ND, F_UQ] += _s(sums, A_NLEAVE)
+    fl[F_ND, F_UQ] += _s(sums, A_NLEAVE) - _s(sums, A_NPQ)
+    fl[F_ND, F_PQ] += _s(sums, A_NPQ)
 
 
 @njit(cache=True, error_model="numpy", fastmath=_FASTMATH)
@@ -938,7 +982,8 @@ def _year_end(ndc, sc, oc, soc, gc, ac, grc, RTC, ti, t, c, kw, Y, up, rep, acc,
         a_grad = RTC[rg, t, c]
         a_y7 = RTC[R_Y7, t, c]
         a_leave = RTC[R_FAIL_LEAVE, t, c]
-        a_part = RTC[R_PART, t, c]
+        rpart = R_PART_AAN if route == 2 else R_PART  # Aanloopfase/Groeifase: its own share
+        a_part = RTC[rpart, t, c]
         a_prof = RTC[R_PROF, t, c] if route == 1 else 0.0
         q_tot = np.zeros(4)
         for k in range(nk):
@@ -973,7 +1018,7 @@ def _year_end(ndc, sc, oc, soc, gc, ac, grc, RTC, ti, t, c, kw, Y, up, rep, acc,
                     q_prof = qual * p_prof
                     failing = x - g
                     leaving = failing * (a_leave * ti[R_FAIL_LEAVE, i])
-                    q_part = leaving * (a_part * ti[R_PART, i])
+                    q_part = leaving * (a_part * ti[rpart, i])
                     q_unq = leaving - q_part
                     move_rep = failing - leaving
                 else:

@@ -67,7 +67,7 @@ def _unit_run(state: str, c: int, i: int, k: int = 0, scenario="baseline", years
     RTC, RTI = E._stack_many([rates], timeline.months)
     MS = E._months(rates, timeline.months)
     ka, kg = E._bins(MS)
-    s = E._State(ka, kg)
+    s = E._State(ka, kg, ks=E._search_bins(MS[None]))
     s.places[0] = E._places0()
     target = {"non_dual": s.nd, "searching": s.srch, "dual_oao": s.oao, "dual_soa": s.soa,
               "guaranteed": s.gua, "aanloopfase": s.aan, "groeifase": s.gro}[state][0]
@@ -76,7 +76,7 @@ def _unit_run(state: str, c: int, i: int, k: int = 0, scenario="baseline", years
     else:
         target[c, i, min(k, target.shape[2] - 1)] = 1.0
     ones = np.ones((1, CELLS.size))
-    rec, flows, _ = E._run(s, RTC, RTI, MS[None],
+    rec, flows, _, _ = E._run(s, RTC, RTI, MS[None],
                            np.zeros((1, CELLS.size, INNER.size)), ones, ones, np.ones(1),
                            np.zeros(1), record=True)
     rec = rec[0]
@@ -177,3 +177,47 @@ def test_inner_rates_pool_gives_every_rate_its_factor_in_every_month():
     assert rows < len(K.KERNEL_RATES) * timeline.months
     first = inner_rates.months(12)
     assert first.index.shape[-1] == 12 and first.pool is inner_rates.pool
+
+
+@pytest.mark.parametrize("name", ["baseline", "deelstudiebekrachtiging", "groeifase_parkeerplek"])
+def test_the_sankeys_exit_flows_equal_the_exit_indicators(name):
+    """One definition per flow: the flows into each exit node over a school year (what the
+    Sankey draws, plots.flows_table) are the outflow indicators of that school year."""
+    from simlib.plots import flows_table
+
+    result = simlib.run(name, years=4)
+    exits = {"qualified_education": "outflow_qualified_education",
+             "qualified_professional": "outflow_qualified_professional",
+             "partial_qualification": "outflow_partial_qualification",
+             "unqualified": "outflow_unqualified"}
+    for year in ("2025-26", "2028-29"):
+        flows = flows_table(result, year).groupby("to")["value"].sum()
+        for node, indicator in exits.items():
+            assert flows.get(node, 0.0) == pytest.approx(result.value(indicator, year),
+                                                         rel=1e-9, abs=1e-6), (node, year)
+
+
+def _window_module(days):
+    from simlib.checks import policy_module
+
+    def apply(rates, lv, ctx):
+        return {"window_days": np.full(ctx.months, float(days))}
+
+    return policy_module(f"window_{days}", ["window_days"], apply)
+
+
+def test_the_search_window_state_is_sized_from_the_run():
+    """A 180-day window (beyond the registry's 60 + 60) used to overrun a fixed buffer of 24
+    bins and abort the process; the engine sizes the bins from the run's longest window and
+    a longer window places more learners."""
+    from simlib.checks import check_invariants
+
+    short = simlib.run("baseline", years=2, extra_modules=[_window_module(40)])
+    long_ = simlib.run("baseline", years=2, extra_modules=[_window_module(180)])
+    check_invariants(long_)
+    assert long_.value("placement_share", "2026-27") > short.value("placement_share", "2026-27")
+
+
+def test_a_window_beyond_the_engines_limit_is_refused_at_its_door():
+    with pytest.raises(ValueError, match=f"expected 0 to {E.MAX_WINDOW_DAYS}"):
+        simlib.run("baseline", years=1, extra_modules=[_window_module(E.MAX_WINDOW_DAYS + 1)])

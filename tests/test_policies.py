@@ -202,3 +202,96 @@ def test_skipping_the_modules_at_today_values_changes_no_rate(name):
     for r in full:
         np.testing.assert_allclose(dense(skipped[r]), dense(full[r]), rtol=1e-12, atol=0,
                                    err_msg=r)
+
+
+# --- the registry's `rates` field: what each lever moves --------------------------------------
+
+def _dense(x):
+    return x.full(24) if isinstance(x, Rate) else np.asarray(x, float)
+
+
+def _alternatives(lv):
+    if lv.kind == "bool":
+        return [not lv.default]
+    if lv.kind == "choice":
+        return [c for c in lv.choices if c != lv.default]
+    return [v for v in (lv.min, lv.max) if v != lv.default]
+
+
+@pytest.mark.parametrize("lever_id", [lv.id for lv in simlib.levers()])
+def test_each_lever_moves_exactly_the_rates_the_registry_declares(lever_id):
+    """``rates`` in levers.toml is what the lever's module changes when the lever moves: with
+    the module's other levers at today's value, and with each of them moved (a lever may act
+    only together with another, e.g. the targeting of extra offer needs extra offer)."""
+    lv = lever(lever_id)
+    timeline = Timeline(2)
+    mates = [m for m in simlib.levers()
+             if m.module == lv.module and m.id not in (lv.id, lv.parent)]
+    contexts = [{}] + [{m.id: _alternatives(m)[-1]} for m in mates]
+    moved = set()
+    for ctx in contexts:
+        base = dict(ctx)
+        for k in [lever_id, *ctx]:
+            if lever(k).parent and lever(k).parent != lever_id:
+                base[lever(k).parent] = True
+        ref = policy_rates(simlib.scenario(**base), timeline)
+        for value in _alternatives(lv):
+            new = policy_rates(simlib.scenario(**base, **{lever_id: value}), timeline)
+            moved |= {k for k in new if not np.array_equal(_dense(new[k]), _dense(ref[k]))}
+    assert moved == set(lv.rates), (f"{lever_id} moves {sorted(moved)}; levers.toml "
+                                    f"declares {sorted(lv.rates)}")
+
+
+# --- compulsory schooling and the partial-qualification lever ---------------------------------
+
+@pytest.mark.parametrize("seed", range(6))
+def test_nobody_leaves_without_a_qualification_before_18_whatever_the_levers(seed):
+    """The shared check (checks.check_invariants, 'compulsory schooling') over random lever
+    values: every lever drawn anywhere in its range, the Groeifase open in half of them and
+    with short durations, where its end falls before 18 for many learners."""
+    rng = np.random.default_rng(seed)
+    values = {}
+    for lv in simlib.levers():
+        if rng.random() < 0.5:
+            continue
+        if lv.kind == "bool":
+            values[lv.id] = bool(rng.random() < 0.5)
+        elif lv.kind == "choice":
+            values[lv.id] = str(rng.choice(lv.choices))
+        elif lv.kind == "int":
+            values[lv.id] = int(rng.integers(lv.min, lv.max + 1))
+        else:
+            values[lv.id] = float(rng.uniform(lv.min, lv.max))
+    if seed % 2 == 0:
+        values.update(groeifase_open=True, groeifase_intake_after_months=0,
+                      groeifase_max_duration_months=int(rng.integers(6, 13)),
+                      groeifase_capacity=10000)
+    result = simlib.run(simlib.scenario(**values), years=4)
+    checks.check_invariants(result)
+
+
+def test_the_groeifase_ends_without_an_exit_for_minors():
+    """A short Groeifase ends while many learners are under 18: they return to the non-dual
+    variant (the end of a trajectory is not the end of compulsory schooling)."""
+    short = simlib.scenario(groeifase_open=True, groeifase_capacity=10000,
+                            groeifase_intake_after_months=0, groeifase_max_duration_months=6)
+    report = checks.check_invariants(simlib.run(short, years=4), raise_error=False)
+    check = next(c for c in report.checks if c.name.startswith("compulsory schooling"))
+    assert check.passed, check.detail
+
+
+def test_partial_certification_changes_the_kind_of_exit_not_whether_learners_leave():
+    """deelstudiebekrachtiging_aanloopfase turns unqualified exits from the Aanloopfase (and
+    the Groeifase) into partial qualifications: the official unqualified outflow (both kinds)
+    and the learners at school stay as they are; partial qualifications rise."""
+    open_ = dict(groeifase_open=True, groeifase_capacity=4000)
+    off = simlib.run(simlib.scenario(**open_), years=6)
+    on = simlib.run(simlib.scenario(**open_, deelstudiebekrachtiging_aanloopfase=True), years=6)
+    for year in ("2028-29", "2030-31"):
+        assert _v(on, "unqualified_outflow", year) == pytest.approx(
+            _v(off, "unqualified_outflow", year), rel=1e-9)
+        assert _v(on, "learners_in_model", year) == pytest.approx(
+            _v(off, "learners_in_model", year), rel=1e-9)
+        assert _v(on, "outflow_partial_qualification", year) > _v(
+            off, "outflow_partial_qualification", year) + 1.0
+        assert _v(on, "outflow_unqualified", year) < _v(off, "outflow_unqualified", year) - 1.0
