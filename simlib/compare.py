@@ -12,7 +12,11 @@ Definitions, per row (indicator x group x school year):
 - ``relative_difference = (b - a) / |a|``, a fraction (0.05 is 5 %). It is NaN where
   ``a == 0`` (a relative change from zero is undefined), and NaN wherever ``a`` or ``b`` is
   NaN (an indicator without a value that year, e.g. a share of zero leavers). In the CSV a
-  NaN is an empty field.
+  NaN is an empty field;
+- ``status``: ``compared`` where both have a value, ``not_applicable`` where one side has
+  none: an indicator that exists on one side only (the Groeifase's shares where it is closed)
+  or a share of nothing in that school year. Texts write "niet van toepassing" /
+  "does not apply" for it.
 """
 
 from __future__ import annotations
@@ -29,7 +33,10 @@ __all__ = ["COLUMNS", "COMPARE_FILES", "DEFAULT_SUMMARY_INDICATORS", "compare", 
            "command"]
 
 #: The columns of the comparison table, in order.
-COLUMNS = ("indicator", "group", "school_year", "a", "b", "difference", "relative_difference")
+COLUMNS = ("indicator", "group", "school_year", "a", "b", "difference", "relative_difference",
+           "status")
+#: Values of the ``status`` column.
+COMPARED, NOT_APPLICABLE = "compared", "not_applicable"
 #: The files ``command`` writes; ``--out`` holding any of them is refused without ``--force``.
 COMPARE_FILES = ("comparison.csv", "meta.json")
 #: The indicators :func:`summary` reports when none are named.
@@ -48,31 +55,28 @@ def _indicator_order() -> dict[str, int]:
 def compare(a, b) -> pd.DataFrame:
     """The indicators of result ``b`` against result ``a``, one row per indicator x group x year.
 
-    Columns ``indicator, group, school_year, a, b, difference, relative_difference``
-    (:data:`COLUMNS`); ``difference = b - a``; ``relative_difference = (b - a) / |a|``, NaN
-    where ``a == 0``. Rows follow the indicator registry (:data:`simlib.outcomes.INDICATORS`),
-    then the groups in the order the results list them, then the school years.
+    Columns ``indicator, group, school_year, a, b, difference, relative_difference,
+    status`` (:data:`COLUMNS`); ``difference = b - a``; ``relative_difference = (b - a) /
+    |a|``, NaN where ``a == 0``; a row one result lacks (an indicator or a value that exists
+    on one side only) has NaN there and ``status`` ``not_applicable``. Rows follow the
+    indicator registry (:data:`simlib.outcomes.INDICATORS`), then the groups in the order the
+    results list them, then the school years.
 
     Raises ``ValueError`` if the two results cover different years (number or school years)
-    or hold different indicators, groups or units.
+    or hold different groups, or an indicator has different units.
     """
     if a.years != b.years:
         raise ValueError(f"cannot compare results over different years: a has {a.years} "
                          f"school years, b has {b.years}; expected the same --years for both")
     ia, ib = a.indicators, b.indicators
-    ind_a, ind_b = set(ia.indicator), set(ib.indicator)
-    if ind_a != ind_b:
-        raise ValueError("cannot compare results with different indicators: only in a: "
-                         f"{sorted(ind_a - ind_b)}, only in b: {sorted(ind_b - ind_a)}; "
-                         "expected the same indicator set")
     for col in ("school_year", "group"):
         if set(ia[col]) != set(ib[col]):
             raise ValueError(f"cannot compare results with different {col} values: a has "
                              f"{sorted(set(ia[col]))}, b has {sorted(set(ib[col]))}")
     units_a = dict(zip(ia.indicator, ia.unit, strict=True))
     units_b = dict(zip(ib.indicator, ib.unit, strict=True))
-    if units_a != units_b:
-        clash = sorted(k for k in units_a if units_a[k] != units_b.get(k))
+    clash = sorted(k for k in units_a if k in units_b and units_a[k] != units_b[k])
+    if clash:
         raise ValueError(f"cannot compare results whose indicators have different units: {clash}")
     if ia.duplicated(_KEYS).any() or ib.duplicated(_KEYS).any():
         raise ValueError("cannot compare results with duplicate indicator x group x school "
@@ -81,8 +85,6 @@ def compare(a, b) -> pd.DataFrame:
     left = ia[_KEYS + ["value"]].rename(columns={"value": "a"})
     right = ib[_KEYS + ["value"]].rename(columns={"value": "b"})
     df = left.merge(right, on=_KEYS, how="outer", validate="one_to_one")
-    if len(df) != len(ia) or len(df) != len(ib):
-        raise ValueError("cannot compare results whose rows do not match one to one")
 
     order = _indicator_order()
     group_order = {g: i for i, g in enumerate(dict.fromkeys(ia.group))}
@@ -103,6 +105,7 @@ def compare(a, b) -> pd.DataFrame:
         "b": vb,
         "difference": diff,
         "relative_difference": rel,
+        "status": np.where(np.isnan(va) | np.isnan(vb), NOT_APPLICABLE, COMPARED),
     })
     return out[list(COLUMNS)]
 
@@ -112,45 +115,29 @@ def compare(a, b) -> pd.DataFrame:
 _TEXT = {
     "nl": {
         "head": "{b} tegenover {a}, schooljaar {year}, {group}:",
-        "line": "{label} ({unit}): van {va} naar {vb}, {change}",
+        "line": "{label}: van {va} naar {vb}, {change}",
         "up": "een stijging met {d}",
         "down": "een daling met {d}",
         "same": "ongewijzigd",
-        "rel": " ({r} %)",
+        "rel": " ({r})",
         "better": " — gunstig",
         "worse": " — ongunstig",
-        "none": "geen waarde",
-        "no_change": "{label} ({unit}): geen vergelijking mogelijk (a: {va}, b: {vb})",
+        "not_applicable": "{label}: niet van toepassing in {where}; {other_name}: {other}",
+        "none": "{label}: niet van toepassing in dit schooljaar",
     },
     "en": {
         "head": "{b} compared with {a}, school year {year}, {group}:",
-        "line": "{label} ({unit}): from {va} to {vb}, {change}",
+        "line": "{label}: from {va} to {vb}, {change}",
         "up": "an increase of {d}",
         "down": "a decrease of {d}",
         "same": "unchanged",
-        "rel": " ({r} %)",
+        "rel": " ({r})",
         "better": " — favourable",
         "worse": " — unfavourable",
-        "none": "no value",
-        "no_change": "{label} ({unit}): no comparison possible (a: {va}, b: {vb})",
+        "not_applicable": "{label}: does not apply in {where}; {other_name}: {other}",
+        "none": "{label}: does not apply in this school year",
     },
 }
-
-#: Units shown with three decimals (fractions and rates below one).
-_FINE_UNITS = {"share", "share_per_year", "share_per_month", "per_contract_year", "factor"}
-
-
-def _decimals(unit: str, *values: float) -> int:
-    if unit in _FINE_UNITS:
-        return 3
-    top = max((abs(v) for v in values if not math.isnan(v)), default=0.0)
-    return 0 if top >= 100 else 1 if top >= 10 else 2
-
-
-def _signed(value: float, lang: str, decimals: int) -> str:
-    from simlib.plots import number
-
-    return ("+" if value > 0 else "-" if value < 0 else "") + number(abs(value), lang, decimals)
 
 
 def summary(a, b, indicators: Sequence[str] = DEFAULT_SUMMARY_INDICATORS,
@@ -159,15 +146,16 @@ def summary(a, b, indicators: Sequence[str] = DEFAULT_SUMMARY_INDICATORS,
 
     One line per indicator of ``indicators`` (ids of :data:`simlib.outcomes.INDICATORS`) for
     ``school_year`` (default: the last school year of the results) and ``group`` (default
-    ``all``): the value in ``a`` and in ``b`` with the unit, the difference and the relative
-    difference, and whether the change is favourable where the indicator has a direction.
-    Labels and units come from the glossary; numbers are formatted for ``lang`` (Dutch:
-    ``1.234,5``). Raises ``ValueError`` for an unknown indicator, school year, group or
-    language.
+    ``all``): the value in ``a`` and in ``b`` with the unit, the difference (shares in
+    percentage points) and the relative difference (not for shares), and whether the change
+    is favourable where the indicator has a direction; "niet van toepassing" where one side
+    has no value. Labels from the glossary, numbers by the number rule
+    (:mod:`simlib.numbers`). Raises ``ValueError`` for an unknown indicator, school year,
+    group or language.
     """
+    from simlib import numbers as N
     from simlib.glossary import LANGS, label
     from simlib.outcomes import INDICATOR_BY_ID
-    from simlib.plots import number
 
     if lang not in LANGS:
         raise ValueError(f"lang must be one of {LANGS}, not {lang!r}")
@@ -194,29 +182,37 @@ def summary(a, b, indicators: Sequence[str] = DEFAULT_SUMMARY_INDICATORS,
     lines = [text["head"].format(a=a.scenario.label(lang), b=b.scenario.label(lang),
                                  year=school_year, group=label("groups", group, lang))]
     for ind_id in indicators:
+        name = label("indicators", ind_id, lang)
+        if ind_id not in rows.index:
+            lines.append("- " + text["none"].format(label=name))
+            continue
         row = rows.loc[ind_id]
         ind = INDICATOR_BY_ID.get(ind_id)
         unit = ind.unit if ind is not None else ""
-        va, vb, diff, rel = (float(row[c]) for c in ("a", "b", "difference",
-                                                      "relative_difference"))
-        dec = _decimals(unit, va, vb)
-        fields = {"label": label("indicators", ind_id, lang),
-                  "unit": label("units", unit, lang),
-                  "va": text["none"] if math.isnan(va) else number(va, lang, dec),
-                  "vb": text["none"] if math.isnan(vb) else number(vb, lang, dec)}
-        if math.isnan(diff):
-            lines.append("- " + text["no_change"].format(**fields))
+        va, vb = float(row["a"]), float(row["b"])
+        if math.isnan(va) and math.isnan(vb):
+            lines.append("- " + text["none"].format(label=name))
             continue
-        if round(abs(diff), dec) == 0:  # no change at the precision shown
+        if math.isnan(va) or math.isnan(vb):
+            (where, there), other = ((a, b), vb) if math.isnan(va) else ((b, a), va)
+            lines.append("- " + text["not_applicable"].format(
+                label=name, where=where.scenario.label(lang),
+                other_name=there.scenario.label(lang), other=N.value_text(other, unit, lang)))
+            continue
+        if N.shows_zero(va, vb, unit, lang):
             change = text["same"]
         else:
-            change = text["up" if diff > 0 else "down"].format(d=number(abs(diff), lang, dec))
-            if not math.isnan(rel):
-                change += text["rel"].format(r=_signed(100 * rel, lang, 1))
+            d = N.difference_text(va, vb, unit, lang, with_unit=False).lstrip("+-")
+            change = text["up" if vb > va else "down"].format(d=d)
+            rel = "" if N.is_share(unit) else N.relative_text(va, vb, lang)
+            if rel and not N.text_is_zero(rel):
+                change += text["rel"].format(r=rel)
             direction = ind.direction if ind is not None else 0
             if direction:
-                change += text["better" if diff * direction > 0 else "worse"]
-        lines.append("- " + text["line"].format(change=change, **fields))
+                change += text["better" if (vb - va) * direction > 0 else "worse"]
+        lines.append("- " + text["line"].format(label=name, va=N.value_text(va, unit, lang),
+                                                vb=N.value_text(vb, unit, lang),
+                                                change=change))
     return "\n".join(lines)
 
 

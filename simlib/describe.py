@@ -17,8 +17,12 @@ __all__ = ["format_value", "lever_changes", "lever_differences", "LeverChange", 
            "step_decimals", "simulation_start"]
 
 _TEXT = {
-    "nl": {"yes": "ja", "no": "nee", "from": "vanaf"},
-    "en": {"yes": "yes", "no": "no", "from": "from"},
+    "nl": {"yes": "ja", "no": "nee", "from": "vanaf", "now": "nu", "then": "daarvoor",
+           "months": ("januari", "februari", "maart", "april", "mei", "juni", "juli",
+                      "augustus", "september", "oktober", "november", "december")},
+    "en": {"yes": "yes", "no": "no", "from": "from", "now": "today", "then": "before",
+           "months": ("January", "February", "March", "April", "May", "June", "July",
+                      "August", "September", "October", "November", "December")},
 }
 
 
@@ -38,26 +42,38 @@ def choice_label(lv: Lever, choice: str, lang: str) -> str:
 
 
 def step_decimals(step: float | None) -> int:
-    """Decimals a lever's step needs (0.05 -> 2, 1 -> 0)."""
+    """Decimals a lever's step needs in the lever's own unit (0.05 -> 2, 1 -> 0): what a
+    control must keep of a value."""
     if step is None or float(step).is_integer():
         return 0
     return max(0, min(6, -math.floor(math.log10(float(step)) + 1e-9)))
 
 
 def format_value(lv: Lever, value, lang: str = "nl", unit: bool = True) -> str:
-    """``value`` of lever ``lv`` as text in ``lang``, with its unit (Dutch: ``612,50 EUR per
-    maand``; a switch: ``ja``/``nee``; a choice: its label)."""
-    from simlib.plots import number
+    """``value`` of lever ``lv`` as text in ``lang`` by the number rule
+    (:mod:`simlib.numbers`): ``EUR 612,50 per maand``, ``25 %``, ``16 uur per week``; a
+    switch ``ja``/``nee``; a choice its label. ``unit=False`` leaves out the unit words (a
+    share keeps its %)."""
+    from simlib.numbers import is_money, is_share, lever_decimals, number, value_text
 
     if lv.kind == "bool":
         return _TEXT[lang]["yes"] if value else _TEXT[lang]["no"]
     if lv.kind == "choice":
         return choice_label(lv, value, lang)
-    dec = step_decimals(lv.step)
-    if lv.unit.startswith("eur") and not float(value).is_integer():
-        dec = max(dec, 2)
-    text = number(float(value), lang, dec)
-    return f"{text} {label('units', lv.unit, lang)}" if unit else text
+    dec = lever_decimals(lv)
+    if unit:
+        return value_text(float(value), lv.unit, lang, decimals=dec)
+    if is_share(lv.unit):
+        return value_text(float(value), "share", lang, decimals=dec)
+    if is_money(lv.unit):
+        return number(float(value), lang, dec)
+    return number(float(value), lang, dec)
+
+
+def month_text(iso: str, lang: str = "nl") -> str:
+    """An ISO date as a month in words: ``2027-09-01`` -> ``september 2027``."""
+    year, month = int(iso[:4]), int(iso[5:7])
+    return f"{_TEXT[lang]['months'][month - 1]} {year}"
 
 
 def simulation_start() -> str:
@@ -85,8 +101,29 @@ def _schedule_text(lv: Lever, schedule: dict, lang: str) -> str:
     items = list(schedule.items())
     text = format_value(lv, items[0][1], lang)
     for d, v in items[1:]:
-        text += f", {_TEXT[lang]['from']} {d}: {format_value(lv, v, lang)}"
+        text += f", {_TEXT[lang]['from']} {month_text(d, lang)}: {format_value(lv, v, lang)}"
     return text
+
+
+def _change_text(lv: Lever, before: dict, after: dict, lang: str) -> str:
+    """What ``after`` sets where it differs from ``before`` (both from the simulation's
+    start), in words: ``vanaf september 2027: 16 uur per week (nu 8 uur per week)``; a value
+    from the start reads ``16 uur per week (nu 8 uur per week)``."""
+    t = _TEXT[lang]
+    start = simulation_start()
+    parts = []
+    for d, v in after.items():
+        was = before[max(k for k in before if k <= d)] if any(k <= d for k in before) else \
+            next(iter(before.values()))
+        if v == was:
+            continue
+        now = format_value(lv, was, lang, unit=False)
+        if d == start:
+            parts.append(f"{format_value(lv, v, lang)} ({t['now']} {now})")
+        else:
+            parts.append(f"{t['from']} {month_text(d, lang)}: {format_value(lv, v, lang)} "
+                         f"({t['now' if was == before[start] else 'then']} {now})")
+    return "; ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -94,11 +131,13 @@ class LeverChange:
     """One lever whose values over the simulated period differ between two scenarios."""
 
     lever: Lever
-    before: str  #: the first scenario's values as text (dated changes with their date)
+    before: str  #: the first scenario's values as text (dated changes with their month)
     after: str   #: the second scenario's values as text
+    change: str = ""  #: what the second sets where it differs, in words (dated in words)
 
     def text(self, lang: str = "nl") -> str:
-        return f"{self.lever.label(lang)}: {self.before} → {self.after}"
+        """``label: vanaf september 2027: 16 uur per week (nu 8 uur per week)``."""
+        return f"{self.lever.label(lang)}: {self.change or self.after}"
 
 
 def lever_changes(a, b, lang: str = "nl") -> list[LeverChange]:
@@ -111,12 +150,12 @@ def lever_changes(a, b, lang: str = "nl") -> list[LeverChange]:
         sb = _effective(dict(b.schedules[lv.id]), start)
         if sa != sb:
             out.append(LeverChange(lv, _schedule_text(lv, sa, lang),
-                                   _schedule_text(lv, sb, lang)))
+                                   _schedule_text(lv, sb, lang), _change_text(lv, sa, sb, lang)))
     return out
 
 
 def lever_differences(a, b, lang: str = "nl") -> list[str]:
     """One line per lever whose values over the simulated period differ between scenarios
-    ``a`` and ``b`` (``a=None``: today's rules): ``label: a's values → b's values``, dated
-    changes with their date."""
+    ``a`` and ``b`` (``a=None``: today's rules): ``label: vanaf september 2027: b's value
+    (nu a's value)``."""
     return [change.text(lang) for change in lever_changes(a, b, lang)]

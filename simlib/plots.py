@@ -39,6 +39,7 @@ from matplotlib.path import Path as MplPath
 from matplotlib.ticker import Formatter, FuncFormatter
 
 from simlib.glossary import label
+from simlib.numbers import decimals_for, display, number, signed
 
 __all__ = ["PALETTE", "STATE_COLOURS", "DUAL_STATES", "BREAKDOWN_AXES", "CHARTS", "number",
            "stocks", "stocks_table", "sankey", "flows_table", "trend", "trend_table",
@@ -136,16 +137,6 @@ _TEXT = {
 # --- formatting ----------------------------------------------------------------------------
 
 
-def number(value: float, lang: str = "nl", decimals: int = 0) -> str:
-    """``value`` with thousands separators: 1.234,5 in Dutch, 1,234.5 in English."""
-    text = f"{value:,.{decimals}f}"
-    if lang == "nl":
-        text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
-    if text.lstrip("-").strip("0.,") == "" and text.startswith("-"):
-        text = text[1:]  # no "-0"
-    return text
-
-
 def _formatter(lang: str, decimals: int = 0) -> FuncFormatter:
     return FuncFormatter(lambda x, _pos: number(x, lang, decimals))
 
@@ -170,11 +161,14 @@ class _TickFormatter(Formatter):
         return number(x, self.lang, self.decimals)
 
 
-def _decimals(values) -> int:
-    vals = np.abs(np.asarray(values, float))
-    vals = vals[np.isfinite(vals)]
-    top = float(vals.max()) if vals.size else 0.0
-    return 0 if top >= 100 else 1 if top >= 10 else 2
+def _decimals(values, unit: str) -> int:
+    """Decimals of the numbers written on a chart of ``unit`` (in its axis form): the number
+    rule's (shares: of the percentage), money in millions with one (two below a million)."""
+    if unit == "eur_per_school_year":
+        vals = np.abs(np.asarray(values, float))
+        vals = vals[np.isfinite(vals)]
+        return 1 if vals.size and float(vals.max()) >= 1.0 else 2
+    return decimals_for(unit)
 
 
 def _lang(lang: str) -> str:
@@ -184,16 +178,14 @@ def _lang(lang: str) -> str:
 
 
 def _display(unit: str) -> tuple[float, str]:
-    """(scale, unit id) to show values of ``unit``: shares in %, EUR per year in millions."""
-    if unit == "share":
-        return 100.0, "percent"
-    if unit == "eur_per_school_year":
-        return 1e-6, "million_eur_per_school_year"
-    return 1.0, unit
+    """(scale, unit id) to show values of ``unit`` (:func:`simlib.numbers.display`)."""
+    shown = display(unit)
+    return shown.scale, shown.unit
 
 
-def _unit_text(unit: str, lang: str) -> str:
-    return label("units", _display(unit)[1], lang)
+def _unit_text(unit: str, lang: str, difference: bool = False) -> str:
+    shown = display(unit)
+    return label("units", shown.difference_unit if difference else shown.unit, lang)
 
 
 def _results(result_or_results) -> list:
@@ -236,7 +228,9 @@ def _school_year_axis(ax: Axes, lang: str, axis: str = "x") -> None:
 
 
 def _value_label(unit: str, lang: str, what: str = "value") -> str:
-    return f"{label('axes', what, lang)} ({_unit_text(unit, lang)})"
+    """An axis label: what it shows and the unit as shown (a difference of shares in
+    percentage points, money per school year in millions)."""
+    return f"{label('axes', what, lang)} ({_unit_text(unit, lang, what == 'difference')})"
 
 
 def _title(ax: Axes, text: str, size: float = 11, left_pt: float | None = None) -> None:
@@ -600,11 +594,11 @@ def difference(result_or_results, ax: Axes | None = None, lang: str = "nl", *,
                for d in np.nan_to_num(diff)]
     ax.bar(years, np.nan_to_num(diff), color=colours, width=0.65)
     ax.axhline(0, color="#333333", linewidth=0.8)
-    dec = _decimals(diff)
+    dec = _decimals(diff, ind.unit)
     span = float(np.nanmax(np.abs(diff))) if np.isfinite(diff).any() else 0.0
     for x, d in zip(years, diff, strict=True):
         if np.isfinite(d) and round(d, dec) != 0:
-            ax.annotate(("+" if d > 0 else "") + number(d, lang, dec), (x, d),
+            ax.annotate(signed(d, lang, dec), (x, d),
                         xytext=(0, 3 if d >= 0 else -3), textcoords="offset points",
                         ha="center", va="bottom" if d >= 0 else "top", fontsize=7.5)
     if span > 0:
@@ -676,7 +670,7 @@ def breakdown(result_or_results, ax: Axes | None = None, lang: str = "nl", *,
     height = 0.8 / n
     colours = [PALETTE[0]] if n == 1 else ["#8C8C8C"] + _scenario_colours(n)[1:]
     values_all = table.value.to_numpy(float) * scale
-    dec = _decimals(values_all)
+    dec = _decimals(values_all, ind.unit)
     y = np.arange(len(groups))
     for k, res in enumerate(results):
         rows = table[table.scenario == res.scenario.name].set_index("group")
@@ -770,11 +764,11 @@ def gap_map(result_or_results, ax: Axes | None = None, lang: str = "nl", *,
     span = span if span > 0 else 1.0
     ax = _axes(ax, figsize=(9, 5.5))
     image = ax.imshow(values, cmap="RdBu_r", vmin=-span, vmax=span, aspect="auto")
-    dec = 0 if span >= 20 else 1
+    dec = decimals_for("places")  # places are whole numbers
     for i in range(values.shape[0]):
         for j in range(values.shape[1]):
             v = values[i, j]
-            text = ("+" if which == "change" and round(v, dec) > 0 else "") + number(v, lang, dec)
+            text = signed(v, lang, dec) if which == "change" else number(v, lang, dec)
             ax.text(j, i, text, ha="center", va="center", fontsize=8,
                     color="white" if abs(v) > 0.6 * span else "#222222")
     ax.set_xticks(range(len(sectors)), [textwrap.fill(label("groups", f"sector={s}", lang), 14)

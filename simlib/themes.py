@@ -33,6 +33,7 @@ from importlib import resources
 
 import numpy as np
 
+from simlib import numbers as N
 from simlib.glossary import label
 
 __all__ = ["Theme", "Passage", "IndicatorSpec", "ThemeError", "Report", "themes", "theme",
@@ -245,21 +246,24 @@ _TEXT = {
         "no_levers": "Niets: alle hefbomen staan op de regels van vandaag.",
         "module": "Eigen beleidsmodule: {label}",
         "line": "{label}: {va} → {vb} ({change})",
-        "new": "{label}: {vb} (geen waarde in de referentie)",
-        "gone": "{label}: {va} in de referentie, geen waarde in de variant",
+        "new": "{label}: {vb} (niet van toepassing in de referentie)",
+        "gone": "{label}: {va} in de referentie, niet van toepassing in de variant",
         "none": "{label}: geen waarde in dit schooljaar",
         "same": "ongewijzigd",
         "better": "gunstig",
         "worse": "ongunstig",
         "pp": "procentpunt",
-        "ses": "Indicatorleerlingen: {yes}; andere leerlingen: {no}.",
-        "most": "Per {axis}: de sterkste verandering in {hi} ({dhi}), de zwakste in {lo} "
-                "({dlo}).",
+        "ses": "Daarvan indicatorleerlingen {yes} en andere leerlingen {no}.",
+        "ses_values": "Indicatorleerlingen: {yes}; andere leerlingen: {no}.",
+        "most": "Per {axis}: het meest in {hi} ({dhi}), het minst in {lo} ({dlo}).",
+        "of_change": "{d}, {p} van de verandering",
         "all_same": "Per {axis}: overal ongewijzigd.",
-        "whom_of": "Gemeten aan: {label}.",
+        "all_equal": "Per {axis}: overal even sterk ({d}).",
+        "whom_of": "Gemeten aan: {label}, in totaal: {va} → {vb} ({change}).",
+        "whom_none": "Gemeten aan: {label}: niet van toepassing in dit schooljaar.",
         "public": "Overheidskost per schooljaar (beleid en schoolplaatsen): {d} ({va} → {vb}); "
                   "waarvan duaal beleid (premies, begeleiding, screening, garantie, "
-                  "Groeifase): {dp}.",
+                  "Groeifase) {dp} en schoolplaatsen {ds}.",
         "employer": "Netto kost voor werkgevers per schooljaar: {d}; inkomen van leerlingen "
                     "per schooljaar: {di}.",
         "per_q": "Kost per extra gekwalificeerde leerling, {span}: {c} ({dq} gekwalificeerde "
@@ -288,20 +292,24 @@ _TEXT = {
         "no_levers": "Nothing: every lever is at today's rules.",
         "module": "Own policy module: {label}",
         "line": "{label}: {va} → {vb} ({change})",
-        "new": "{label}: {vb} (no value in the reference)",
-        "gone": "{label}: {va} in the reference, no value in the variant",
+        "new": "{label}: {vb} (does not apply in the reference)",
+        "gone": "{label}: {va} in the reference, does not apply in the variant",
         "none": "{label}: no value in this school year",
         "same": "unchanged",
         "better": "favourable",
         "worse": "unfavourable",
         "pp": "percentage points",
-        "ses": "Indicator pupils: {yes}; other learners: {no}.",
-        "most": "By {axis}: the strongest change in {hi} ({dhi}), the weakest in {lo} ({dlo}).",
+        "ses": "Of which indicator pupils {yes} and other learners {no}.",
+        "ses_values": "Indicator pupils: {yes}; other learners: {no}.",
+        "most": "By {axis}: most in {hi} ({dhi}), least in {lo} ({dlo}).",
+        "of_change": "{d}, {p} of the change",
         "all_same": "By {axis}: unchanged everywhere.",
-        "whom_of": "Measured by: {label}.",
+        "all_equal": "By {axis}: the same everywhere ({d}).",
+        "whom_of": "Measured by: {label}, in total: {va} → {vb} ({change}).",
+        "whom_none": "Measured by: {label}: does not apply in this school year.",
         "public": "Public cost per school year (policy and school places): {d} ({va} → {vb}); "
                   "of which dual policy (premiums, coaching, screening, guarantee, "
-                  "Groeifase): {dp}.",
+                  "Groeifase) {dp} and school places {ds}.",
         "employer": "Net cost to employers per school year: {d}; learners' income per school "
                     "year: {di}.",
         "per_q": "Cost per extra qualified learner, {span}: {c} ({dq} qualified leavers, "
@@ -323,74 +331,28 @@ _TEXT = {
 }
 
 
-def _number(value: float, lang: str, decimals: int) -> str:
-    from simlib.plots import number
-
-    return number(value, lang, decimals)
-
-
-def _count_decimals(unit: str, *values: float) -> int:
-    """Decimals for numbers of ``unit`` of the size of ``values`` (counts: whole above 10)."""
-    if unit == "per_contract_year":
-        return 3
-    if unit == "school_days":
-        return 1
-    top = max((abs(v) for v in values if math.isfinite(v)), default=0.0)
-    return 0 if top >= 10 else 1
-
-
-def _eur(value: float, lang: str, signed: bool = False) -> str:
-    sign = ("+" if value > 0 else "-" if value < 0 else "") if signed else \
-        ("-" if value < 0 else "")
-    v = abs(value)
-    if v >= 1e6:
-        word = "miljoen EUR" if lang == "nl" else "million EUR"
-        return f"{sign}{_number(v / 1e6, lang, 2)} {word}"
-    return f"{sign}{_number(v, lang, 0)} EUR"
-
-
 def value_text(value: float, unit: str, lang: str = "nl", decimals: int | None = None) -> str:
-    """``value`` of ``unit`` as text: shares in %, euro amounts in EUR (millions when large),
-    counts with their unit."""
-    if unit == "share":
-        return f"{_number(100 * value, lang, 1)} %"
-    if unit.startswith("eur"):
-        return _eur(value, lang)
-    dec = _count_decimals(unit, value) if decimals is None else decimals
-    return f"{_number(value, lang, dec)} {label('units', unit, lang)}"
+    """``value`` of ``unit`` by the number rule (:func:`simlib.numbers.value_text`)."""
+    return N.value_text(value, unit, lang, decimals=decimals)
 
 
 def difference_text(a: float, b: float, unit: str, lang: str = "nl",
                     direction: int = 0, relative: bool = True) -> str:
-    """``b - a`` as text with its sign and unit (shares in percentage points), the relative
-    change in % when ``a`` is positive (and it shows), and favourable/unfavourable for a
+    """``b - a`` as the texts write it: the difference by the number rule (shares in
+    percentage points, money in EUR, counts whole; unit words left out), the relative change
+    in % when ``a`` is positive and it shows, and favourable/unfavourable for a
     ``direction``; "unchanged" when the difference rounds to zero as shown."""
     t = _TEXT[lang]
-    d = b - a
-    if unit == "share":
-        shown = round(100 * d, 1)
-        text = f"{_signed(100 * d, lang, 1)} {t['pp']}"
-    elif unit.startswith("eur"):
-        shown = round(d / 1e6, 2) if abs(d) >= 1e6 else round(d)
-        text = _eur(d, lang, signed=True)
-    else:
-        dec = _count_decimals(unit, a, b)
-        shown = round(d, dec)
-        text = _signed(d, lang, dec)
-    if shown == 0:
+    if N.shows_zero(a, b, unit, lang):
         return t["same"]
-    if relative and a > 0 and math.isfinite(a) and round(100 * d / a, 1) != 0:
-        text += f", {_signed(100 * d / a, lang, 1)} %"  # not of a negative value: misleads
+    text = N.difference_text(a, b, unit, lang, with_unit=False)
+    # a share's change is in percentage points; a percentage of it would be a second kind of %
+    rel = N.relative_text(a, b, lang) if relative and not N.is_share(unit) else ""
+    if rel and not N.text_is_zero(rel):
+        text += f", {rel}"  # never of a negative value: it misleads
     if direction:
-        text += f", {t['better' if d * direction > 0 else 'worse']}"
+        text += f", {t['better' if (b - a) * direction > 0 else 'worse']}"
     return text
-
-
-def _signed(value: float, lang: str, decimals: int) -> str:
-    text = _number(abs(value), lang, decimals)
-    if text.strip("0.,") == "":
-        return text
-    return ("+" if value > 0 else "-" if value < 0 else "") + text
 
 
 # --- the report ----------------------------------------------------------------------------
@@ -498,31 +460,40 @@ def report(theme_or_id, base, variant, school_year: str | None = None, lang: str
         values[(spec.id, spec.group)] = (a, b)
         how.append(_line(spec.label(lang), a, b, ind.unit, ind.direction, lang))
 
-    # for whom
+    # for whom: one paragraph, one total (the indicator for all learners); the parts of an
+    # additive unit are shown as parts of that total, and add up to it as shown
     ind = INDICATOR_BY_ID[th.whom]
-    whom = [t["whom_of"].format(label=label("indicators", th.whom, lang))]
-    ses = {g: vb.get(th.whom, g, year) - va.get(th.whom, g, year) for g in ("ses=yes", "ses=no")}
-    if all(math.isfinite(v) for v in ses.values()):
-        def d(g):
-            return difference_text(va.get(th.whom, g, year), vb.get(th.whom, g, year),
-                                   ind.unit, lang)
-        whom.append(t["ses"].format(yes=d("ses=yes"), no=d("ses=no")))
-    for axis in ("region", "sector"):
-        whom.append(_extremes(th.whom, axis, va, vb, year, ind.unit, lang))
-    whom = [line for line in whom if line]
+    name = label("indicators", th.whom, lang)
+    a_all, b_all = va.get(th.whom, "all", year), vb.get(th.whom, "all", year)
+    if math.isfinite(a_all) and math.isfinite(b_all):
+        change = difference_text(a_all, b_all, ind.unit, lang, ind.direction)
+        if ind.unit in _ADDITIVE and change != t["same"]:  # written as its parts will be
+            total, _ = N.parts_text(_shown_total(a_all, b_all, ind.unit), [], ind.unit, lang)
+            change = total + change[len(N.difference_text(a_all, b_all, ind.unit, lang,
+                                                          with_unit=False)):]
+        whom = [t["whom_of"].format(label=name, va=value_text(a_all, ind.unit, lang),
+                                    vb=value_text(b_all, ind.unit, lang), change=change)]
+        whom += _whom_parts(th.whom, ind.unit, va, vb, year, lang)
+    else:
+        whom = [t["whom_none"].format(label=name)]
 
     # at what cost
     def g(v, name):
         return v.get(name, "all", year)
 
     unit = "eur_per_school_year"
+    d_total = g(vb, "public_cost") - g(va, "public_cost")
+    d_policy = g(vb, "public_cost_dual_policy") - g(va, "public_cost_dual_policy")
+    if N.shows_zero(g(va, "public_cost"), g(vb, "public_cost"), unit, lang):
+        d_text, (dp_text, ds_text) = t["same"], (t["same"], t["same"])
+    else:  # the two parts written so that they add up to the total as written
+        d_text, (dp_text, ds_text) = N.parts_text(d_total, [d_policy, d_total - d_policy],
+                                                  unit, lang)
     cost = [
-        t["public"].format(d=difference_text(g(va, "public_cost"), g(vb, "public_cost"), unit,
-                                             lang),
-                           va=_eur(g(va, "public_cost"), lang),
-                           vb=_eur(g(vb, "public_cost"), lang),
-                           dp=difference_text(g(va, "public_cost_dual_policy"),
-                                              g(vb, "public_cost_dual_policy"), unit, lang)),
+        t["public"].format(d=d_text, va=N.value_text(g(va, "public_cost"), unit, lang,
+                                                     with_unit=False),
+                           vb=N.value_text(g(vb, "public_cost"), unit, lang, with_unit=False),
+                           dp=dp_text, ds=ds_text),
         t["employer"].format(d=difference_text(g(va, "employer_net_cost"),
                                                g(vb, "employer_net_cost"), unit, lang),
                              di=difference_text(g(va, "learner_income"),
@@ -533,12 +504,14 @@ def report(theme_or_id, base, variant, school_year: str | None = None, lang: str
              for y in upto)
     dc = sum(vb.get("public_cost", "all", y) - va.get("public_cost", "all", y) for y in upto)
     span = t["span"].format(first=upto[0], year=year)
-    fields = {"span": span, "dq": _signed(dq, lang, 0 if abs(dq) >= 10 else 1),
-              "dc": _eur(dc, lang, signed=True)}
+    fields = {"span": span,
+              "dq": N.difference_text(0.0, dq, "learners_per_school_year", lang,
+                                      with_unit=False),
+              "dc": N.difference_text(0.0, dc, "eur", lang)}
     per_q = math.nan
     if dq >= 0.5 and dc > 0:
         per_q = dc / dq
-        cost.append(t["per_q"].format(c=_eur(per_q, lang), **fields))
+        cost.append(t["per_q"].format(c=N.value_text(per_q, "eur", lang), **fields))
     elif dq >= 0.5:
         cost.append(t["saves"].format(**fields))
     else:
@@ -576,30 +549,86 @@ def report(theme_or_id, base, variant, school_year: str | None = None, lang: str
                   grades=tuple(grades))
 
 
+#: Units whose values add up over groups (counts, flows, money): their group changes are
+#: parts of the total change.
+_ADDITIVE = ("learners", "places", "learners_per_school_year", "contracts_per_school_year",
+             "eur_per_school_year")
+
+
+def _shown_total(a: float, b: float, unit: str) -> float:
+    """``b - a`` as the texts show it: of the values as shown for units with fixed decimals
+    (so the parts written add up to the difference written)."""
+    if N.is_money(unit):
+        return b - a
+    scale = 100.0 if N.is_share(unit) else 1.0
+    dec = N.decimals_for(unit)
+    return (round(b * scale, dec) - round(a * scale, dec)) / scale
+
+
+def _whom_parts(indicator: str, unit: str, va: _Values, vb: _Values, year: str,
+                lang: str) -> list[str]:
+    """The lines of "for whom" after the total: indicator pupils and the others, the
+    regions and sectors that change most and least. For an additive unit, a part is its
+    change and its share of the total change, the parts adding up to the total as written;
+    otherwise each group's own values."""
+    t = _TEXT[lang]
+    lines = []
+    additive = unit in _ADDITIVE
+    a_all, b_all = va.get(indicator, "all", year), vb.get(indicator, "all", year)
+    total = _shown_total(a_all, b_all, unit)
+    pair = {g: (va.get(indicator, g, year), vb.get(indicator, g, year))
+            for g in ("ses=yes", "ses=no")}
+    if all(math.isfinite(x) for p in pair.values() for x in p):
+        if additive and not N.shows_zero(a_all, b_all, unit, lang):
+            _, (yes, no) = N.parts_text(total, [pair["ses=yes"][1] - pair["ses=yes"][0],
+                                                pair["ses=no"][1] - pair["ses=no"][0]],
+                                        unit, lang)
+            lines.append(t["ses"].format(yes=yes, no=no))
+        elif not additive:
+            yes, no = (f"{value_text(a, unit, lang)} → {value_text(b, unit, lang)}"
+                       for a, b in pair.values())
+            lines.append(t["ses_values"].format(yes=yes, no=no))
+        else:
+            lines.append(t["ses"].format(yes=t["same"], no=t["same"]))
+    for axis in ("region", "sector"):
+        line = _extremes(indicator, axis, va, vb, year, unit, lang, total if additive else None)
+        if line:
+            lines.append(line)
+    return lines
+
+
 def _extremes(indicator: str, axis: str, va: _Values, vb: _Values, year: str, unit: str,
-              lang: str) -> str:
-    """The groups of ``axis`` where ``indicator`` changes most and least: by the relative
-    change where every reference value is positive (groups differ in size), else by the
-    absolute change."""
+              lang: str, total: float | None = None) -> str:
+    """The groups of ``axis`` where ``indicator`` changes most and least (by the size of the
+    change as shown; with ``total``, each with its share of the total change). Groups whose
+    change reads the same are not ranked."""
     t = _TEXT[lang]
     pairs = {g: (va.get(indicator, g, year), vb.get(indicator, g, year))
              for g in va.groups(indicator, f"{axis}=")}
     pairs = {g: p for g, p in pairs.items() if all(math.isfinite(x) for x in p)}
     if not pairs:
         return ""
-    relative = all(a > 0 for a, _ in pairs.values())
+    word = label("axes", axis, lang).lower()
+    shown = {g: N.difference_text(*pairs[g], unit, lang, with_unit=False) for g in pairs}
+    if all(N.shows_zero(*pairs[g], unit, lang) for g in pairs):
+        return t["all_same"].format(axis=word)
+    if len(set(shown.values())) == 1:
+        return t["all_equal"].format(axis=word, d=next(iter(shown.values())))
 
     def size(g):
         a, b = pairs[g]
-        return abs(b - a) / a if relative else abs(b - a)
+        return abs(b - a)
 
     hi, lo = max(pairs, key=size), min(pairs, key=size)
-    word = label("axes", axis, lang).lower()
-    dhi, dlo = (difference_text(*pairs[g], unit, lang, relative=relative) for g in (hi, lo))
-    if dhi == t["same"]:
-        return t["all_same"].format(axis=word)
+
+    def text(g):
+        if total is None or N.shows_zero(0.0, total, unit, lang):
+            return shown[g]
+        share = (pairs[g][1] - pairs[g][0]) / total
+        return t["of_change"].format(d=shown[g], p=N.value_text(share, "share", lang))
+
     return t["most"].format(axis=word, hi=label("groups", hi, lang),
-                            lo=label("groups", lo, lang), dhi=dhi, dlo=dlo)
+                            lo=label("groups", lo, lang), dhi=text(hi), dlo=text(lo))
 
 
 def _line(name: str, a: float, b: float, unit: str, direction: int, lang: str) -> str:
@@ -611,9 +640,8 @@ def _line(name: str, a: float, b: float, unit: str, direction: int, lang: str) -
         return t["new"].format(label=name, vb=value_text(b, unit, lang))
     if not fb:
         return t["gone"].format(label=name, va=value_text(a, unit, lang))
-    dec = None if unit == "share" or unit.startswith("eur") else _count_decimals(unit, a, b)
-    return t["line"].format(label=name, va=value_text(a, unit, lang, dec),
-                            vb=value_text(b, unit, lang, dec),
+    return t["line"].format(label=name, va=value_text(a, unit, lang),
+                            vb=value_text(b, unit, lang),
                             change=difference_text(a, b, unit, lang, direction))
 
 

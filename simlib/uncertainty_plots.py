@@ -20,6 +20,7 @@ from simlib.glossary import label
 from simlib.plots import (
     PALETTE,
     _axes,
+    _decimals,
     _display,
     _indicator,
     _lang,
@@ -257,7 +258,8 @@ def tornado(table: pd.DataFrame, indicator: str, school_year: str, ax: Axes | No
             label=t["low"])
     ax.barh(y, (df["high"] * scale - base).to_numpy(), left=base, color=PALETTE[0],
             alpha=0.85, label=t["high"])
-    ax.axvline(base, color="#333333", lw=1, label=f"{t['base']}: {number(base, lang, 1)}")
+    base_text = number(base, lang, _decimals([base], ind.unit))
+    ax.axvline(base, color="#333333", lw=1, label=f"{t['base']}: {base_text}")
     ax.set_yticks(list(y), [_param_label(p, lang) for p in df["parameter"]], fontsize=8)
     ax.set_xlabel(_value_label(ind.unit, lang))
     ax.xaxis.set_major_formatter(_TickFormatter(lang))

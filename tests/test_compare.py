@@ -27,7 +27,7 @@ from simlib.simulation import MAX_YEARS
 
 YEARS = 2
 EXPECTED_COLUMNS = ["indicator", "group", "school_year", "a", "b", "difference",
-                    "relative_difference"]
+                    "relative_difference", "status"]
 
 
 @pytest.fixture(scope="module")
@@ -140,13 +140,29 @@ class _Fake:
         self.indicators = indicators
 
 
-def test_different_indicator_sets_refused(baseline):
+def test_an_indicator_on_one_side_only_is_not_applicable(baseline):
     ind = baseline.indicators
     fewer = _Fake(baseline, ind[ind.indicator != "public_cost"].reset_index(drop=True))
-    with pytest.raises(ValueError, match="different indicators"):
-        compare(baseline, fewer)
-    with pytest.raises(ValueError, match="different indicators"):
-        compare(fewer, baseline)
+    for a, b in ((baseline, fewer), (fewer, baseline)):
+        df = compare(a, b)
+        cost = df[df.indicator == "public_cost"]
+        assert len(cost) == len(ind[ind.indicator == "public_cost"])
+        assert (cost.status == "not_applicable").all() and cost.difference.isna().all()
+        assert (df[df.indicator != "public_cost"].status == "compared").all()
+    text = summary(baseline, fewer, indicators=("public_cost", "placement_share"))
+    assert "niet van toepassing in" in text and "ongewijzigd" in text
+
+
+def test_the_readmes_example_compares_a_closed_groeifase_with_an_open_one(capsys, tmp_path):
+    """`python -m simlib compare baseline pakket_serv` (the README's example) ended in an
+    internal error: the Groeifase's shares exist in pakket_serv only."""
+    out = tmp_path / "pakket"
+    code, _, err = cli(capsys, "compare", "baseline", "pakket_serv", "--out", out, "--years", 4)
+    assert code == 0, err
+    df = pd.read_csv(out / "comparison.csv")
+    g12 = df[df.indicator == "groeifase_12_months_share"]
+    assert len(g12) and (g12.status == "not_applicable").all() and g12.a.isna().all()
+    assert set(df.status) == {"compared", "not_applicable"}
 
 
 # --- summary() -----------------------------------------------------------------------------
@@ -161,8 +177,8 @@ def test_summary_dutch(baseline, longer_search):
     assert label("units", "eur_per_school_year", "nl") in text
     assert NUMBER.search(text)
     line = next(s for s in text.splitlines() if label("indicators", "placement_share", "nl") in s)
-    assert re.search(r"\b0,\d{3}\b", line), line  # a share with a decimal comma
-    assert not re.search(r"\b0\.\d", line), line
+    assert re.search(r"\b\d{2},\d %", line), line  # a share in % with a decimal comma
+    assert "procentpunt" in line and not re.search(r"\d\.\d", line), line
     assert "stijging" in line
 
 
@@ -170,8 +186,8 @@ def test_summary_english(baseline, longer_search):
     text = summary(baseline, longer_search, indicators=("placement_share",), lang="en",
                    school_year=sorted(set(baseline.indicators.school_year))[0])
     assert label("indicators", "placement_share", "en") in text
-    assert label("units", "share", "en") in text
-    assert re.search(r"\b0\.\d{3}\b", text), text
+    assert re.search(r"\b\d{2}\.\d%", text), text
+    assert "percentage points" in text
     assert "increase" in text
 
 

@@ -142,8 +142,10 @@ def test_trend_and_difference_show_the_numbers_of_their_tables(results):
     ax = plots.difference([base, variant], indicator="placement_share")
     diff = plots.difference_table([base, variant], "placement_share")
     heights = [p.get_height() for p in ax.patches]
-    np.testing.assert_allclose(heights, diff.difference * 100)  # shares shown in %
-    assert "%" in ax.get_ylabel()
+    np.testing.assert_allclose(heights, diff.difference * 100)  # in percentage points
+    assert ax.get_ylabel() == "Verschil (procentpunt)"  # a difference of shares: points
+    ax = plots.trend([base, variant], indicator="placement_share", lang="en")
+    assert ax.get_ylabel().endswith("(%)")
     with pytest.raises(ValueError, match="two results"):
         plots.difference(base)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 
 import matplotlib
@@ -243,11 +244,11 @@ def test_text_says_what_how_much_for_whom_cost_and_evidence(guarantee, lang):
         assert a == pytest.approx(base.value(spec.id, year, spec.group))
         assert b == pytest.approx(variant.value(spec.id, year, spec.group))
     cost_words = {"nl": ("Overheidskost", "Kost per extra gekwalificeerde leerling",
-                         "Indicatorleerlingen", "Per regio", "Per sector"),
-                  "en": ("Public cost", "Cost per extra qualified learner", "Indicator pupils",
+                         "indicatorleerlingen", "Per regio", "Per sector"),
+                  "en": ("Public cost", "Cost per extra qualified learner", "indicator pupils",
                          "By region", "By sector")}[lang]
     for word in cost_words:
-        assert word in text
+        assert word.lower() in text.lower()
     # the cost per extra qualified learner is the cumulated extra cost over the extra
     # qualified leavers, where both rise
     dq, dc = rep.values["extra_qualified_cumulative"], rep.values["extra_public_cost_cumulative"]
@@ -271,12 +272,70 @@ def test_text_with_nothing_changed_says_so():
 
 
 def test_difference_text_units():
-    assert themes.difference_text(0.5, 0.55, "share", "nl", +1) == \
-        "+5,0 procentpunt, +10,0 %, gunstig"
+    # a share's change in percentage points only (no second kind of %)
+    assert themes.difference_text(0.5, 0.55, "share", "nl", +1) == "+5,0 procentpunt, gunstig"
     assert themes.difference_text(2e6, 1.5e6, "eur_per_school_year", "en", -1) == \
-        "-500,000 EUR, -25.0 %, favourable"
+        "-EUR 500,000, -25.0%, favourable"
+    assert themes.difference_text(2e6, 13e6, "eur_per_school_year", "nl") == \
+        "+11,0 miljoen EUR, +550,0 %"
     assert themes.difference_text(-100.0, -80.0, "places", "en") == "+20"  # no % of a negative
     assert themes.difference_text(10.0, 10.001, "learners", "nl") == "ongewijzigd"
+    # counts: the difference of the values as shown (564 -> 515 reads -49, not -50)
+    assert themes.difference_text(564.2, 514.6, "learners", "nl").startswith("-49,")
+
+
+_PARTS = re.compile(r"([+-](?:EUR )?[\d.,]+)( miljoen EUR)?")
+
+
+def _amount(text: str) -> float:
+    """A signed amount as the Dutch texts write it (+EUR 117.000, -0,9 miljoen EUR, +350)."""
+    m = _PARTS.search(text)
+    value = float(m.group(1).replace("EUR ", "").replace(".", "").replace(",", "."))
+    return value * (1e6 if m.group(2) else 1.0)
+
+
+@pytest.mark.parametrize("scenario", ["graduele_leervergoeding", "gegarandeerde_plaatsen",
+                                      "minimum_uren_df", "groeifase_springplank"])
+def test_the_parts_of_a_total_add_up_as_written_and_equals_are_not_ranked(scenario):
+    """"Of which" parts add up to the total as written (public cost: dual policy + school
+    places; for whom: indicator pupils + the others); the "for whom" paragraph names its own
+    total and every regional or sectoral share is of that total; two groups whose change
+    reads the same are not ranked "most ... least"."""
+    from simlib.themes import themes as all_themes
+
+    th = next(t for t in all_themes() if t.scenario == scenario)
+    base = ui.run_cached(simlib.load_scenario("baseline"), YEARS)
+    variant = ui.run_cached(simlib.load_scenario(scenario), YEARS)
+    rep = themes.report(th, base, variant, lang="nl")
+    cost = rep.sections["Tegen welke kost"][0]
+    m = re.search(r"\): (.+?) \(.*waarvan .*\) (.+?) en schoolplaatsen (.+?)\.$", cost)
+    assert m, cost
+    if m.group(1) != "ongewijzigd":
+        total, policy, school = (_amount(x) for x in m.groups())
+        assert policy + school == pytest.approx(total, abs=1e-6), cost
+    whom = rep.sections["Voor wie"]
+    assert "in totaal" in whom[0], whom
+    ses = next((line for line in whom if line.startswith("Daarvan indicatorleerlingen")), None)
+    if ses and "ongewijzigd" not in ses:
+        m = re.search(r"\(([+-][\d.,]+)[,)]", whom[0])
+        parts = re.findall(r"(?:indicatorleerlingen|andere leerlingen) ([+-][\d.,]+)", ses)
+        assert sum(_amount(p) for p in parts) == pytest.approx(_amount(m.group(1))), whom
+    for line in whom:
+        m = re.search(r"het meest in (.+?) \((.+?)\), het minst in (.+?) \((.+?)\)", line)
+        if m:
+            assert m.group(2) != m.group(4), line  # equal changes are not ranked
+
+
+def test_a_dated_change_reads_in_words():
+    base = ui.run_cached(simlib.load_scenario("baseline"), YEARS)
+    variant = ui.run_cached(simlib.load_scenario("minimum_uren_df"), YEARS)
+    what = themes.report("02_minimum_werkuren", base, variant, lang="nl").sections[
+        "Wat verandert"]
+    assert what == ["Minimum aantal uren werkplekleren per week in de dubbele finaliteit: "
+                    "vanaf september 2027: 12 uur per week (nu 8)"]
+    what = themes.report("02_minimum_werkuren", base, variant, lang="en").sections[
+        "What changes"]
+    assert what[0].endswith("from September 2027: 12 hours per week (today 8)")
 
 
 # --- the region x sector map ---------------------------------------------------------------

@@ -191,11 +191,12 @@ def test_lever_differences_text():
     sc = simlib.load_scenario("langere_zoekperiode")
     lines = ui.lever_differences(None, sc, "nl")
     assert len(lines) == 2
-    assert all("→" in line and "2026-09-01" in line for line in lines)
+    assert all("vanaf september 2026: 30 opleidingsdagen (nu 20)" in line for line in lines)
     assert ui.lever_differences(sc, sc) == []
     lv = _lever("allowance_tier_1_eur_per_month")
-    assert ui.format_value(lv, 612.5, "nl") == "612,50 " + label("units", lv.unit, "nl")
-    assert ui.format_value(lv, 612.5, "en").startswith("612.50")
+    assert ui.format_value(lv, 612.5, "nl") == "EUR 612,50 per maand"
+    assert ui.format_value(lv, 612.5, "en") == "EUR 612.50 per month"
+    assert ui.format_value(_lever("dual_offer_growth_share"), 0.25, "nl") == "25 %"
 
 
 def test_compare_app_compares_files_and_sliders_and_saves(tmp_path):
