@@ -20,9 +20,23 @@ from simlib.policies import MODULES
 from simlib.rates import base_rates, month_scalars
 from simlib.scenario import Scenario, load_scenario
 
-__all__ = ["run", "Result", "policy_rates", "module_name"]
+__all__ = ["run", "Result", "policy_rates", "module_name", "REPRODUCIBILITY"]
 
 MAX_YEARS = 30
+#: What the project promises about repeating a run or a sweep (written into every meta.json
+#: and the README; tests/test_uncertainty.py checks exactly this). The compiled kernel and
+#: numpy may sum in another order in another process (memory alignment of arrays received
+#: from another process, another CPU or library build), so bits are promised only within one
+#: process.
+REPRODUCIBILITY = {
+    "same_process": "bit-identical: the same call with the same inputs, seed and data in one "
+                    "process, whatever the number of threads or the order chunks finish in",
+    "across_processes": "equal within a relative tolerance of 1e-12 (an absolute one of "
+                        "1e-9 for values near zero): worker processes, a Dask cluster, "
+                        "another machine or installation",
+    "rtol": 1e-12,
+    "atol": 1e-9,
+}
 
 
 @dataclass(frozen=True)
@@ -212,6 +226,7 @@ class Result:
             "levers": self.scenario.resolved(),
             "simlib_version": __version__,
             "data_sha256": data_hash(),
+            "reproducibility": REPRODUCIBILITY,
             "python": platform.python_version(),
             "numpy": np.__version__,
             "pandas": pd.__version__,

@@ -410,11 +410,13 @@ def sweep(scenarios: str | Scenario | Sequence[str | Scenario] = "baseline",
     worker processes (faster on two cores: the Python preparation of the draws runs in
     parallel too; for scripts and the command line, not a notebook, see
     :func:`processes_available`). ``progress(done, total)`` is called after each chunk. The
-    result is the same either way.
+    result is the same either way: bit for bit in this process, within the tolerance of
+    :data:`simlib.simulation.REPRODUCIBILITY` in other processes (``meta["reproducibility"]``).
     """
     from simlib import __version__
     from simlib.engine import RESOLUTIONS
     from simlib.parameters import data_hash
+    from simlib.simulation import REPRODUCIBILITY
 
     if draws < 1:
         raise ValueError(f"draws: {draws}; expected at least 1")
@@ -442,5 +444,5 @@ def sweep(scenarios: str | Scenario | Sequence[str | Scenario] = "baseline",
             "recalibrated_per_draw": False, "resolution": resolution,
             "collapsed_axes": list(RESOLUTIONS[resolution]),
             "scheduler": {None: "in-process", PROCESSES: "processes"}.get(scheduler, "dask"),
-            "quantiles": list(QUANTILES)}
+            "quantiles": list(QUANTILES), "reproducibility": REPRODUCIBILITY}
     return Sweep(draws_df, table, meta)
