@@ -28,7 +28,7 @@ import re
 from dataclasses import dataclass
 
 __all__ = ["LANGS", "number", "signed", "decimals_for", "value_text", "difference_text",
-           "parts_text", "shows_zero", "relative_text", "Display", "display", "axis_unit",
+           "parts_text", "shows_zero", "unit_words", "relative_text", "Display", "display", "axis_unit",
            "parse_number", "is_share", "is_money", "lever_decimals"]
 
 LANGS = ("nl", "en")
@@ -241,6 +241,16 @@ def parts_text(total: float, parts: list[float], unit: str, lang: str = "nl",
         return text
 
     return write(goal), [write(n) for n in rounded]
+
+
+def unit_words(unit: str, lang: str = "nl") -> str:
+    """The words a number of ``unit`` carries in the rule's form, for a field beside a typed
+    number: ``%`` (``% per jaar``), ``EUR per maand``, ``leerlingen``."""
+    from simlib.glossary import label
+
+    if is_share(unit):
+        return "%" if unit == "share" else f"% {_WORDS[lang][unit]}"
+    return label("units", unit, lang)
 
 
 def shows_zero(a: float, b: float, unit: str, lang: str = "nl") -> bool:

@@ -49,11 +49,12 @@ import pandas as pd
 import simlib
 from simlib import downloads as _downloads
 from simlib import export as _export
+from simlib import numbers as N
 from simlib import plots
 from simlib import uncertainty as U
 from simlib import uncertainty_plots as UP
 from simlib.describe import choice_label as _choice_label
-from simlib.describe import format_value, humanise, lever_changes, lever_differences
+from simlib.describe import format_value, humanise, lever_changes, lever_differences, month_text
 from simlib.describe import step_decimals as _step_decimals
 from simlib.glossary import label
 from simlib.levers import Lever, levers
@@ -129,6 +130,13 @@ _TEXT = {
         "band_draws": "Trekkingen",
         "bands_busy": "⏳ Banden: {n} trekkingen van de onzekere parameters…",
         "bands_done": "✓ Banden uit {n} trekkingen (seed {seed})",
+        "type_value": "Typ een waarde (bv. 612,50) en druk op Enter",
+        "whole": "{v}: geen geheel getal; typ een geheel getal",
+        "out_of_range": "{v} ligt buiten het bereik {lo} tot {hi}",
+        "start": "Wijzigingen gelden vanaf",
+        "start_earliest": "de vroegst mogelijke datum van elke hefboom",
+        "start_note": ("Een hefboom geldt ten vroegste vanaf zijn eigen datum ('vroegst' "
+                       "onder de hefboom)."),
     },
     "en": {
         "today": "today",
@@ -181,6 +189,12 @@ _TEXT = {
         "band_draws": "Draws",
         "bands_busy": "⏳ Bands: {n} draws of the uncertain parameters…",
         "bands_done": "✓ Bands from {n} draws (seed {seed})",
+        "type_value": "Type a value (e.g. 612.50) and press Enter",
+        "whole": "{v}: not a whole number; type a whole number",
+        "out_of_range": "{v} is outside the range {lo} to {hi}",
+        "start": "Changes apply from",
+        "start_earliest": "each lever's earliest possible date",
+        "start_note": "A lever applies at the earliest from its own date ('earliest' under it).",
     },
 }
 
@@ -348,31 +362,87 @@ _INFO_STYLE = "font-size:0.85em;color:#444;line-height:1.3"
 
 
 class LeverControl:
-    """One lever: a title (label and unit), the control, an info line with details."""
+    """One lever: a title (label and unit), the control, an info line with details.
+
+    A number is a slider (steps from the registry) with, beside it, its value written in the
+    language's format (``612,50`` in Dutch; shares in %), which the user may also type: a
+    typed value is read in that format (:func:`simlib.numbers.parse_number`), checked against
+    the registry's range, and set exactly (a cent, not the slider's step); a bad one is
+    shown in red and changes nothing.
+    """
 
     def __init__(self, lv: Lever, lang: str = "nl"):
         self.lever = lv
+        self.lang = lang
+        self.entry: W.Text | None = None
+        self.entry_unit = W.HTML()
+        self.entry_error = W.HTML()
+        self._syncing = False
         if lv.kind == "bool":
             self.widget = W.Checkbox(value=lv.default, indent=False)
         elif lv.kind == "choice":
             self.widget = W.Dropdown(options=self._choices(lang), value=lv.default)
-        elif lv.kind == "int":
-            self.widget = W.IntSlider(value=lv.default, min=lv.min, max=lv.max,
-                                      step=lv.step or 1, continuous_update=False)
         else:
-            dec = _step_decimals(lv.step)
-            self.widget = W.FloatSlider(value=lv.default, min=lv.min, max=lv.max, step=lv.step,
-                                        continuous_update=False, readout_format=f".{dec}f")
-        self.widget.layout = W.Layout(width="95%")
+            cls = W.IntSlider if lv.kind == "int" else W.FloatSlider
+            self.widget = cls(value=lv.default, min=lv.min, max=lv.max, step=lv.step or 1,
+                              continuous_update=False, readout=False)
+            self.entry = W.Text(continuous_update=False, layout=W.Layout(width="7em"))
+            self.entry.observe(self._typed, names="value")
+            self.widget.observe(lambda _ch: self._show_value(), names="value")
+        self.widget.layout = W.Layout(width="95%" if self.entry is None else "62%")
         self.title = W.HTML()
         self.info = W.HTML()
         indent = "1.6em" if lv.parent else "0"
-        self.box = W.VBox([self.title, self.widget, self.info],
+        row = self.widget if self.entry is None else W.HBox(
+            [self.widget, self.entry, self.entry_unit], layout=W.Layout(width="95%"))
+        self.box = W.VBox([self.title, row, self.entry_error, self.info],
                           layout=W.Layout(margin=f"0 0 0.6em {indent}"))
         self.set_lang(lang)
 
     def _choices(self, lang: str) -> list[tuple[str, str]]:
         return [(_choice_label(self.lever, c, lang), c) for c in self.lever.choices or ()]
+
+    def _scale(self) -> float:
+        return 100.0 if N.is_share(self.lever.unit) else 1.0
+
+    def _show_value(self) -> None:
+        """The read-out beside the slider: the value in the language's format."""
+        if self.entry is None:
+            return
+        self._syncing = True
+        try:
+            self.entry.value = N.number(float(self.widget.value) * self._scale(), self.lang,
+                                        N.lever_decimals(self.lever))
+            self.entry_error.value = ""
+        finally:
+            self._syncing = False
+
+    def _typed(self, change) -> None:
+        """A value typed in the read-out: read, check, set (or say why not)."""
+        if self._syncing:
+            return
+        lv, lang = self.lever, self.lang
+        try:
+            value = N.parse_number(change["new"], lang) / self._scale()
+        except ValueError as exc:
+            return self._refuse(str(exc))
+        if lv.kind == "int":
+            if not float(value).is_integer():
+                return self._refuse(_t(lang, "whole").format(v=change["new"]))
+            value = int(value)
+        issue = lv.check(value)
+        if issue:
+            return self._refuse(_t(lang, "out_of_range").format(
+                v=change["new"], lo=format_value(lv, lv.min, lang),
+                hi=format_value(lv, lv.max, lang)))
+        if value == self.widget.value:
+            self._show_value()  # the same value, written the rule's way
+        else:
+            self.widget.value = value
+
+    def _refuse(self, why: str) -> None:
+        self.entry_error.value = (f"<span style='color:#D55E00;font-size:0.85em'>"
+                                  f"{html.escape(why)}</span>")
 
     @property
     def value(self):
@@ -390,6 +460,7 @@ class LeverControl:
 
     def set_lang(self, lang: str) -> None:
         lv = self.lever
+        self.lang = lang
         unit = label("units", lv.unit, lang)
         self.title.value = (f"<b>{html.escape(lv.label(lang))}</b> "
                             f"<span style='color:#555'>({html.escape(unit)})</span>")
@@ -399,6 +470,11 @@ class LeverControl:
             value = self.widget.value
             self.widget.options = self._choices(lang)
             self.widget.value = value
+        if self.entry is not None:
+            words = N.unit_words(lv.unit, lang)
+            self.entry_unit.value = f"<span style='color:#555'>{html.escape(words)}</span>"
+            self.entry.tooltip = _t(lang, "type_value")
+            self._show_value()
         self.widget.tooltip = lv.description(lang)
         facts = [f"{_t(lang, 'today')}: {format_value(lv, lv.default, lang)}"]
         if lv.kind in ("int", "float"):
@@ -411,7 +487,8 @@ class LeverControl:
             f"<div style='{_INFO_STYLE}'>{summary}<details><summary>{_t(lang, 'more')}"
             f"</summary><p>{html.escape(lv.description(lang))}</p>"
             f"<p><i>{_t(lang, 'passage')}:</i> {html.escape(lv.passage)}</p>"
-            f"<p>{_t(lang, 'earliest')}: {lv.earliest_date}</p></details></div>")
+            f"<p>{_t(lang, 'earliest')}: {month_text(lv.earliest_date, lang)}</p></details>"
+            f"</div>")
 
 
 class LeverPanel:
@@ -421,10 +498,20 @@ class LeverPanel:
     :meth:`hold` block). :meth:`changed` holds the levers that differ from today's rules
     (children of a switched-off parent left out: the model ignores them);
     :meth:`scenario` makes a :class:`simlib.Scenario` of them.
+
+    **When a change starts** — one rule for every app: a changed lever applies from its
+    earliest possible date (the registry's ``earliest_date``), or from the school year chosen
+    in :attr:`start` if that is later; :meth:`dated` writes the value that way and
+    :meth:`scenario` is what every app runs, saves and exports. :attr:`note` is a line beside
+    the reset button for the app to fill (a policy notebook says which scenario it opens on).
     """
 
-    def __init__(self, lang: str = "nl", lever_list: Sequence[Lever] | None = None):
+    def __init__(self, lang: str = "nl", lever_list: Sequence[Lever] | None = None,
+                 years: int = 10):
+        from simlib.model import Timeline
+
         self.lang = lang
+        self.years = years
         self.controls: dict[str, LeverControl] = {}
         self._callbacks: list[Callable[[], None]] = []
         self._holding = 0
@@ -441,13 +528,21 @@ class LeverPanel:
                                                for cs in themes.values()])
         self.reset_button = W.Button(icon="undo", layout=W.Layout(width="auto"))
         self.reset_button.on_click(lambda _b: self.reset())
-        self.widget = W.VBox([self.reset_button, self.accordion])
+        self.note = W.HTML(layout=W.Layout(margin="0 0 0 0.6em"))
+        self._school_years = list(dict.fromkeys(Timeline(max(years, 1)).school_year()))
+        self.start = W.Dropdown(value=None, layout=W.Layout(width="auto"),
+                                style={"description_width": "initial"})
+        self.start_note = W.HTML()
+        self.widget = W.VBox([W.HBox([self.reset_button, self.note]),
+                              W.HBox([self.start, self.start_note]), self.accordion])
         for control in self.controls.values():
             if control.lever.parent:
                 self.controls[control.lever.parent].widget.observe(
                     lambda _ch: self._enable_children(), names="value")
         self._enable_children()
         self.set_lang(lang)
+        self.start.observe(lambda _ch: None if self._relabelling else self._changed(),
+                           names="value")
 
     # values
     def values(self) -> dict:
@@ -465,11 +560,33 @@ class LeverPanel:
                 out[k] = c.value
         return out
 
+    def start_date(self, lever_id: str) -> str:
+        """The first day a change of ``lever_id`` applies: its earliest possible date, or
+        the 1st of September of the chosen school year if that is later."""
+        from simlib.levers import lever
+
+        date = lever(lever_id).earliest_date
+        if self.start.value:
+            date = max(date, f"{self.start.value[:4]}-09-01")
+        return date
+
+    def dated(self, lever_id: str, value):
+        """``value`` of ``lever_id`` as a scenario entry from :meth:`start_date` (a plain
+        value if that is the first simulated month or earlier)."""
+        from simlib.describe import simulation_start
+
+        date = self.start_date(lever_id)
+        return value if date <= simulation_start() else {date: value}
+
+    def overrides(self) -> dict:
+        """The changed levers as dated scenario entries (the one rule, see the class)."""
+        return {k: self.dated(k, v) for k, v in self.changed().items()}
+
     def scenario(self, name: str | None = None, label_nl: str | None = None,
                  label_en: str | None = None):
         """The controls as a Scenario over the baseline: only the levers that differ from
-        today's rules. With no change, the baseline itself."""
-        changed = self.changed()
+        today's rules, each from its start (:meth:`dated`). With no change, the baseline."""
+        changed = self.overrides()
         if not changed:
             return simlib.load_scenario("baseline")
         return simlib.scenario(name=name or _t("nl", "own_name"),
@@ -533,6 +650,14 @@ class LeverPanel:
         finally:
             self._relabelling = False
         self.reset_button.description = _t(lang, "reset")
+        self._relabelling = True
+        try:
+            self.start.description = _t(lang, "start")
+            self.start.options = [(_t(lang, "start_earliest"), None)] + [
+                (f"{_t(lang, 'school_year').lower()} {sy}", sy) for sy in self._school_years]
+        finally:
+            self._relabelling = False
+        self.start_note.value = f"<div style='{_INFO_STYLE}'>{_t(lang, 'start_note')}</div>"
         self._update_titles()
 
     def _update_titles(self) -> None:
@@ -1055,7 +1180,7 @@ class ScenarioApp(_VariantApp):
 
     def __init__(self, years: int = 10, lang: str = "nl", export_folder: str = "export"):
         super().__init__(years, lang, export_folder)
-        self.panel = LeverPanel(lang)
+        self.panel = LeverPanel(lang, years=years)
         self.panel.on_change(self.update)
         self.base = baseline(years)
         self.variant = self.base
@@ -1128,7 +1253,7 @@ class CompareApp(_App):
                  export_folder: str = "export"):
         super().__init__(years, lang, export_folder)
         self.save_dir = Path(save_dir)
-        self.panel = LeverPanel(lang)
+        self.panel = LeverPanel(lang, years=years)
         self.panel.on_change(self._levers_changed)
         self.pick_a = W.Dropdown(layout=W.Layout(width="auto"))
         self.pick_b = W.Dropdown(layout=W.Layout(width="auto"))
@@ -1243,7 +1368,7 @@ class CompareApp(_App):
         lang = self.lang
         name = _export._file_name(self.save_name.value.strip())
         title = self.save_label.value.strip() or name
-        changed = self.panel.changed()
+        changed = self.panel.overrides()  # dated as the run is (LeverPanel's one rule)
         path = self.save_dir / f"{name}.toml"
         try:
             sc = simlib.scenario(name=name, label_nl=title, label_en=title, **changed)
@@ -1353,8 +1478,8 @@ _THEME_TEXT = {
         "question": "De vraag",
         "note": "Let op",
         "levers": "Hefbomen van dit thema",
-        "dated": ("Een gewijzigde hefboom geldt vanaf de vroegst mogelijke datum ('vroegst' "
-                  "onder de hefboom); de variant start van het scenario {s}."),
+        "opens_on": ("Deze pagina opent met het scenario {s} van dit thema; de knop zet "
+                     "alle hefbomen terug op de regels van vandaag."),
         "no_levers": "Dit thema heeft geen hefbomen: de variant is {s} met de eigen module(s).",
         "charts": "De indicatoren van het thema: variant tegenover de basislijn",
         "detail": "Meer in detail",
@@ -1369,8 +1494,8 @@ _THEME_TEXT = {
         "question": "The question",
         "note": "Note",
         "levers": "Levers of this theme",
-        "dated": ("A changed lever applies from its earliest possible date ('earliest' under "
-                  "the lever); the variant starts from the scenario {s}."),
+        "opens_on": ("This page opens on this theme's scenario {s}; the button sets every "
+                     "lever back to today's rules."),
         "no_levers": "This theme has no levers: the variant is {s} with the own module(s).",
         "charts": "The theme's indicators: variant against the baseline",
         "detail": "In more detail",
@@ -1412,7 +1537,7 @@ class ThemeApp(_VariantApp):
         super().__init__(years, lang, export_folder)
         self.header = W.HTML()
         self.panel_title = W.HTML()
-        self.panel = LeverPanel(lang, [lever(i) for i in self.theme.levers])
+        self.panel = LeverPanel(lang, [lever(i) for i in self.theme.levers], years=years)
         self.file_scenario = simlib.load_scenario(self.theme.scenario)
         with self.panel.hold():  # start from the theme's variant (no callback yet)
             self.panel.set_values({k: list(v.values())[-1]
@@ -1486,17 +1611,10 @@ class ThemeApp(_VariantApp):
             self._write_answer()
 
     # the scenario of the sliders
-    def _dated(self, lever_id: str, value):
-        from simlib.describe import simulation_start
-        from simlib.levers import lever
-
-        date = lever(lever_id).earliest_date
-        return value if date <= simulation_start() else {date: value}
-
     def scenario(self):
         """The variant: the theme's levers as set (each from its earliest date), the theme's
         scenario file itself when they match it, with the extra modules in its name."""
-        changed = {k: self._dated(k, v) for k, v in self.panel.changed().items()}
+        changed = self.panel.overrides()
         if not changed:
             sc = simlib.load_scenario("baseline")
         else:
@@ -1587,9 +1705,13 @@ class ThemeApp(_VariantApp):
             f"<p style='background:#F3F7FB;padding:0.4em'><b>{words['question']}:</b> "
             f"{html.escape(th.question(lang))}</p>{note}")
         name = html.escape(self.file_scenario.label(lang))
-        intro = words["dated" if th.levers else "no_levers"].format(s=f"‘{name}’")
-        self.panel_title.value = (f"<b>{words['levers']}</b><div style='{_INFO_STYLE}'>"
-                                  f"{intro}</div>")
+        if th.levers:  # beside the reset button: what the page opened on
+            self.panel_title.value = f"<b>{words['levers']}</b>"
+            self.panel.note.value = (f"<div style='{_INFO_STYLE}'>"
+                                     f"{words['opens_on'].format(s=f'‘{name}’')}</div>")
+        else:
+            self.panel_title.value = (f"<b>{words['levers']}</b><div style='{_INFO_STYLE}'>"
+                                      f"{words['no_levers'].format(s=f'‘{name}’')}</div>")
         self.grid_title.value = f"<b>{words['charts']}</b>"
         self.detail_title.value = f"<b>{words['detail']}</b>"
         self.text_title.value = f"<b>{words['text']}</b>"

@@ -145,6 +145,11 @@ def each(selection=LEVERS):
 
 
 def _on_grid(value: float, lv: Lever) -> bool:
+    """On the slider's grid min + k * step; money is exempt: legal amounts have cents (an
+    indexed 675,90) while a usable slider step is a few euros, and the typed field beside the
+    slider takes any amount (simlib.ui.LeverControl)."""
+    if lv.unit.startswith("eur"):
+        return abs(round(value, 2) - value) < 1e-9
     steps = (value - lv.min) / lv.step
     return abs(steps - round(steps)) < 1e-6
 

@@ -240,3 +240,70 @@ def test_baseline_explorer_and_gallery(tmp_path):
     assert {p.name for p in paths} >= {"basislijn_stocks.png", "basislijn_breakdown.csv"}
     table = ui.key_figures(ui.baseline(YEARS), lang="en")
     assert label("indicators", "learners_in_model", "en") in table.index
+
+
+# --- typed values in the language's format; one rule for when a change starts -------------
+
+
+@pytest.mark.parametrize("lang,typed,expected", [
+    ("nl", "700,00", 700.0), ("nl", "1.234,5", 1234.5), ("en", "700.50", 700.5),
+    ("en", "1,234.5", 1234.5)])
+def test_a_typed_amount_is_read_in_the_languages_format(lang, typed, expected):
+    control = ui.LeverControl(_lever("allowance_tier_1_eur_per_month"), lang)
+    assert control.entry.value == ("612,50" if lang == "nl" else "612.50")
+    assert not control.widget.readout  # the read-out is the typed field, in the language
+    control.entry.value = typed
+    assert control.widget.value == expected and control.entry_error.value == ""
+    assert control.entry.value == ("EUR " + control.entry.value).removeprefix("EUR ")
+
+
+@pytest.mark.parametrize("typed", ["abc", "700.00", "99999", "-5"])
+def test_a_bad_typed_value_is_refused_and_changes_nothing(typed):
+    control = ui.LeverControl(_lever("allowance_tier_1_eur_per_month"), "nl")
+    control.entry.value = typed
+    assert control.widget.value == 612.5
+    assert control.entry_error.value and "D55E00" in control.entry_error.value
+
+
+def test_a_share_reads_and_types_in_percent():
+    control = ui.LeverControl(_lever("dual_offer_growth_share"), "nl")
+    assert control.entry.value == "0" and "%" in control.entry_unit.value
+    control.entry.value = "25"
+    assert control.widget.value == 0.25
+
+
+def test_an_allowance_slider_step_is_usable():
+    """One arrow press moved the allowance by EUR 0,10 (875 presses, each a model run, to
+    reach EUR 700); a step of a few euros, and the typed field for cents."""
+    lv = _lever("allowance_tier_1_eur_per_month")
+    assert (700 - lv.default) / lv.step < 20
+
+
+def test_every_app_dates_a_change_by_one_rule():
+    """The sliders of the scenario app, the comparison app and a policy notebook give the
+    same dated scenario for the same setting: from the lever's earliest date by default, or
+    from a chosen later school year."""
+    lv = _lever("coaching_visits_per_month")
+    apps = [ui.ScenarioApp(years=YEARS), ui.CompareApp(years=YEARS)]
+    for app in apps:
+        app.panel.controls[lv.id].widget.value = 2.0
+    scs = [app.panel.scenario() for app in apps]
+    assert all(dict(sc.overrides) == {lv.id: {lv.earliest_date: 2.0}} for sc in scs)
+    assert apps[0].variant.scenario.overrides == scs[0].overrides  # what ran is what is saved
+    assert len({export.scenario_toml(sc) for sc in scs}) == 1
+    assert lv.earliest_date == "2026-09-01"
+    app = ui.ScenarioApp(years=4)
+    app.panel.controls[lv.id].widget.value = 2.0
+    app.panel.start.value = "2028-29"  # later than the lever's earliest date: from then
+    assert dict(app.panel.scenario().overrides) == {lv.id: {"2028-09-01": 2.0}}
+    assert dict(app.variant.scenario.overrides) == {lv.id: {"2028-09-01": 2.0}}
+    app.panel.start.value = "2025-26"  # earlier: the lever's own earliest date
+    assert dict(app.variant.scenario.overrides) == {lv.id: {"2026-09-01": 2.0}}
+
+
+def test_a_policy_notebook_says_which_scenario_it_opens_on_beside_the_reset():
+    app = ui.ThemeApp("04_zoekperiode_en_garantie", years=YEARS)
+    note = app.panel.note.value
+    assert app.file_scenario.label("nl") in note
+    app.lang_toggle.value = "en"
+    assert app.file_scenario.label("en") in app.panel.note.value
