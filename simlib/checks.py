@@ -21,8 +21,9 @@ notebook passes the same suite as the registered ones:
 - :func:`calibration_table` — the calibration targets against one or more runs (does a
   module move the calibrated baseline out of tolerance?).
 
-Each returns a :class:`CheckReport` (shown as a table in a notebook) and, by default, raises
-:class:`InvariantError` listing every failed check.
+Each returns a :class:`CheckReport` (shown as a table in a notebook, in Dutch by default:
+``report.text("en")`` or ``report.lang = "en"``; the words are in the glossary's
+``[checks]``) and, by default, raises :class:`InvariantError` listing every failed check.
 """
 
 from __future__ import annotations
@@ -45,23 +46,72 @@ class InvariantError(AssertionError):
     """A run or a module failed a shared invariant; the message lists every failed check."""
 
 
+def _words(key: str, lang: str, **fields) -> str:
+    from simlib.glossary import label
+
+    return label("checks", key, lang).format(**fields)
+
+
+def _small(value: float, lang: str) -> str:
+    """A tiny or any number in two significant digits, with the language's decimal mark."""
+    text = f"{value:.2g}"
+    return text.replace(".", ",") if lang == "nl" else text
+
+
+@dataclass(frozen=True)
+class Text:
+    """Words of the glossary's ``[checks]`` (``key``) with their fields, in either language;
+    a field given as a :class:`Text` or a number is written in the same language."""
+
+    key: str
+    fields: tuple[tuple[str, object], ...] = ()
+
+    def __call__(self, lang: str = "nl") -> str:
+        values = {k: (v(lang) if isinstance(v, Text) else _small(v, lang)
+                      if isinstance(v, float) else v) for k, v in self.fields}
+        return _words(self.key, lang, **values)
+
+
+def _t(key: str, **fields) -> Text:
+    return Text(key, tuple(fields.items()))
+
+
 @dataclass(frozen=True)
 class Check:
     """One check: its name, whether it passed, and what was found (``note``: passed, but
-    worth knowing)."""
+    worth knowing). ``name`` and ``detail`` are English (stable for scripts and tests);
+    :meth:`label` and :meth:`details` give either language."""
 
     name: str
     passed: bool
     detail: str = ""
     note: bool = False
+    words: Text | None = None     #: the name in both languages
+    found: Text | None = None     #: the detail in both languages
+
+    @staticmethod
+    def of(key: str | Text, passed: bool, found: Text | str | None = None,
+           note: bool = False) -> Check:
+        words = key if isinstance(key, Text) else _t(key)
+        found_t = found if isinstance(found, Text) else None
+        detail = found_t("en") if found_t else (found or "")
+        return Check(words("en"), passed, detail, note, words, found_t)
+
+    def label(self, lang: str = "nl") -> str:
+        return self.words(lang) if self.words else self.name
+
+    def details(self, lang: str = "nl") -> str:
+        return self.found(lang) if self.found else self.detail
 
 
-@dataclass(frozen=True)
+@dataclass
 class CheckReport:
-    """The checks of one run or module, in order."""
+    """The checks of one run or module, in order; written in :attr:`lang` (Dutch unless
+    set, as every page of the suite)."""
 
-    subject: str
+    subject: str | Text
     checks: list[Check] = field(default_factory=list)
+    lang: str = "nl"
 
     @property
     def ok(self) -> bool:
@@ -71,36 +121,46 @@ class CheckReport:
     def problems(self) -> list[str]:
         return [f"{c.name}: {c.detail}" for c in self.checks if not c.passed]
 
-    def text(self) -> str:
-        lines = [f"{self.subject}: {'all checks passed' if self.ok else 'FAILED'}"]
+    def title(self, lang: str | None = None) -> str:
+        lang = lang or self.lang
+        return self.subject(lang) if isinstance(self.subject, Text) else self.subject
+
+    def text(self, lang: str | None = None) -> str:
+        lang = lang or self.lang
+        lines = [f"{self.title(lang)}: {_words('all_passed' if self.ok else 'failed', lang)}"]
         for c in self.checks:
-            mark = "ok  " if c.passed and not c.note else "note" if c.passed else "FAIL"
-            lines.append(f"  [{mark}] {c.name}" + (f" — {c.detail}" if c.detail else ""))
+            mark = _words("mark_ok" if c.passed and not c.note else "mark_note" if c.passed
+                          else "mark_fail", lang)
+            detail = c.details(lang)
+            lines.append(f"  [{mark}] {c.label(lang)}" + (f" — {detail}" if detail else ""))
         return "\n".join(lines)
 
     def raise_if_failed(self) -> CheckReport:
         if not self.ok:
-            raise InvariantError(self.text())
+            raise InvariantError(self.text("en"))
         return self
 
     def __str__(self) -> str:
         return self.text()
 
     def _repr_html_(self) -> str:
+        lang = self.lang
         rows = []
         for c in self.checks:
             colour, mark = (("#009E73", "✓") if c.passed and not c.note else
                             ("#E69F00", "•") if c.passed else ("#D55E00", "✗"))
             rows.append(f"<tr><td style='color:{colour};font-weight:bold'>{mark}</td>"
-                        f"<td style='text-align:left'>{html.escape(c.name)}</td>"
-                        f"<td style='text-align:left'>{html.escape(c.detail)}</td></tr>")
-        verdict = "✓ all checks passed" if self.ok else "✗ some checks failed"
-        return (f"<b>{html.escape(self.subject)}</b>: {verdict}"
+                        f"<td style='text-align:left'>{html.escape(c.label(lang))}</td>"
+                        f"<td style='text-align:left'>{html.escape(c.details(lang))}</td></tr>")
+        verdict = f"✓ {_words('all_passed', lang)}" if self.ok else \
+            f"✗ {_words('some_failed', lang)}"
+        return (f"<b>{html.escape(self.title(lang))}</b>: {verdict}"
                 f"<table>{''.join(rows)}</table>")
 
 
-def _report(subject: str, checks: list[Check], raise_error: bool) -> CheckReport:
-    report = CheckReport(subject, checks)
+def _report(subject: str | Text, checks: list[Check], raise_error: bool,
+            lang: str = "nl") -> CheckReport:
+    report = CheckReport(subject, checks, lang)
     return report.raise_if_failed() if raise_error else report
 
 
@@ -114,9 +174,8 @@ def _conservation(result) -> Check:
     gap = np.abs(total - expected)
     worst = int(np.argmax(gap))
     ok = bool(np.all(gap <= RTOL * np.maximum(np.abs(expected), 1.0)))
-    return Check("conservation: every month's learners = the first month's + the inflow since",
-                 ok, f"largest gap {gap[worst]:.3g} learners in month {worst}"
-                 if not ok else f"largest gap {gap.max():.2g} learners")
+    return Check.of("conservation", ok, _t("gap", v=float(gap[worst]), m=worst) if not ok
+                    else _t("gap_ok", v=float(gap.max())))
 
 
 def _no_negative(result) -> Check:
@@ -125,7 +184,7 @@ def _no_negative(result) -> Check:
     rec = np.asarray(result.trajectory.rec, float)
     low = min(float(stocks.min()), float(rec.min()))
     ok = low >= -RTOL * scale
-    return Check("no negative stock or flow", ok, f"lowest value {low:.3g}")
+    return Check.of("no_negative", ok, _t("lowest", v=low))
 
 
 def _compulsory_schooling(result) -> Check:
@@ -140,13 +199,15 @@ def _compulsory_schooling(result) -> Check:
     scale = max(float(np.asarray(result.stocks, float).sum(axis=1).max()), 1.0)
     worst = float(leavers[minors].max()) if minors.any() else 0.0
     ok = worst <= RTOL * scale
-    detail = f"largest number of minors leaving in a month: {worst:.3g}"
+    found = _t("minors", v=worst)
     if not ok:
         t, i = np.unravel_index(np.argmax(np.where(minors, leavers, -1.0)), leavers.shape)
         where = {a: dict(INNER.axes)[a][INNER.coord(a)[i]] for a in ("year", "behind")}
-        detail += f" (month {t}, year {where['year']}, {where['behind']} years behind)"
-    return Check("compulsory schooling: nobody leaves without a full qualification before 18",
-                 ok, detail)
+        found = Text("minors", (("v", worst),))
+        found = _t("minors_full", head=found, tail=_t("minors_where", m=int(t),
+                                                        year=where["year"],
+                                                        behind=where["behind"]))
+    return Check.of("compulsory", ok, found)
 
 
 def check_rates(rates: dict, months: int) -> list[Check]:
@@ -163,31 +224,33 @@ def check_rates(rates: dict, months: int) -> list[Check]:
             ("search_fail_to_", "termination_to_", "progression_", "graduation_"))
         if bounded and np.any(full > 1 + 1e-12):
             too_big.append(name)
-    checks.append(Check("rates finite and non-negative", not bad_sign,
-                        f"failing: {bad_sign}" if bad_sign else f"{len(K.KERNEL_RATES)} rates"))
-    checks.append(Check("probabilities and shares at most 1", not too_big,
-                        f"failing: {too_big}" if too_big else ""))
+    checks.append(Check.of("rates_valid", not bad_sign,
+                           _t("failing", x=str(bad_sign)) if bad_sign
+                           else _t("n_rates", n=len(K.KERNEL_RATES))))
+    checks.append(Check.of("rates_bounded", not too_big,
+                           _t("failing", x=str(too_big)) if too_big else None))
     for prefix in ("search_fail_to_", "termination_to_"):
         total = sum(rates[n].full(months) for n in K.KERNEL_RATES if n.startswith(prefix))
         err = float(np.max(np.abs(total - 1.0)))
-        checks.append(Check(f"routing shares {prefix}* sum to 1", err <= 1e-9,
-                            f"largest error {err:.2g}"))
+        checks.append(Check.of(_t("routing", prefix=prefix), err <= 1e-9, _t("error", v=err)))
     provider = np.asarray(rates["provider_share"], float)
     err = float(np.max(np.abs(provider.sum(axis=1) - 1.0)))
-    checks.append(Check("provider shares sum to 1", err <= 1e-9, f"largest error {err:.2g}"))
+    checks.append(Check.of("provider", err <= 1e-9, _t("error", v=err)))
     return checks
 
 
-def check_invariants(result, *, raise_error: bool = True) -> CheckReport:
+def check_invariants(result, *, raise_error: bool = True, lang: str = "nl") -> CheckReport:
     """The shared invariants of one run (see the module docstring); raises
-    :class:`InvariantError` listing every failure unless ``raise_error=False``."""
+    :class:`InvariantError` listing every failure unless ``raise_error=False``; the report
+    reads in ``lang``."""
     months = result.trajectory.timeline.months
     checks = [_conservation(result), _no_negative(result), _compulsory_schooling(result),
               *check_rates(result.trajectory.rates, months)]
     extra = getattr(result, "extra_modules", ())
-    subject = f"run {result.scenario.name!r}, {result.years} school years" + (
-        f", with {', '.join(extra)}" if extra else "")
-    return _report(subject, checks, raise_error)
+    subject = _t("subject_full", head=_t("subject_run", name=result.scenario.name,
+                                           years=result.years),
+                 tail=_t("subject_with", modules=", ".join(extra)) if extra else _t("empty"))
+    return _report(subject, checks, raise_error, lang)
 
 
 # --- one policy module ---------------------------------------------------------------------
@@ -228,10 +291,11 @@ def _values(x, months: int) -> np.ndarray:
 
 
 def check_module(module, *, scenario="baseline", years: int = 2, run: bool = True,
-                 raise_error: bool = True) -> CheckReport:
+                 raise_error: bool = True, lang: str = "nl") -> CheckReport:
     """The shared checks of one policy module (registered or not; see the module docstring).
 
-    ``run=False`` leaves out the model run (the declaration and neutrality checks only).
+    ``run=False`` leaves out the model run (the declaration and neutrality checks only); the
+    report reads in ``lang``.
     """
     import simlib
     from simlib.engine import LeverValues
@@ -243,42 +307,42 @@ def check_module(module, *, scenario="baseline", years: int = 2, run: bool = Tru
     name = module_name(module)
     checks = []
     declared = all(hasattr(module, k) for k in ("LEVERS", "RATES", "apply"))
-    checks.append(Check("declares LEVERS, RATES and apply(rates, lv, ctx)", declared and
-                        callable(getattr(module, "apply", None)) and bool(module.RATES)))
+    subject = _t("subject_module", name=name)
+    checks.append(Check.of("declares", declared and callable(getattr(module, "apply", None))
+                           and bool(module.RATES)))
     if not declared:
-        return _report(f"policy module {name!r}", checks, raise_error)
+        return _report(subject, checks, raise_error, lang)
     unknown = [x for x in module.LEVERS if x not in set(lever_ids())]
-    checks.append(Check("its levers exist in the registry", not unknown,
-                        f"unknown: {unknown}" if unknown else ", ".join(module.LEVERS) or
-                        "no levers"))
+    checks.append(Check.of("levers_exist", not unknown,
+                           _t("unknown", x=str(unknown)) if unknown else
+                           _t("plain", x=", ".join(module.LEVERS)) if module.LEVERS
+                           else _t("no_levers")))
     timeline = Timeline(years)
     registered = name in module_names()
     # the rates before any module (at today's rules every registered module is neutral, so
     # this is also what an extra module, applied after them, receives)
     base = policy_rates(simlib.load_scenario("baseline"), timeline, disabled=module_names())
     missing = sorted(set(module.RATES) - set(base))
-    checks.append(Check("it declares only rates that exist", not missing,
-                        f"unknown: {missing}" if missing else ", ".join(module.RATES)))
+    checks.append(Check.of("rates_exist", not missing,
+                           _t("unknown", x=str(missing)) if missing
+                           else _t("plain", x=", ".join(module.RATES))))
     today = LeverValues({x.id: dict(x.schedule) for x in levers()}, timeline)
     try:
         changed = module.apply(dict(base), today, _context(timeline, base))
         stray = sorted(set(changed) - set(module.RATES))
-        checks.append(Check("it changes only the rates it declares", not stray,
-                            f"undeclared: {stray}" if stray else ""))
+        checks.append(Check.of("only_declared", not stray,
+                               _t("undeclared", x=str(stray)) if stray else None))
     except Exception as exc:  # reported, not raised: the report lists every failure
-        checks.append(Check("apply runs at today's lever values", False, repr(exc)))
-        return _report(f"policy module {name!r}", checks, raise_error)
+        checks.append(Check.of("apply_runs", False, _t("plain", x=repr(exc))))
+        return _report(subject, checks, raise_error, lang)
     months = timeline.months
     if module.LEVERS:
         moved = [r for r, v in changed.items() if r in base and not np.allclose(
             _values(v, months), _values(base[r], months), rtol=1e-12, atol=0)]
-        checks.append(Check("neutral at today's lever values", not moved,
-                            f"changes {moved}" if moved else ""))
+        checks.append(Check.of("neutral", not moved,
+                               _t("changes", x=str(moved)) if moved else None))
     else:
-        checks.append(Check("neutral at today's lever values", True,
-                            "no levers: the module always acts, so it changes the baseline; "
-                            "check the calibration targets (python -m simlib calibrate)",
-                            note=True))
+        checks.append(Check.of("neutral", True, _t("always_acts"), note=True))
     if run:
         sc = scenario if isinstance(scenario, simlib.Scenario) else simlib.load_scenario(
             scenario)
@@ -287,11 +351,12 @@ def check_module(module, *, scenario="baseline", years: int = 2, run: bool = Tru
                 result = simlib.run(sc, years=years,
                                     extra_modules=() if registered else (module,))
         except Exception as exc:  # reported, not raised
-            checks.append(Check("a run with the module", False, repr(exc)))
+            checks.append(Check.of("run_with", False, _t("plain", x=repr(exc))))
         else:
             for c in check_invariants(result, raise_error=False).checks:
-                checks.append(Check(f"run: {c.name}", c.passed, c.detail, c.note))
-    return _report(f"policy module {name!r}", checks, raise_error)
+                checks.append(Check.of(_t("run_prefix", name=c.words), c.passed, c.found,
+                                       c.note))
+    return _report(subject, checks, raise_error, lang)
 
 
 # --- calibration targets -------------------------------------------------------------------
@@ -308,28 +373,32 @@ def calibration_table(*results, lang: str = "nl"):
     import pandas as pd
 
     from simlib import calibration
+    from simlib import numbers as N
     from simlib.glossary import label
+    from simlib.outcomes import INDICATOR_BY_ID
 
     if not results:
         raise ValueError("calibration_table needs at least one result")
     targets = [t for t in calibration.targets(results[0]) if t.available]
-    w = {"nl": ("doel", "wat", "waarde", "tolerantie (%)", "model", "fout (%)",
+    w = {"nl": ("doel", "wat", "waarde", "tolerantie", "model", "fout",
                 "binnen tolerantie", "ja", "nee"),
-         "en": ("target", "what", "value", "tolerance (%)", "model", "error (%)",
+         "en": ("target", "what", "value", "tolerance", "model", "error",
                 "within tolerance", "yes", "no")}[lang]
     rows = {}
     for t in targets:
         what = f"{label('indicators', t.indicator, lang)} — {label('groups', t.group, lang)}"
         if t.denominator_group:
             what += f" / {label('groups', t.denominator_group, lang)}"
-        row = {(w[0], w[1]): f"{what}, {t.school_year}", (w[0], w[2]): t.value,
-               (w[0], w[3]): 100 * t.tolerance}
+        unit = "share" if t.denominator_group else INDICATOR_BY_ID[t.indicator].unit
+        row = {(w[0], w[1]): f"{what}, {t.school_year}",
+               (w[0], w[2]): N.value_text(t.value, unit, lang, with_unit=False),
+               (w[0], w[3]): N.value_text(t.tolerance, "share", lang, decimals=0)}
         for res in results:
             value = calibration.model_values(res, [t])[t.name]
             err = (value - t.value) / t.value
             name = res.scenario.label(lang)
-            row[(name, w[4])] = value
-            row[(name, w[5])] = round(100 * err, 2)
+            row[(name, w[4])] = N.value_text(value, unit, lang, with_unit=False)
+            row[(name, w[5])] = N.relative_text(t.value, value, lang)
             row[(name, w[6])] = w[7] if abs(err) <= t.tolerance else w[8]
         rows[t.name] = row
     table = pd.DataFrame.from_dict(rows, orient="index")

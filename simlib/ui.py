@@ -1720,8 +1720,8 @@ class ThemeApp(_VariantApp):
 
 def key_figures(result, group: str = "all", lang: str = "nl"):
     """Every indicator of ``result`` per school year for ``group``, as a table to show:
-    rows labelled in ``lang`` with their unit, numbers formatted for ``lang`` (Dutch:
-    1.234,5; shares with three decimals)."""
+    rows labelled in ``lang`` with their unit, numbers by the number rule
+    (:mod:`simlib.numbers`: Dutch 1.234,5; shares in %)."""
     import pandas as pd
 
     from simlib.outcomes import INDICATORS
@@ -1734,11 +1734,9 @@ def key_figures(result, group: str = "all", lang: str = "nl"):
         sub = df[df.indicator == ind.id].set_index("school_year").value
         if sub.empty:
             continue
-        top = float(sub.abs().max())
-        dec = 3 if ind.unit in ("share", "per_contract_year") else \
-            0 if top >= 100 or top == 0 else 1
-        rows.append([label("units", ind.unit, lang)]
-                    + [plots.number(sub[y], lang, dec) if y in sub.index else "" for y in years])
+        rows.append([N.unit_words(ind.unit, lang)]
+                    + [N.value_text(sub[y], ind.unit, lang, with_unit=False)
+                       if y in sub.index else "" for y in years])
         index.append(label("indicators", ind.id, lang))
     return pd.DataFrame(rows, index=pd.Index(index, name=label("axes", "indicator", lang)),
                         columns=[label("axes", "unit", lang), *years])

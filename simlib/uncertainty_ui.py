@@ -96,9 +96,9 @@ class UncertaintyApp:
         self.years = years
         #: the uncertain parameters drawn (default: every one with a distribution in data/)
         self.priors = U.priors(parameters)
-        names = scenario_names()
-        self.scenario = W.Dropdown(options=names, value=scenario)
-        self.against = W.Dropdown(options=[("—", "")] + [(n, n) for n in names],
+        self._scenario_names = scenario_names()
+        self.scenario = W.Dropdown(options=self._scenario_options(lang), value=scenario)
+        self.against = W.Dropdown(options=[("—", "")] + self._scenario_options(lang),
                                   value=against or "")
         self._indicator_ids = [i.id for i in INDICATORS]
         self.indicator = W.Dropdown(options=self._indicator_options(lang), value=indicator)
@@ -166,6 +166,12 @@ class UncertaintyApp:
 
     def _indicator_options(self, lang: str) -> list[tuple[str, str]]:
         return [(label("indicators", i, lang), i) for i in self._indicator_ids]
+
+    def _scenario_options(self, lang: str) -> list[tuple[str, str]]:
+        """The scenario files by their title in ``lang`` (the file id is what is run)."""
+        from simlib.scenario import load_scenario
+
+        return [(load_scenario(n).label(lang), n) for n in self._scenario_names]
 
     def _t(self, key: str) -> str:
         return TEXT[self.lang][key]
@@ -324,6 +330,10 @@ class UncertaintyApp:
         value = self.indicator.value
         self.indicator.options = self._indicator_options(lang)
         self.indicator.value = value
+        for pick, first in ((self.scenario, []), (self.against, [("—", "")])):
+            value = pick.value
+            pick.options = first + self._scenario_options(lang)
+            pick.value = value
         self.bands_button.description = self._t("bands")
         self.tornado_button.description = self._t("tornado")
         self.screen_button.description = self._t("screen")
