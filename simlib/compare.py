@@ -29,6 +29,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from simlib.glossary import texts
+
 __all__ = ["COLUMNS", "COMPARE_FILES", "DEFAULT_SUMMARY_INDICATORS", "compare", "summary",
            "command"]
 
@@ -112,32 +114,7 @@ def compare(a, b) -> pd.DataFrame:
 
 # --- text summary --------------------------------------------------------------------------
 
-_TEXT = {
-    "nl": {
-        "head": "{b} tegenover {a}, schooljaar {year}, {group}:",
-        "line": "{label}: van {va} naar {vb}, {change}",
-        "up": "een stijging met {d}",
-        "down": "een daling met {d}",
-        "same": "ongewijzigd",
-        "rel": " ({r})",
-        "better": " — gunstig",
-        "worse": " — ongunstig",
-        "not_applicable": "{label}: niet van toepassing in {where}; {other_name}: {other}",
-        "none": "{label}: niet van toepassing in dit schooljaar",
-    },
-    "en": {
-        "head": "{b} compared with {a}, school year {year}, {group}:",
-        "line": "{label}: from {va} to {vb}, {change}",
-        "up": "an increase of {d}",
-        "down": "a decrease of {d}",
-        "same": "unchanged",
-        "rel": " ({r})",
-        "better": " — favourable",
-        "worse": " — unfavourable",
-        "not_applicable": "{label}: does not apply in {where}; {other_name}: {other}",
-        "none": "{label}: does not apply in this school year",
-    },
-}
+_TEXT = texts("compare")
 
 
 def summary(a, b, indicators: Sequence[str] = DEFAULT_SUMMARY_INDICATORS,

@@ -10,20 +10,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from simlib.glossary import label
+from simlib.glossary import label, texts
 from simlib.levers import Lever, levers
 
 __all__ = ["format_value", "lever_changes", "lever_differences", "LeverChange", "choice_label",
            "step_decimals", "simulation_start"]
 
-_TEXT = {
-    "nl": {"yes": "ja", "no": "nee", "from": "vanaf", "now": "nu", "then": "daarvoor",
-           "months": ("januari", "februari", "maart", "april", "mei", "juni", "juli",
-                      "augustus", "september", "oktober", "november", "december")},
-    "en": {"yes": "yes", "no": "no", "from": "from", "now": "today", "then": "before",
-           "months": ("January", "February", "March", "April", "May", "June", "July",
-                      "August", "September", "October", "November", "December")},
-}
+_TEXT = texts("describe")
 
 
 def humanise(key: str) -> str:
@@ -73,7 +66,7 @@ def format_value(lv: Lever, value, lang: str = "nl", unit: bool = True) -> str:
 def month_text(iso: str, lang: str = "nl") -> str:
     """An ISO date as a month in words: ``2027-09-01`` -> ``september 2027``."""
     year, month = int(iso[:4]), int(iso[5:7])
-    return f"{_TEXT[lang]['months'][month - 1]} {year}"
+    return f"{_TEXT[lang][f'month_{month}']} {year}"
 
 
 def simulation_start() -> str:

@@ -1,7 +1,10 @@
 """The glossary: Dutch and English labels for every id the model shows.
 
 Labels of units, states, labour-market statuses, axes, statuses and evidence grades are
-declared once in ``glossary.toml``; lever labels live in the lever registry.
+declared once in ``glossary.toml``; lever labels live in the lever registry. The words of the
+apps, texts and charts are there too, one section per module (``[text_ui]``, ...), read with
+:func:`texts`: no module keeps a table of its own words, and the loader refuses an entry
+without both languages.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ import tomllib
 from functools import cache
 from importlib import resources
 
-__all__ = ["label", "section", "LANGS"]
+__all__ = ["label", "section", "texts", "LANGS"]
 
 LANGS = ("nl", "en")
 
@@ -37,3 +40,9 @@ def label(section_name: str, key: str, lang: str = "nl") -> str:
         raise ValueError(f"lang must be one of {LANGS}, not {lang!r}")
     entry = _glossary().get(section_name, {}).get(key)
     return entry[lang] if entry else key
+
+
+def texts(name: str) -> dict[str, dict[str, str]]:
+    """The words of ``[text_<name>]`` by language: ``texts("ui")["nl"]["reset"]``."""
+    entries = _glossary()[f"text_{name}"]
+    return {lang: {key: labels[lang] for key, labels in entries.items()} for lang in LANGS}

@@ -27,6 +27,8 @@ import math
 import re
 from dataclasses import dataclass
 
+from simlib.glossary import texts
+
 __all__ = ["LANGS", "number", "signed", "decimals_for", "value_text", "difference_text",
            "parts_text", "shows_zero", "unit_words", "relative_text", "Display", "display", "axis_unit",
            "parse_number", "is_share", "is_money", "lever_decimals"]
@@ -41,12 +43,7 @@ COUNT_UNITS = ("learners", "places", "learners_per_school_year", "contracts_per_
 MEASURE_DECIMALS = {"school_days": 1, "per_contract_year": 3, "factor": 2,
                     "visits_per_learner_per_month": 2}
 
-_WORDS = {
-    "nl": {"million": "miljoen", "pp": "procentpunt", "share_per_year": "per jaar",
-           "share_per_month": "per maand"},
-    "en": {"million": "million", "pp": "percentage points", "share_per_year": "per year",
-           "share_per_month": "per month"},
-}
+_WORDS = texts("numbers")
 
 
 def _check_lang(lang: str) -> str:

@@ -38,7 +38,7 @@ from matplotlib.patches import Patch, PathPatch, Rectangle
 from matplotlib.path import Path as MplPath
 from matplotlib.ticker import Formatter, FuncFormatter
 
-from simlib.glossary import label
+from simlib.glossary import label, texts
 from simlib.numbers import decimals_for, display, number, signed
 
 __all__ = ["PALETTE", "STATE_COLOURS", "DUAL_STATES", "BREAKDOWN_AXES", "CHARTS", "number",
@@ -82,56 +82,7 @@ FOOTNOTE_GID = "simlib-footnote"
 FOOTNOTE_SIZE = 6.5  # points
 
 #: Chart words that are not registry labels (titles, legends), per language.
-_TEXT = {
-    "nl": {
-        "stocks": "Leerlingen per toestand",
-        "sankey": "Overgangen tussen toestanden",
-        "trend": "Verloop van een indicator",
-        "difference": "Verschil met de referentie",
-        "breakdown": "Opsplitsing per groep",
-        "per": "per",
-        "difference_of": "verschil:",
-        "against": "tegenover",
-        "favourable": "gunstig",
-        "unfavourable": "ongunstig",
-        "neutral": "geen richting",
-        "school_year": "schooljaar",
-        "no_data": "geen waarden",
-        "gap_map": "Vraag en aanbod per regio en sector (referentie en variant)",
-        "gap_map_reference": "Vraag en aanbod per regio en sector (referentie)",
-        "gap_map_change": "Verandering van het tekort per regio en sector",
-        "trend_grid": "De indicatoren van het thema over de schooljaren",
-        "gap_title": "Tekort aan leerwerkplekken per regio en sector, schooljaar {sy} (1 februari)",
-        "gap_change_title": "Verandering van het tekort aan leerwerkplekken, schooljaar {sy} (1 februari)",
-        "gap_colour": "Tekort ({unit}): vraag min actieve plaatsen; rood: te weinig plaatsen, "
-                      "blauw: vrije plaatsen",
-        "gap_change_colour": "Verschil van het tekort ({unit}); blauw: het tekort daalt",
-    },
-    "en": {
-        "stocks": "Learners per state",
-        "sankey": "Transitions between states",
-        "trend": "An indicator over time",
-        "difference": "Difference from the reference",
-        "breakdown": "Breakdown by group",
-        "per": "by",
-        "difference_of": "difference:",
-        "against": "against",
-        "favourable": "favourable",
-        "unfavourable": "unfavourable",
-        "neutral": "no direction",
-        "school_year": "school year",
-        "no_data": "no values",
-        "gap_map": "Demand and supply by region and sector (reference and variant)",
-        "gap_map_reference": "Demand and supply by region and sector (reference)",
-        "gap_map_change": "Change in the shortfall by region and sector",
-        "trend_grid": "The theme's indicators over the school years",
-        "gap_title": "Shortfall of workplaces by region and sector, school year {sy} (1 February)",
-        "gap_change_title": "Change in the shortfall of workplaces, school year {sy} (1 February)",
-        "gap_colour": "Shortfall ({unit}): demand minus active places; red: too few places, "
-                      "blue: open places",
-        "gap_change_colour": "Change in the shortfall ({unit}); blue: the shortfall falls",
-    },
-}
+_TEXT = texts("plots")
 
 
 # --- formatting ----------------------------------------------------------------------------

@@ -34,7 +34,7 @@ from importlib import resources
 import numpy as np
 
 from simlib import numbers as N
-from simlib.glossary import label
+from simlib.glossary import label, texts
 
 __all__ = ["Theme", "Passage", "IndicatorSpec", "ThemeError", "Report", "themes", "theme",
            "theme_ids", "load_themes", "normalise_quote", "report", "answer", "module_label",
@@ -235,100 +235,7 @@ def normalise_quote(text: str) -> str:
 
 # --- numbers as text -----------------------------------------------------------------------
 
-_TEXT = {
-    "nl": {
-        "head": "{b} tegenover {a}, schooljaar {year}",
-        "what": "Wat verandert",
-        "how_much": "Met hoeveel",
-        "whom": "Voor wie",
-        "cost": "Tegen welke kost",
-        "assumptions": "Welke aannames sturen het resultaat",
-        "no_levers": "Niets: alle hefbomen staan op de regels van vandaag.",
-        "module": "Eigen beleidsmodule: {label}",
-        "line": "{label}: {va} → {vb} ({change})",
-        "new": "{label}: {vb} (niet van toepassing in de referentie)",
-        "gone": "{label}: {va} in de referentie, niet van toepassing in de variant",
-        "none": "{label}: geen waarde in dit schooljaar",
-        "same": "ongewijzigd",
-        "better": "gunstig",
-        "worse": "ongunstig",
-        "pp": "procentpunt",
-        "ses": "Daarvan indicatorleerlingen {yes} en andere leerlingen {no}.",
-        "ses_values": "Indicatorleerlingen: {yes}; andere leerlingen: {no}.",
-        "most": "Per {axis}: het meest in {hi} ({dhi}), het minst in {lo} ({dlo}).",
-        "of_change": "{d}, {p} van de verandering",
-        "all_same": "Per {axis}: overal ongewijzigd.",
-        "all_equal": "Per {axis}: overal even sterk ({d}).",
-        "whom_of": "Gemeten aan: {label}, in totaal: {va} → {vb} ({change}).",
-        "whom_none": "Gemeten aan: {label}: niet van toepassing in dit schooljaar.",
-        "public": "Overheidskost per schooljaar (beleid en schoolplaatsen): {d} ({va} → {vb}); "
-                  "waarvan duaal beleid (premies, begeleiding, screening, garantie, "
-                  "Groeifase) {dp} en schoolplaatsen {ds}.",
-        "employer": "Netto kost voor werkgevers per schooljaar: {d}; inkomen van leerlingen "
-                    "per schooljaar: {di}.",
-        "per_q": "Kost per extra gekwalificeerde leerling, {span}: {c} ({dq} gekwalificeerde "
-                 "uitstromers, {dc} overheidskost).",
-        "saves": "Kost per extra gekwalificeerde leerling, {span}: geen meerkost: {dq} "
-                 "gekwalificeerde uitstromers en {dc} overheidskost.",
-        "no_q": "Kost per extra gekwalificeerde leerling, {span}: niet van toepassing: de "
-                "gekwalificeerde uitstroom stijgt niet ({dq}).",
-        "span": "samen over {first} tot {year}",
-        "grade": "{label}: evidentie {grade} ({status})",
-        "module_grade": "{label}: evidentie {grade} (eigen module, niet in het register)",
-        "weakest": "Het zwakste bewijs achter dit resultaat is graad {grade}: lees de grootte "
-                   "van de effecten als een verkenning, niet als een voorspelling.",
-        "strong": "Elk gewijzigd mechanisme steunt op evidentie van graad {grade} of beter.",
-        "nothing": "Geen: er is niets gewijzigd.",
-        "question": "Vraag",
-        "answer": "Antwoord van het model",
-    },
-    "en": {
-        "head": "{b} compared with {a}, school year {year}",
-        "what": "What changes",
-        "how_much": "By how much",
-        "whom": "For whom",
-        "cost": "At what cost",
-        "assumptions": "Which assumptions drive the result",
-        "no_levers": "Nothing: every lever is at today's rules.",
-        "module": "Own policy module: {label}",
-        "line": "{label}: {va} → {vb} ({change})",
-        "new": "{label}: {vb} (does not apply in the reference)",
-        "gone": "{label}: {va} in the reference, does not apply in the variant",
-        "none": "{label}: no value in this school year",
-        "same": "unchanged",
-        "better": "favourable",
-        "worse": "unfavourable",
-        "pp": "percentage points",
-        "ses": "Of which indicator pupils {yes} and other learners {no}.",
-        "ses_values": "Indicator pupils: {yes}; other learners: {no}.",
-        "most": "By {axis}: most in {hi} ({dhi}), least in {lo} ({dlo}).",
-        "of_change": "{d}, {p} of the change",
-        "all_same": "By {axis}: unchanged everywhere.",
-        "all_equal": "By {axis}: the same everywhere ({d}).",
-        "whom_of": "Measured by: {label}, in total: {va} → {vb} ({change}).",
-        "whom_none": "Measured by: {label}: does not apply in this school year.",
-        "public": "Public cost per school year (policy and school places): {d} ({va} → {vb}); "
-                  "of which dual policy (premiums, coaching, screening, guarantee, "
-                  "Groeifase) {dp} and school places {ds}.",
-        "employer": "Net cost to employers per school year: {d}; learners' income per school "
-                    "year: {di}.",
-        "per_q": "Cost per extra qualified learner, {span}: {c} ({dq} qualified leavers, "
-                 "{dc} public cost).",
-        "saves": "Cost per extra qualified learner, {span}: no extra cost: {dq} qualified "
-                 "leavers and {dc} public cost.",
-        "no_q": "Cost per extra qualified learner, {span}: does not apply: qualified outflow "
-                "does not rise ({dq}).",
-        "span": "over {first} to {year} together",
-        "grade": "{label}: evidence {grade} ({status})",
-        "module_grade": "{label}: evidence {grade} (own module, not in the registry)",
-        "weakest": "The weakest evidence behind this result is grade {grade}: read the size of "
-                   "the effects as an exploration, not a forecast.",
-        "strong": "Every changed mechanism rests on evidence of grade {grade} or better.",
-        "nothing": "None: nothing changed.",
-        "question": "Question",
-        "answer": "The model's answer",
-    },
-}
+_TEXT = texts("themes")
 
 
 def value_text(value: float, unit: str, lang: str = "nl", decimals: int | None = None) -> str:

@@ -56,7 +56,7 @@ from simlib import uncertainty_plots as UP
 from simlib.describe import choice_label as _choice_label
 from simlib.describe import format_value, humanise, lever_changes, lever_differences, month_text
 from simlib.describe import step_decimals as _step_decimals
-from simlib.glossary import label
+from simlib.glossary import label, texts
 from simlib.levers import Lever, levers
 from simlib.upload import ScenarioUpload
 
@@ -1471,40 +1471,7 @@ class TrendGrid(Chart):
         return fig
 
 
-_THEME_TEXT = {
-    "nl": {
-        "actions": "Actie(s) uit het actieplan",
-        "passages": "Wat het SERV-advies zegt",
-        "question": "De vraag",
-        "note": "Let op",
-        "levers": "Hefbomen van dit thema",
-        "opens_on": ("Deze pagina opent met het scenario {s} van dit thema; de knop zet "
-                     "alle hefbomen terug op de regels van vandaag."),
-        "no_levers": "Dit thema heeft geen hefbomen: de variant is {s} met de eigen module(s).",
-        "charts": "De indicatoren van het thema: variant tegenover de basislijn",
-        "detail": "Meer in detail",
-        "text": "Wat er verandert (gegenereerde tekst)",
-        "year": "Schooljaar (tekst, opsplitsing)",
-        "answer_intro": ("Het scenario van dit thema ({s}) tegenover de basislijn, los van de "
-                         "schuiven hierboven:"),
-    },
-    "en": {
-        "actions": "Action(s) of the plan",
-        "passages": "What the SERV advice says",
-        "question": "The question",
-        "note": "Note",
-        "levers": "Levers of this theme",
-        "opens_on": ("This page opens on this theme's scenario {s}; the button sets every "
-                     "lever back to today's rules."),
-        "no_levers": "This theme has no levers: the variant is {s} with the own module(s).",
-        "charts": "The theme's indicators: variant against the baseline",
-        "detail": "In more detail",
-        "text": "What changes (generated text)",
-        "year": "School year (text, breakdown)",
-        "answer_intro": ("This theme's scenario ({s}) against the baseline, whatever the "
-                         "sliders above say:"),
-    },
-}
+_THEME_TEXT = texts("theme_app")
 
 
 class ThemeApp(_VariantApp):

@@ -16,7 +16,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.legend_handler import HandlerTuple
 
-from simlib.glossary import label
+from simlib.glossary import label, texts
 from simlib.plots import (
     PALETTE,
     _axes,
@@ -36,62 +36,7 @@ from simlib.uncertainty import BAND_COLUMNS
 __all__ = ["fan", "trend_bands", "difference_bands", "with_bands", "band_note", "tornado",
            "sobol_bars", "footnote"]
 
-TEXT = {
-    "nl": {
-        "fan": "{ind}: mediaan met 50%- en 90%-banden ({n} trekkingen)",
-        "fan_diff": "{ind}, verschil {name}: mediaan met 50%- en 90%-banden ({n} gepaarde "
-                    "trekkingen)",
-        "median": "mediaan", "band50": "50%-band", "band90": "90%-band",
-        "draws_median": "mediaan van de trekkingen",
-        "tornado": "{ind} in {sy}: elke aanname alleen aan de onder- en bovengrens van haar "
-                   "bereik",
-        "low": "ondergrens van het bereik", "high": "bovengrens van het bereik",
-        "base": "waarde in data/",
-        "sobol": "{ind} in {sy}: aandeel van de spreiding per aanname (Sobol)",
-        "S1": "eerste orde (alleen)", "ST": "totaal (met interacties)",
-        "share": "aandeel van de variantie (0–1)",
-        "footnote": "Banden: {n} trekkingen van {k} onzekere parameters uit hun bereik in data/ "
-                    "(seed {seed}); geen herkalibratie per trekking, {collapsed}. "
-                    "simlib {version}, data {data}.",
-        "collapsed": "samengevoegd: {axes} (grovere plaatsingsmarkten)",
-        "not_collapsed": "geen ingeklapte assen",
-        "trend_note": "Schaduw rond elke lijn, in haar kleur: 50%-band (donker, 25e tot 75e "
-                      "percentiel) en 90%-band (licht, 5e tot 95e percentiel) van de trekkingen, "
-                      "met hun mediaan als stippellijn. De lijnen met punten zijn de run met de "
-                      "waarden van data/, niet de mediaan.",
-        "paired_note": "Elk scenario loopt met dezelfde trekkingen (gepaard): overlappende banden "
-                       "betekenen niet dat het verschil tussen de scenario's onzeker is.",
-        "difference_note": "Streepjes op de staven: 50%-band (dik) en 90%-band (dun) van het "
-                           "verschil over dezelfde trekkingen voor beide scenario's (gepaard); "
-                           "de staven zijn de run met de waarden van data/.",
-    },
-    "en": {
-        "fan": "{ind}: median with 50% and 90% bands ({n} draws)",
-        "fan_diff": "{ind}, difference {name}: median with 50% and 90% bands ({n} paired draws)",
-        "median": "median", "band50": "50% band", "band90": "90% band",
-        "draws_median": "median of the draws",
-        "tornado": "{ind} in {sy}: each assumption alone at the low and high end of its range",
-        "low": "low end of the range", "high": "high end of the range",
-        "base": "value in data/",
-        "sobol": "{ind} in {sy}: share of the spread per assumption (Sobol)",
-        "S1": "first order (alone)", "ST": "total (with interactions)",
-        "share": "share of the variance (0–1)",
-        "footnote": "Bands: {n} draws of {k} uncertain parameters from their ranges in data/ "
-                    "(seed {seed}); no recalibration per draw, {collapsed}. "
-                    "simlib {version}, data {data}.",
-        "collapsed": "merged: {axes} (coarser placement markets)",
-        "not_collapsed": "no axis collapsed",
-        "trend_note": "Shading around each line, in its colour: 50% band (dark, 25th to 75th "
-                      "percentile) and 90% band (light, 5th to 95th percentile) of the draws, "
-                      "with their median dotted. The lines with dots are the run with the "
-                      "values in data/, not the median.",
-        "paired_note": "Every scenario runs with the same draws (paired): overlapping bands do "
-                       "not mean that the difference between the scenarios is uncertain.",
-        "difference_note": "Whiskers on the bars: 50% band (thick) and 90% band (thin) of the "
-                           "difference over the same draws for both scenarios (paired); the "
-                           "bars are the run with the values in data/.",
-    },
-}
+TEXT = texts("uncertainty_plots")
 
 
 def _param_label(name: str, lang: str) -> str:

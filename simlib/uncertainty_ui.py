@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 from simlib import plots
 from simlib import uncertainty as U
 from simlib import uncertainty_plots as UP
-from simlib.glossary import label
+from simlib.glossary import label, texts
 from simlib.ui import footnote_html
 
 __all__ = ["UncertaintyApp"]
@@ -27,28 +27,7 @@ LANGS = (("Nederlands", "nl"), ("English", "en"))
 HEADLINE = ("dual_contract_learners", "unqualified_outflow_share", "public_cost",
             "placement_share", "termination_rate")
 
-TEXT = {
-    "nl": {
-        "scenario": "Scenario", "against": "Verschil met", "none": "(geen)",
-        "indicator": "Indicator", "school_year": "Schooljaar", "draws": "Trekkingen",
-        "seed": "Seed", "bands": "Banden berekenen", "tornado": "Tornado berekenen",
-        "screen": "Morris + Sobol berekenen", "trajectories": "Morris-trajecten",
-        "sobol_n": "Sobol-basissteekproef", "top": "Sobol op de top",
-        "runs": "{n} modelruns (ongeveer {s} s)", "done": "klaar: {n} runs in {s} s",
-        "busy": "bezig…", "error": "Fout: {e}",
-        "drivers": "Aannames die deze indicator het meest bepalen (Morris, daarna Sobol)",
-    },
-    "en": {
-        "scenario": "Scenario", "against": "Difference with", "none": "(none)",
-        "indicator": "Indicator", "school_year": "School year", "draws": "Draws",
-        "seed": "Seed", "bands": "Compute bands", "tornado": "Compute tornado",
-        "screen": "Compute Morris + Sobol", "trajectories": "Morris trajectories",
-        "sobol_n": "Sobol base sample", "top": "Sobol on the top",
-        "runs": "{n} model runs (about {s} s)", "done": "done: {n} runs in {s} s",
-        "busy": "working…", "error": "Error: {e}",
-        "drivers": "Assumptions that drive this indicator most (Morris, then Sobol)",
-    },
-}
+TEXT = texts("uncertainty_ui")
 #: Seconds per model run in a batch (a sweep of 1,000 draws, two cores, the project machine:
 #: ``benchmarks/sweep_speed.py``; only an estimate shown before a computation starts).
 SECONDS_PER_RUN = 0.01
