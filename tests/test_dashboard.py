@@ -873,7 +873,7 @@ SMALL_NOTEBOOK = ("# Klein\n\nEen kleine notebook voor de test van de limieten.\
 @pytest.fixture(scope="module")
 def small(browser, tmp_path_factory):
     """A server of one small notebook, with room for two kernels, one per browser, and a
-    kernel ended 10 s after its page went without its closing call."""
+    kernel ended 15 s after its page went without its closing call."""
     folder = tmp_path_factory.mktemp("klein")
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_markdown_cell(SMALL_NOTEBOOK),
@@ -881,7 +881,7 @@ def small(browser, tmp_path_factory):
     nbformat.write(nb, folder / "01_klein.ipynb")
     log = tmp_path_factory.getbasetemp() / "dashboard-small.log"
     proc, url = dashboard.start(log=log, folder=folder, max_kernels=2, max_kernels_per_client=1,
-                                extra=["--DashboardApp.orphan_timeout=10"])
+                                extra=["--DashboardApp.orphan_timeout=15"])
     try:
         dashboard.wait_until_up(url, proc, timeout=120)
         yield Server(url, proc, log)
