@@ -12,6 +12,10 @@ a click saves the file, with no request to any server.
 ``"browser"`` (links only) when the kernel runs under Voila or ``SIMLIB_DASHBOARD`` is set,
 else ``"files"`` (files in a folder, and links to the same files).
 
+:func:`scenario_file` is the scenario file "save as scenario" offers for download in the
+dashboard (where a file written on the server would be listed, and overwritten, by every
+user's page).
+
 Widget-free: nothing here imports ipywidgets.
 """
 
@@ -25,7 +29,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 __all__ = ["MIME_TYPES", "MAX_LINK_BYTES", "default_mode", "data_uri", "mime_type",
-           "export_files", "read_files", "links_html"]
+           "export_files", "scenario_file", "read_files", "links_html"]
 
 #: The media type of each exported file kind (by suffix).
 MIME_TYPES = {
@@ -77,6 +81,20 @@ def export_files(charts: Mapping[str, tuple], scenarios: Iterable = (), **option
     with tempfile.TemporaryDirectory(prefix="simlib-export-") as tmp:
         paths = export_many(tmp, charts, scenarios, overwrite=True, **options)
         return read_files(paths)
+
+
+def scenario_file(scenario, name: str | None = None) -> dict[str, bytes]:
+    """``{"NAME.toml": bytes}``: the scenario file :func:`simlib.export.write_scenario` writes
+    for ``scenario`` (``NAME`` defaults to its name), checked by loading it back with
+    :func:`simlib.load_scenario` (a :class:`simlib.ScenarioError` if it does not validate).
+    Nothing stays on disk: what "save as scenario" offers in the dashboard."""
+    from simlib.export import write_scenario
+    from simlib.scenario import load_scenario
+
+    with tempfile.TemporaryDirectory(prefix="simlib-scenario-") as tmp:
+        path = write_scenario(scenario, Path(tmp) / f"{name or scenario.name}.toml")
+        load_scenario(path)
+        return read_files([path])
 
 
 def read_files(paths: Iterable[str | Path]) -> dict[str, bytes]:

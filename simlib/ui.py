@@ -764,8 +764,12 @@ class Chart:
 
 # Browser downloads (simlib.downloads): the texts of ExportPanel's "browser" mode.
 _DOWNLOAD_TEXT = {
-    "nl": {"button": "Maak de bestanden om te downloaden", "busy": "⏳ Bestanden maken…"},
-    "en": {"button": "Make the files to download", "busy": "⏳ Making the files…"},
+    "nl": {"button": "Maak de bestanden om te downloaden", "busy": "⏳ Bestanden maken…",
+           "outdated": ("De getoonde grafiek is gewijzigd sinds de vorige export; die bestanden "
+                        "worden niet meer aangeboden. Klik opnieuw voor wat nu getoond wordt.")},
+    "en": {"button": "Make the files to download", "busy": "⏳ Making the files…",
+           "outdated": ("The chart shown has changed since the last export; those files are no "
+                        "longer offered. Click again for what is shown now.")},
 }
 
 
@@ -781,6 +785,12 @@ class ExportPanel:
     dashboard, see :func:`simlib.downloads.default_mode`) writes nothing on the server: the
     folder and overwrite fields are hidden and the button makes the links only
     (:meth:`download`).
+
+    The links are only ever for what is on screen: :meth:`outdated` withdraws them (with a
+    line saying why). The apps call it from their redraw (a lever, an option, the language,
+    a scenario pick); the panel also calls it itself when a chart it exported is redrawn
+    (its image changes), so a panel built beside any app, as in the uncertainty notebook,
+    never offers files of an earlier setting either.
     """
 
     def __init__(self, source, lang: str = "nl", folder: str = "export",
@@ -804,6 +814,7 @@ class ExportPanel:
             raise ValueError(f"mode must be 'files' or 'browser', not {self.mode!r}")
         self.files: dict[str, bytes] = {}
         self.links = W.HTML()
+        self._watched: list = []  # the images of the charts exported (outdated on a change)
         if self.mode == "browser":  # nothing is written on the server: no folder to choose
             self.folder.layout.display = "none"
             self.overwrite.layout.display = "none"
@@ -851,6 +862,7 @@ class ExportPanel:
         self.message.value = f"{_t(self.lang, 'written')}:<ul>{listed}</ul>"
         self.files = _downloads.read_files(self.paths)  # the same files, as downloads
         self.links.value = _downloads.links_html(self.files, self.lang)
+        self._watch()
         return self.paths
 
     # --- browser downloads (simlib.downloads) ---
@@ -871,7 +883,36 @@ class ExportPanel:
             return {}
         self.message.value = ""
         self.links.value = _downloads.links_html(self.files, lang)
+        self._watch()
         return self.files
+
+    def outdated(self) -> None:
+        """What is shown has changed: withdraw the links (and the files) made for what was
+        shown before, and say so. Nothing to do if none are offered."""
+        self._unwatch()
+        if not (self.files or self.links.value):
+            return
+        self.files = {}
+        self.links.value = ""
+        self.message.value = (f"<span style='color:#555'>"
+                              f"{_DOWNLOAD_TEXT[self.lang]['outdated']}</span>")
+
+    def _watch(self) -> None:
+        """Observe the images of the charts just exported: a redraw makes the links stale."""
+        self._unwatch()
+        for chart in self._charts():
+            image = getattr(chart, "image", None)
+            if isinstance(image, W.Widget):
+                image.observe(self._image_changed, names="value")
+                self._watched.append(image)
+
+    def _unwatch(self) -> None:
+        for image in self._watched:
+            image.unobserve(self._image_changed, names="value")
+        self._watched = []
+
+    def _image_changed(self, _change) -> None:
+        self.outdated()
     # --- end browser downloads ---
 
     def set_lang(self, lang: str) -> None:
@@ -1045,6 +1086,7 @@ class _App:
     def redraw(self) -> bool:
         """Redraw the chart and the summary from the current results (no model run);
         False (and the error in the status line) if that failed."""
+        self.export_panel.outdated()  # the files offered were made for what was shown before
         if not self.results:
             return False
         try:
@@ -1241,10 +1283,34 @@ class BaselineExplorer(_App):
         return "basislijn"
 
 
+# "Save as scenario" of CompareApp: its texts in the dashboard ("browser" mode: a download).
+_SAVE_TEXT = {
+    "nl": {"title": "De schuiven downloaden als scenariobestand",
+           "button": "Download als scenario",
+           "ready": ("Het scenariobestand staat klaar om te downloaden; er wordt niets op de "
+                     "server bewaard. Om het later te gebruiken: laad het op met de knop "
+                     "hieronder."),
+           "outdated": ("De schuiven zijn gewijzigd sinds het bestand gemaakt werd; klik "
+                        "opnieuw voor de huidige schuiven.")},
+    "en": {"title": "Download the sliders as a scenario file",
+           "button": "Download as scenario",
+           "ready": ("The scenario file is ready to download; nothing is kept on the server. "
+                     "To use it later: upload it with the button below."),
+           "outdated": ("The sliders have changed since the file was made; click again for "
+                        "the current sliders.")},
+}
+
+
 class CompareApp(_App):
     """Two scenarios side by side: files of ``scenarios/`` (and of ``save_dir``) or the current
     sliders; the indicator over time and the difference B - A, a text of what changed and by
-    how much, and a box to save the sliders as a scenario file in ``save_dir``."""
+    how much, and a box to save the sliders as a scenario file.
+
+    Saving (:meth:`save`) follows :func:`simlib.downloads.default_mode`: in JupyterLab
+    ("files") the file is written in the folder of the box's folder field (``save_dir`` at
+    first) and offered in both lists, with the files of that folder; in the dashboard
+    ("browser") nothing is written on the server and no saved file is listed (the folder
+    would be every user's): the file is offered as a download, to upload again later."""
 
     views = ("trend",)
 
@@ -1253,6 +1319,7 @@ class CompareApp(_App):
                  export_folder: str = "export"):
         super().__init__(years, lang, export_folder)
         self.save_dir = Path(save_dir)
+        self.save_mode = _downloads.default_mode()  # save: "browser" in the dashboard
         self.panel = LeverPanel(lang, years=years)
         self.panel.on_change(self._levers_changed)
         self.pick_a = W.Dropdown(layout=W.Layout(width="auto"))
@@ -1269,14 +1336,25 @@ class CompareApp(_App):
         self.save_button.on_click(lambda _b: self.save())
         self.save_message = W.HTML()
         self.save_title = W.HTML()
+        # save: a download in the dashboard ("browser"), a file in the folder field elsewhere
+        self.save_folder = W.Text(value=str(save_dir))
+        self.save_files: dict[str, bytes] = {}
+        self.save_links = W.HTML()
+        if self.save_mode == "browser":
+            self.save_folder.layout.display = "none"
+            self.save_overwrite.layout.display = "none"
+        self.panel.on_change(self._save_outdated)
         self.panel_title = W.HTML()
         self.chart = Chart(("trend", "difference"), lang=lang)
         self.export_panel.source = lambda: self.chart
         self.export_panel.stem.value = "vergelijking"
         self.update()
-        save_box = W.VBox([self.save_title, W.HBox([self.save_name, self.save_label]),
+        for field in (self.save_folder, self.save_name, self.save_label):  # labels not cut off
+            field.style.description_width = "initial"
+            field.layout.width = "95%"
+        save_box = W.VBox([self.save_title, self.save_folder, self.save_name, self.save_label,
                            W.HBox([self.save_overwrite, self.save_button]), self.save_message,
-                           self.upload.widget])  # upload
+                           self.save_links, self.upload.widget])  # upload
         picks = W.VBox([self.pick_a, self.pick_b])
         controls = W.VBox([W.HBox([self.indicator, self.group]), self.band_box])
         self.main = W.VBox([
@@ -1292,6 +1370,8 @@ class CompareApp(_App):
 
     # scenarios to pick from
     def _saved(self) -> list[Path]:
+        if self.save_mode == "browser":  # the dashboard: that folder is every user's
+            return []
         return sorted(self.save_dir.glob("*.toml")) if self.save_dir.is_dir() else []
 
     def _options(self) -> list[tuple[str, str]]:
@@ -1363,24 +1443,45 @@ class CompareApp(_App):
                                        self.group.value)
 
     def save(self) -> Path | None:
-        """Save the sliders as ``save_dir/NAME.toml`` (never overwriting without the box
-        ticked); the file is then offered in both lists. Returns the path, or None."""
+        """Save the sliders as a scenario file ``NAME.toml``.
+
+        "files" mode: written in the folder of the folder field (never overwriting without
+        the box ticked), then offered in both lists; returns the path. "browser" mode (the
+        dashboard): nothing is written on the server; the file (validated) is offered as a
+        download link and kept in :attr:`save_files`; returns None. None and a message too
+        when refused."""
         lang = self.lang
         name = _export._file_name(self.save_name.value.strip())
         title = self.save_label.value.strip() or name
         changed = self.panel.overrides()  # dated as the run is (LeverPanel's one rule)
-        path = self.save_dir / f"{name}.toml"
+        folder = Path(self.save_folder.value.strip() or ".")
+        path = folder / f"{name}.toml"
+        self.save_files, self.save_links.value = {}, ""
         try:
             sc = simlib.scenario(name=name, label_nl=title, label_en=title, **changed)
-            _export.write_scenario(sc, path, overwrite=self.save_overwrite.value)
-            simlib.load_scenario(path)  # it must validate
+            if self.save_mode == "browser":
+                self.save_files = _downloads.scenario_file(sc, name)
+            else:
+                _export.write_scenario(sc, path, overwrite=self.save_overwrite.value)
+                simlib.load_scenario(path)  # it must validate
         except (OSError, ValueError) as exc:
             self.save_message.value = (f"<span style='color:#D55E00'>"
                                        f"{html.escape(_t(lang, 'error').format(e=exc))}</span>")
             return None
+        if self.save_mode == "browser":
+            self.save_message.value = html.escape(_SAVE_TEXT[lang]["ready"])
+            self.save_links.value = _downloads.links_html(self.save_files, lang)
+            return None
+        self.save_dir = folder
         self._fill_picks()
         self.save_message.value = html.escape(_t(lang, "saved").format(p=path))
         return path
+
+    def _save_outdated(self) -> None:
+        """The sliders moved: a scenario file offered for download is withdrawn."""
+        if self.save_files:
+            self.save_files, self.save_links.value = {}, ""
+            self.save_message.value = html.escape(_SAVE_TEXT[self.lang]["outdated"])
 
     def _set_lang_extra(self, lang: str) -> None:
         if not hasattr(self, "save_title"):
@@ -1394,6 +1495,11 @@ class CompareApp(_App):
         self.save_label.description = _t(lang, "save_label")
         self.save_overwrite.description = _t(lang, "overwrite")
         self.save_button.description = _t(lang, "save")
+        self.save_folder.description = _t(lang, "folder")
+        if self.save_mode == "browser":  # save: a download
+            self.save_title.value = f"<b>{_SAVE_TEXT[lang]['title']}</b>"
+            self.save_button.description = _SAVE_TEXT[lang]["button"]
+            self.save_links.value = _downloads.links_html(self.save_files, lang)
         self._label_picks()
 
     def _label_picks(self) -> None:
@@ -1421,6 +1527,7 @@ class Gallery(_App):
         pass
 
     def redraw(self) -> None:
+        self.export_panel.outdated()  # the files offered were made for what was shown before
         for chart in getattr(self, "charts", []):
             chart.redraw(lang=self.lang)
 

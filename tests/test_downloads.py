@@ -253,3 +253,110 @@ def test_the_compare_app_offers_an_upload_and_survives_a_bad_one():
 def test_the_compare_notebook_mentions_the_upload():
     nb = (Path(__file__).resolve().parents[1] / "notebooks" / "07_scenario_vergelijking.ipynb")
     assert "scenariobestand (TOML) op" in nb.read_text(encoding="utf-8")
+
+
+# --- links only for what is shown ----------------------------------------------------------
+
+
+def _offered(panel) -> set[str]:
+    return set(_links(panel.links.value))
+
+
+def test_a_redraw_of_an_exported_chart_withdraws_its_links(results):
+    chart = ui.Chart(("trend",), results, indicator="dual_contract_learners")
+    panel = ui.ExportPanel(chart, stem="verloop", date=DATE, mode="browser")
+    panel.outdated()  # nothing offered: nothing to say
+    assert panel.message.value == "" and panel.links.value == ""
+    panel.download()
+    assert "verloop.png" in _offered(panel) and panel.files
+    chart.redraw(lang="en")  # what is shown changed, without the app telling the panel
+    assert _offered(panel) == set() and panel.files == {}
+    assert "gewijzigd sinds de vorige export" in panel.message.value
+    panel.set_lang("en")
+    panel.download()
+    assert _offered(panel)
+    chart.redraw(indicator="placement_share")
+    assert _offered(panel) == set() and "changed since the last export" in panel.message.value
+
+
+def test_every_change_of_what_an_app_shows_withdraws_the_links(monkeypatch):
+    monkeypatch.setenv("SIMLIB_DASHBOARD", "1")
+    app = ui.ScenarioApp(years=YEARS)
+    panel = app.export_panel
+    assert panel.mode == "browser"
+    changes = {
+        "lever": lambda: setattr(app.panel.controls["search_window_days"].widget, "value", 30),
+        "option": lambda: setattr(app.indicator, "value", "placement_share"),
+        "view": lambda: setattr(app.view, "value", "difference"),
+        "language": lambda: setattr(app.lang_toggle, "value", "en"),
+    }
+    for what, change in changes.items():
+        panel.button.click()
+        assert _offered(panel), what
+        change()
+        assert _offered(panel) == set() and panel.files == {}, what
+        assert "⏳" not in panel.message.value and panel.message.value, what
+    compare = ui.CompareApp(a="baseline", b="langere_zoekperiode", years=YEARS)
+    compare.export_panel.button.click()
+    assert _offered(compare.export_panel)
+    compare.pick_b.value = ui.SLIDERS  # a scenario pick
+    assert _offered(compare.export_panel) == set()
+
+
+# --- "save as scenario" in the dashboard ---------------------------------------------------
+
+
+def test_save_as_scenario_in_the_dashboard_is_a_download(tmp_path, monkeypatch):
+    monkeypatch.setenv("SIMLIB_DASHBOARD", "1")
+    shared = tmp_path / "mijn_scenarios"
+    shared.mkdir()
+    (shared / "van_iemand_anders.toml").write_text(
+        'label_nl = "Van iemand anders"\nlabel_en = "Someone else\'s"\n[levers]\n'
+        'search_window_days = 35\n', encoding="utf-8")
+    app = ui.CompareApp(a="baseline", b=ui.SLIDERS, years=YEARS, save_dir=shared)
+    values = [v for _, v in app.pick_a.options]
+    assert not any("van_iemand_anders" in v for v in values)  # no other user's file listed
+    assert app.save_folder.layout.display == "none"
+    assert app.save_overwrite.layout.display == "none"
+    assert app.save_button.description == "Download als scenario"
+    app.panel.controls["coaching_visits_per_month"].widget.value = 3.5
+    app.save_name.value = "mijn test"
+    app.save_label.value = "Meer coaching"
+    assert app.save() is None
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["mijn_scenarios",
+                                                           "van_iemand_anders.toml"]
+    links = _links(app.save_links.value)
+    assert set(links) == set(app.save_files) == {"mijn_test.toml"}
+    mime, data = links["mijn_test.toml"]
+    assert mime == "application/toml" and data == app.save_files["mijn_test.toml"]
+    sc = tomllib.loads(data.decode())
+    assert sc["label_nl"] == "Meer coaching"
+    assert sc["levers"]["coaching_visits_per_month"] == 3.5
+    path = tmp_path / "terug.toml"  # the download is a valid scenario file
+    path.write_bytes(data)
+    assert simlib.load_scenario(path).changed() == app.panel.scenario().changed()
+    assert "niets op de server" in app.save_message.value
+    app.lang_toggle.value = "en"
+    assert app.save_button.description == "Download as scenario"
+    assert "Click a file" in app.save_links.value
+    app.panel.controls["coaching_visits_per_month"].widget.value = 1.5  # the sliders moved
+    assert app.save_files == {} and app.save_links.value == ""
+    assert "sliders have changed" in app.save_message.value
+    app.save_name.value = "baseline"  # refused with the reason, as a file would be
+    assert app.save() is None and "baseline.toml" in app.save_message.value
+    assert app.save_files == {}
+
+
+def test_save_as_scenario_in_jupyterlab_writes_where_the_folder_field_says(tmp_path,
+                                                                           monkeypatch):
+    for name in ("SIMLIB_DASHBOARD", "VOILA_KERNEL_ID", "VOILA_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    app = ui.CompareApp(a="baseline", b=ui.SLIDERS, years=YEARS, save_dir=tmp_path / "eerst")
+    assert app.save_folder.layout.display != "none" and app.save_folder.description == "Map"
+    app.panel.controls["coaching_visits_per_month"].widget.value = 3.5
+    app.save_folder.value = str(tmp_path / "elders")
+    path = app.save()
+    assert path == tmp_path / "elders" / "mijn_scenario.toml" and path.is_file()
+    assert not (tmp_path / "eerst").exists()
+    assert str(path) in [v for _, v in app.pick_b.options]
+    assert app.save_files == {} and app.save_links.value == ""
