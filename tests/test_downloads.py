@@ -331,7 +331,8 @@ def test_save_as_scenario_in_the_dashboard_is_a_download(tmp_path, monkeypatch):
     assert mime == "application/toml" and data == app.save_files["mijn_test.toml"]
     sc = tomllib.loads(data.decode())
     assert sc["label_nl"] == "Meer coaching"
-    assert sc["levers"]["coaching_visits_per_month"] == 3.5
+    # dated as every app dates a change (the lever's earliest date)
+    assert sc["levers"]["coaching_visits_per_month"] == {"2026-09-01": 3.5}
     path = tmp_path / "terug.toml"  # the download is a valid scenario file
     path.write_bytes(data)
     assert simlib.load_scenario(path).changed() == app.panel.scenario().changed()
