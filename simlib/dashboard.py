@@ -53,6 +53,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from simlib.glossary import texts
 from simlib.parameters import project_root
 
 __all__ = ["NOTEBOOK_GLOB", "DEFAULT_PORT", "CHROMIUM_ARGS", "Entry", "notebook_entry",
@@ -429,40 +430,7 @@ class KernelLedger:
         self._page_open.discard(kernel_id)
 
 
-_CAP_TEXT = {
-    "nl": {
-        "title": "Te veel pagina's tegelijk open",
-        "pages": ("notebookpagina", "notebookpagina's"),
-        "client": ("In deze browser {is} al {open} {pages} van het dashboard open; het maximum "
-                   "is {cap} per browser."),
-        "server": ("Het dashboard heeft al {open} {pages} open, bij alle gebruikers samen; het "
-                   "maximum is {cap}."),
-        "is": ("is", "zijn"),
-        "why": ("Elke open notebookpagina houdt een eigen rekenproces van ongeveer {mb} MB "
-                "geheugen bezig, tot de pagina gesloten wordt."),
-        "do_client": "Sluit een tabblad met een notebook van het dashboard en probeer het opnieuw.",
-        "do_server": ("Sluit een tabblad met een notebook van het dashboard, of wacht tot iemand "
-                      "anders er een sluit, en probeer het opnieuw."),
-        "retry": "Opnieuw proberen",
-        "home": "Naar de lijst van notebooks",
-    },
-    "en": {
-        "title": "Too many pages open at once",
-        "pages": ("notebook page", "notebook pages"),
-        "client": ("This browser already has {open} {pages} of the dashboard open; the maximum "
-                   "is {cap} per browser."),
-        "server": ("The dashboard already has {open} {pages} open, all its users together; the "
-                   "maximum is {cap}."),
-        "is": ("", ""),
-        "why": ("Each open notebook page keeps a computing process of its own busy, about "
-                "{mb} MB of memory, until the page is closed."),
-        "do_client": "Close a tab with a notebook of the dashboard and try again.",
-        "do_server": ("Close a tab with a notebook of the dashboard, or wait until someone else "
-                      "closes one, and try again."),
-        "retry": "Try again",
-        "home": "To the list of notebooks",
-    },
-}
+_CAP_TEXT = texts("dashboard")
 #: Memory of one kernel after its page has loaded, in MB (measured: see the README).
 KERNEL_MB = 330
 
@@ -477,7 +445,8 @@ def cap_page(refusal: Refusal, base_url: str = "/", retry_url: str = "") -> str:
         t = _CAP_TEXT[lang]
         one = refusal.open == 1
         say = t[refusal.scope].format(open=refusal.open, cap=refusal.cap,
-                                      pages=t["pages"][not one], **{"is": t["is"][not one]})
+                                      pages=t["pages_one" if one else "pages_many"],
+                                      **{"is": t["is_one" if one else "is_many"]})
         parts.append(
             f'<section lang="{lang}"><h1>{t["title"]}</h1><p class="cap-count">{say}</p>'
             f'<p>{t["why"].format(mb=KERNEL_MB)}</p><p><b>{t["do_" + refusal.scope]}</b></p>'

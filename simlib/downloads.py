@@ -28,6 +28,8 @@ import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from simlib.glossary import texts
+
 __all__ = ["MIME_TYPES", "MAX_LINK_BYTES", "default_mode", "data_uri", "mime_type",
            "export_files", "scenario_file", "read_files", "links_html"]
 
@@ -42,12 +44,7 @@ MIME_TYPES = {
 #: A file larger than this is not offered as a link (a data URI is held in the page).
 MAX_LINK_BYTES = 20_000_000
 
-_TEXT = {
-    "nl": {"click": "Klik op een bestand om het te downloaden:",
-           "too_big": "te groot om als download aan te bieden"},
-    "en": {"click": "Click a file to download it:",
-           "too_big": "too large to offer as a download"},
-}
+_TEXT = texts("downloads")
 
 
 def default_mode(environ: Mapping[str, str] | None = None) -> str:

@@ -78,125 +78,7 @@ BAND_SEED = 0
 #: Charts that can show uncertainty bands.
 BAND_KINDS = ("trend", "difference")
 
-_TEXT = {
-    "nl": {
-        "today": "vandaag",
-        "range": "bereik",
-        "evidence": "evidentie",
-        "status": "status",
-        "earliest": "vroegst",
-        "more": "uitleg en passage in het SERV-advies",
-        "passage": "SERV-advies",
-        "on": "aan",
-        "yes": "ja",
-        "no": "nee",
-        "reset": "Terug naar de regels van vandaag",
-        "changed": "gewijzigd",
-        "busy": "⏳ Bezig met rekenen…",
-        "done": "✓ Bijgewerkt in {s} s",
-        "drawn": "✓ Grafiek bijgewerkt",
-        "error": "⚠ Fout: {e}",
-        "view": "Grafiek",
-        "indicator": "Indicator",
-        "school_year": "Schooljaar",
-        "by": "Opsplitsen naar",
-        "group": "Groep",
-        "hide_non_dual": "zonder niet-duale variant",
-        "own_label": "Eigen instellingen",
-        "own_name": "eigen_scenario",
-        "levers_changed": "Gewijzigde hefbomen",
-        "no_levers": "Alle hefbomen staan op de regels van vandaag.",
-        "lever_diff": "Hefbomen die verschillen",
-        "no_lever_diff": "Beide scenario's hebben dezelfde hefboomwaarden.",
-        "from": "vanaf",
-        "folder": "Map",
-        "stem": "Bestandsnaam",
-        "belgian": "CSV voor Belgische Excel (; en decimale komma)",
-        "overwrite": "Bestaande bestanden overschrijven",
-        "export": "Exporteer grafiek, cijfers en scenario",
-        "written": "Geschreven",
-        "export_title": "Exporteren (PNG 300 dpi, SVG, PDF, CSV, scenario-TOML)",
-        "scenario_a": "Scenario A (referentie)",
-        "scenario_b": "Scenario B",
-        "sliders": "De huidige schuiven",
-        "save_title": "De schuiven bewaren als nieuw scenariobestand",
-        "save_name": "Naam (bestand)",
-        "save_label": "Titel",
-        "save": "Bewaar als scenario",
-        "saved": "Bewaard: {p} (staat nu in de keuzelijsten)",
-        "saved_file": "bestand",
-        "lever_panel": "Hefbomen",
-        "bands": "Onzekerheidsbanden tonen",
-        "band_draws": "Trekkingen",
-        "bands_busy": "⏳ Banden: {n} trekkingen van de onzekere parameters…",
-        "bands_done": "✓ Banden uit {n} trekkingen (seed {seed})",
-        "type_value": "Typ een waarde (bv. 612,50) en druk op Enter",
-        "whole": "{v}: geen geheel getal; typ een geheel getal",
-        "out_of_range": "{v} ligt buiten het bereik {lo} tot {hi}",
-        "start": "Wijzigingen gelden vanaf",
-        "start_earliest": "de vroegst mogelijke datum van elke hefboom",
-        "start_note": ("Een hefboom geldt ten vroegste vanaf zijn eigen datum ('vroegst' "
-                       "onder de hefboom)."),
-    },
-    "en": {
-        "today": "today",
-        "range": "range",
-        "evidence": "evidence",
-        "status": "status",
-        "earliest": "earliest",
-        "more": "explanation and passage in the SERV advice",
-        "passage": "SERV advice",
-        "on": "on",
-        "yes": "yes",
-        "no": "no",
-        "reset": "Back to today's rules",
-        "changed": "changed",
-        "busy": "⏳ Computing…",
-        "done": "✓ Updated in {s} s",
-        "drawn": "✓ Chart updated",
-        "error": "⚠ Error: {e}",
-        "view": "Chart",
-        "indicator": "Indicator",
-        "school_year": "School year",
-        "by": "Break down by",
-        "group": "Group",
-        "hide_non_dual": "without the non-dual variant",
-        "own_label": "Own settings",
-        "own_name": "eigen_scenario",
-        "levers_changed": "Changed levers",
-        "no_levers": "Every lever is at today's rules.",
-        "lever_diff": "Levers that differ",
-        "no_lever_diff": "Both scenarios have the same lever values.",
-        "from": "from",
-        "folder": "Folder",
-        "stem": "File name",
-        "belgian": "CSV for Belgian Excel (; and decimal comma)",
-        "overwrite": "Overwrite existing files",
-        "export": "Export chart, numbers and scenario",
-        "written": "Written",
-        "export_title": "Export (PNG 300 dpi, SVG, PDF, CSV, scenario TOML)",
-        "scenario_a": "Scenario A (reference)",
-        "scenario_b": "Scenario B",
-        "sliders": "The current sliders",
-        "save_title": "Save the sliders as a new scenario file",
-        "save_name": "Name (file)",
-        "save_label": "Title",
-        "save": "Save as scenario",
-        "saved": "Saved: {p} (now in the lists)",
-        "saved_file": "file",
-        "lever_panel": "Levers",
-        "bands": "Show uncertainty bands",
-        "band_draws": "Draws",
-        "bands_busy": "⏳ Bands: {n} draws of the uncertain parameters…",
-        "bands_done": "✓ Bands from {n} draws (seed {seed})",
-        "type_value": "Type a value (e.g. 612.50) and press Enter",
-        "whole": "{v}: not a whole number; type a whole number",
-        "out_of_range": "{v} is outside the range {lo} to {hi}",
-        "start": "Changes apply from",
-        "start_earliest": "each lever's earliest possible date",
-        "start_note": "A lever applies at the earliest from its own date ('earliest' under it).",
-    },
-}
+_TEXT = texts("ui")
 
 
 def _t(lang: str, key: str) -> str:
@@ -763,14 +645,7 @@ class Chart:
 
 
 # Browser downloads (simlib.downloads): the texts of ExportPanel's "browser" mode.
-_DOWNLOAD_TEXT = {
-    "nl": {"button": "Maak de bestanden om te downloaden", "busy": "⏳ Bestanden maken…",
-           "outdated": ("De getoonde grafiek is gewijzigd sinds de vorige export; die bestanden "
-                        "worden niet meer aangeboden. Klik opnieuw voor wat nu getoond wordt.")},
-    "en": {"button": "Make the files to download", "busy": "⏳ Making the files…",
-           "outdated": ("The chart shown has changed since the last export; those files are no "
-                        "longer offered. Click again for what is shown now.")},
-}
+_DOWNLOAD_TEXT = texts("ui_download")
 
 
 class ExportPanel:
@@ -1284,21 +1159,7 @@ class BaselineExplorer(_App):
 
 
 # "Save as scenario" of CompareApp: its texts in the dashboard ("browser" mode: a download).
-_SAVE_TEXT = {
-    "nl": {"title": "De schuiven downloaden als scenariobestand",
-           "button": "Download als scenario",
-           "ready": ("Het scenariobestand staat klaar om te downloaden; er wordt niets op de "
-                     "server bewaard. Om het later te gebruiken: laad het op met de knop "
-                     "hieronder."),
-           "outdated": ("De schuiven zijn gewijzigd sinds het bestand gemaakt werd; klik "
-                        "opnieuw voor de huidige schuiven.")},
-    "en": {"title": "Download the sliders as a scenario file",
-           "button": "Download as scenario",
-           "ready": ("The scenario file is ready to download; nothing is kept on the server. "
-                     "To use it later: upload it with the button below."),
-           "outdated": ("The sliders have changed since the file was made; click again for "
-                        "the current sliders.")},
-}
+_SAVE_TEXT = texts("ui_save")
 
 
 class CompareApp(_App):
