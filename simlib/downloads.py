@@ -100,10 +100,14 @@ def read_files(paths: Iterable[str | Path]) -> dict[str, bytes]:
 
 
 def _size(n: int, lang: str) -> str:
+    """A file's size by the number rule (``12 kB``, ``1,4 MB`` in Dutch)."""
+    from simlib.numbers import number
+
     if n < 1000:
         return f"{n} B"
-    text = f"{n / 1000:.0f} kB" if n < 1_000_000 else f"{n / 1_000_000:.1f} MB"
-    return text.replace(".", ",") if lang == "nl" else text
+    if n < 1_000_000:
+        return f"{number(n / 1000, lang, 0)} kB"
+    return f"{number(n / 1_000_000, lang, 1)} MB"
 
 
 def links_html(files: Mapping[str, bytes], lang: str = "nl") -> str:

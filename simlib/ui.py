@@ -1635,8 +1635,7 @@ class ThemeApp(_VariantApp):
             f"<h3 style='margin-bottom:0.2em'>{html.escape(th.title(lang))}</h3>"
             f"<p><b>{words['actions']}:</b> {html.escape(th.actions(lang))}</p>"
             f"<p><b>{words['passages']}</b> "
-            f"<span style='font-size:0.85em'>({'verbatim' if lang == 'en' else 'letterlijk'}, "
-            f"{'in Dutch' if lang == 'en' else 'Nederlands'})</span>:</p>{quotes}"
+            f"<span style='font-size:0.85em'>({words['verbatim']})</span>:</p>{quotes}"
             f"<p style='background:#F3F7FB;padding:0.4em'><b>{words['question']}:</b> "
             f"{html.escape(th.question(lang))}</p>{note}")
         name = html.escape(self.file_scenario.label(lang))
