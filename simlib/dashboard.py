@@ -19,7 +19,7 @@ What the template changes from Voila's ``lab`` template:
   mermaid is not loaded either (the start page's state diagram is drawn by
   :mod:`simlib.diagram`; a mermaid diagram would stay as its text);
 - **landing page**: ``/`` lists the notebooks ``NN_*.ipynb`` with title and one line each,
-  Dutch with English a click away, read from each notebook's first markdown cell by
+  Dutch with English a click away, from ``simlib/pages.toml`` (the text the pages show) by
   :func:`catalogue` (passed to the page by :func:`page_config_hook`);
 - **loading indicator**: Voila's spinner, with a bilingual line, while a notebook starts.
 
@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
 import re
 import signal
@@ -110,132 +109,20 @@ class Entry:
         return self.summary_en if lang == "en" else self.summary_nl
 
 
-_ENGLISH = re.compile(r"^[*_]{0,2}\s*English\s*:\s*(.*?)\s*[*_]{0,2}$", re.S | re.I)
-
-
-def _plain(text: str) -> str:
-    """Markdown inline text as plain text: links, emphasis, code marks and line breaks gone."""
-    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)
-    text = re.sub(r"(\*\*|__|\*|`)", "", text)
-    text = re.sub(r"(?<!\w)_(.+?)_(?!\w)", r"\1", text)
-    return " ".join(text.split())
-
-
-def _sentences(text: str) -> list[str]:
-    return [s for s in re.split(r"(?<=[.!?])\s+(?=[A-Z0-9À-Ý*`_\"'(])", text) if s]
-
-
-def _shorten(text: str, limit: int = SUMMARY_CHARS) -> str:
-    if len(text) <= limit:
-        return text
-    cut = text[:limit].rsplit(" ", 1)[0].rstrip(",;:")
-    return cut + " …"
-
-
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-def _first_markdown(path: Path) -> str:
-    nb = json.loads(path.read_text(encoding="utf-8"))
-    for cell in nb.get("cells", []):
-        if cell.get("cell_type") == "markdown":
-            source = cell.get("source", "")
-            return "".join(source) if isinstance(source, list) else source
-    return ""
-
-
-def _top_level_split(text: str, marks: str) -> tuple[str, str] | None:
-    """``text`` split at the first of ``marks`` outside parentheses, or None."""
-    depth = 0
-    for i, ch in enumerate(text):
-        if ch in "([":
-            depth += 1
-        elif ch in ")]":
-            depth = max(0, depth - 1)
-        elif ch in marks and depth == 0:
-            return text[:i].strip(), text[i + 1:].strip()
-    return None
-
-
-def _about_toggle(text: str) -> bool:
-    return "toggle" in text.lower()
-
-
-def _english(text: str) -> tuple[str, str]:
-    """Title and line from the English paragraph (sentences about the toggle left out)."""
-    sentences = ["; ".join(c.strip() for c in s.split(";") if not _about_toggle(c))
-                 for s in _sentences(text)]
-    sentences = [s.rstrip(".") + "." if s and not s.endswith(("?", "!")) else s
-                 for s in sentences if s.strip(" .")]
-    if not sentences:
-        return "", ""
-    first, rest = sentences[0].rstrip("."), sentences[1:]
-    split = _top_level_split(first, ":;")
-    if split is None and len(first) > 60:
-        split = _top_level_split(first, ",")
-    if split is not None:
-        title, line = split
-        line = "; ".join(c.strip() for c in line.split(";") if not _about_toggle(c))
-        line = (line + ".") if line else " ".join(rest[:1])
-    else:
-        title, line = first, " ".join(rest[:1])
-    return _capital(title), _shorten(_capital(line))
-
-
-def _dutch_line(paragraph: str) -> str:
-    sentences = _sentences(_plain(paragraph))
-    line = sentences[0] if sentences else ""
-    if len(line) < 40 and len(sentences) > 1:  # "Voor onderzoekers." says too little alone
-        line = f"{line} {sentences[1]}"
-    return _shorten(line)
-
-
 def notebook_entry(path: str | Path) -> Entry:
-    """A notebook's title and one line, in Dutch and English, from its first markdown cell.
+    """A notebook's title and one line, in Dutch and English, from ``simlib/pages.toml``
+    (:mod:`simlib.pages`: the text the page itself shows, with real translations). A
+    notebook without a page there (one of the user's own) has its file name as title and no
+    line (``english=False``)."""
+    from simlib import pages
 
-    - Dutch title: the first ``# `` heading (else the file name);
-    - Dutch line: the first sentence (two if the first is very short) of the first
-      paragraph after it that is not a heading, a list, a code block or the English one;
-    - English: the paragraph ``*English: …*``. Of its first sentence, the part before the
-      first ``:`` or ``;`` (outside parentheses) is the title and the rest the line (a long
-      sentence without either is split at its first comma; a sentence alone is the title,
-      the next sentence the line). Sentences and clauses about the language toggle are
-      left out. Without an English paragraph the Dutch texts stand in (``english=False``).
-    """
     path = Path(path)
-    text = _first_markdown(path)
-    title = ""
-    paragraphs: list[str] = []
-    block: list[str] = []
-    fence = False
-    for line in [*text.splitlines(), ""]:
-        stripped = line.strip()
-        if stripped.startswith("```"):
-            fence = not fence
-            block = []
-            continue
-        if fence:
-            continue
-        if not title and re.match(r"#\s", stripped):
-            title = _plain(stripped.lstrip("#"))
-            block = []
-            continue
-        if stripped:
-            block.append(stripped)
-        elif block:
-            paragraphs.append(" ".join(block))
-            block = []
-    if not title:
-        title = _capital(path.stem.split("_", 1)[-1].replace("_", " "))
-    english = next((m.group(1) for p in paragraphs if (m := _ENGLISH.match(p))), None)
-    prose = [p for p in paragraphs
-             if not _ENGLISH.match(p) and not re.match(r"(#|[-*+]\s|\d+\.\s|>|\|)", p)]
-    summary_nl = _dutch_line(prose[0]) if prose else ""
-    title_en, summary_en = _english(_plain(english)) if english else ("", "")
-    if not title_en:
-        title_en, summary_en = title, summary_nl
-    return Entry(path.name, title, summary_nl, title_en, summary_en, bool(english))
+    if path.stem in pages.pages():
+        return Entry(path.name, pages.title(path.stem, "nl"), pages.summary(path.stem, "nl"),
+                     pages.title(path.stem, "en"), pages.summary(path.stem, "en"), True)
+    title = path.stem.split("_", 1)[-1].replace("_", " ")
+    title = title[:1].upper() + title[1:]
+    return Entry(path.name, title, "", title, "", False)
 
 
 def notebooks(folder: str | Path | None = None) -> list[Path]:

@@ -60,7 +60,8 @@ from simlib.glossary import label, texts
 from simlib.levers import Lever, levers
 from simlib.upload import ScenarioUpload
 
-__all__ = ["LeverControl", "LeverPanel", "Chart", "ExportPanel", "ScenarioApp",
+__all__ = ["Page", "Translated", "key_figures_view", "checks_view", "calibration_view",
+           "LeverControl", "LeverPanel", "Chart", "ExportPanel", "ScenarioApp",
            "BaselineExplorer", "CompareApp", "Gallery", "ThemeApp", "TrendGrid", "format_value",
            "lever_differences",
            "key_figures", "Bands", "bands_cached",
@@ -550,6 +551,90 @@ class LeverPanel:
             _theme_label(theme, self.lang)
             + (f" · {counts[theme]} {_t(self.lang, 'changed')}" if counts[theme] else "")
             for theme in self.themes)
+
+
+# --- the text of a notebook page ------------------------------------------------------------
+
+
+class Page:
+    """The headings and explanations of a notebook page (``simlib/pages.toml``, see
+    :mod:`simlib.pages`) in the language of the page's toggle, so that the whole page reads in
+    one language. ``Page(name, app.lang_toggle).section("intro")`` is an HTML widget that
+    follows the toggle; several section names are shown one after the other."""
+
+    def __init__(self, name: str, toggle: W.ToggleButtons | None = None, lang: str = "nl"):
+        from simlib import pages
+
+        pages.page(name)  # an unknown page fails here, not when shown
+        self.name = name
+        self.lang = toggle.value if toggle is not None else lang
+        self._shown: list[tuple[W.HTML, tuple[str, ...]]] = []
+        if toggle is not None:
+            toggle.observe(lambda ch: self.set_lang(ch["new"]), names="value")
+
+    def section(self, *names: str) -> W.HTML:
+        widget = W.HTML()
+        self._shown.append((widget, names))
+        self._fill(widget, names)
+        return widget
+
+    def _fill(self, widget: W.HTML, names: tuple[str, ...]) -> None:
+        from simlib import pages
+
+        widget.value = "".join(pages.html(self.name, n, self.lang) for n in names)
+
+    def follow(self, toggle: W.ToggleButtons) -> Page:
+        """Follow ``toggle`` from now on (a page whose app is made after its first text)."""
+        toggle.observe(lambda ch: self.set_lang(ch["new"]), names="value")
+        if toggle.value != self.lang:
+            self.set_lang(toggle.value)
+        return self
+
+    def set_lang(self, lang: str) -> None:
+        self.lang = lang
+        for widget, names in self._shown:
+            self._fill(widget, names)
+
+
+class Translated:
+    """Something shown as HTML in the language of a toggle: ``make(lang)`` returns what to
+    show (anything with ``_repr_html_``, e.g. a table, or an HTML string), made anew when
+    the language changes."""
+
+    def __init__(self, make: Callable[[str], object], toggle: W.ToggleButtons | None = None,
+                 lang: str = "nl"):
+        self.make = make
+        self.widget = W.HTML()
+        self.set_lang(toggle.value if toggle is not None else lang)
+        if toggle is not None:
+            toggle.observe(lambda ch: self.set_lang(ch["new"]), names="value")
+
+    def set_lang(self, lang: str) -> None:
+        shown = self.make(lang)
+        self.widget.value = shown if isinstance(shown, str) else shown._repr_html_()
+
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget._repr_mimebundle_(**kwargs)
+
+
+def key_figures_view(result, toggle: W.ToggleButtons | None = None,
+                     group: str = "all") -> Translated:
+    """:func:`key_figures` in the language of ``toggle``."""
+    return Translated(lambda lang: key_figures(result, group, lang), toggle)
+
+
+def checks_view(report, toggle: W.ToggleButtons | None = None) -> Translated:
+    """A :class:`simlib.checks.CheckReport` in the language of ``toggle``."""
+    import dataclasses
+
+    return Translated(lambda lang: dataclasses.replace(report, lang=lang), toggle)
+
+
+def calibration_view(*results, toggle: W.ToggleButtons | None = None) -> Translated:
+    """:func:`simlib.checks.calibration_table` of ``results`` in the language of ``toggle``."""
+    from simlib.checks import calibration_table
+
+    return Translated(lambda lang: calibration_table(*results, lang=lang), toggle)
 
 
 # --- a chart as an image, with its numbers -------------------------------------------------

@@ -19,7 +19,7 @@ from simlib import plots
 from simlib import uncertainty as U
 from simlib import uncertainty_plots as UP
 from simlib.glossary import label, texts
-from simlib.ui import footnote_html
+from simlib.ui import ExportPanel, footnote_html
 
 __all__ = ["UncertaintyApp"]
 
@@ -128,6 +128,8 @@ class UncertaintyApp:
             W.HBox([self.progress, self.status]),
             self.fan.widget, self.fan_difference.widget, self.tornado.widget,
             self.sobol.widget, self.drivers])
+        #: the export panel of the charts computed so far, in the page's language
+        self.export_panel = ExportPanel(self.charts, lang=lang, stem="onzekerheid")
         self.set_lang(lang)
 
     # what the export panel exports: the charts computed so far
@@ -300,6 +302,8 @@ class UncertaintyApp:
         self.lang = lang
         if self.lang_toggle.value != lang:
             self.lang_toggle.value = lang
+        if hasattr(self, "export_panel"):
+            self.export_panel.set_lang(lang)
         for w, key in ((self.scenario, "scenario"), (self.against, "against"),
                        (self.indicator, "indicator"), (self.school_year, "school_year"),
                        (self.draws, "draws"), (self.seed, "seed"),
