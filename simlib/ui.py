@@ -411,13 +411,14 @@ class LeverPanel:
                                                for cs in themes.values()])
         self.reset_button = W.Button(icon="undo", layout=W.Layout(width="auto"))
         self.reset_button.on_click(lambda _b: self.reset())
-        self.note = W.HTML(layout=W.Layout(margin="0 0 0 0.6em"))
+        self.note = W.HTML()
         self._school_years = list(dict.fromkeys(Timeline(max(years, 1)).school_year()))
-        self.start = W.Dropdown(value=None, layout=W.Layout(width="auto"),
+        # "" is each lever's earliest date (None would read as no choice in a dropdown)
+        self.start = W.Dropdown(layout=W.Layout(width="95%"),
                                 style={"description_width": "initial"})
         self.start_note = W.HTML()
-        self.widget = W.VBox([W.HBox([self.reset_button, self.note]),
-                              W.HBox([self.start, self.start_note]), self.accordion])
+        self.widget = W.VBox([self.reset_button, self.note, self.start, self.start_note,
+                              self.accordion])
         for control in self.controls.values():
             if control.lever.parent:
                 self.controls[control.lever.parent].widget.observe(
@@ -536,8 +537,10 @@ class LeverPanel:
         self._relabelling = True
         try:
             self.start.description = _t(lang, "start")
-            self.start.options = [(_t(lang, "start_earliest"), None)] + [
+            value = self.start.value or ""
+            self.start.options = [(_t(lang, "start_earliest"), "")] + [
                 (f"{_t(lang, 'school_year').lower()} {sy}", sy) for sy in self._school_years]
+            self.start.value = value
         finally:
             self._relabelling = False
         self.start_note.value = f"<div style='{_INFO_STYLE}'>{_t(lang, 'start_note')}</div>"
