@@ -132,7 +132,8 @@ def summary(a, b, indicators: Sequence[str] = DEFAULT_SUMMARY_INDICATORS,
     """
     from simlib import numbers as N
     from simlib.glossary import LANGS, label
-    from simlib.outcomes import INDICATOR_BY_ID
+    from simlib.outcomes import INDICATOR_BY_ID, PARTS
+    from simlib.themes import parts_line
 
     if lang not in LANGS:
         raise ValueError(f"lang must be one of {LANGS}, not {lang!r}")
@@ -190,6 +191,12 @@ def summary(a, b, indicators: Sequence[str] = DEFAULT_SUMMARY_INDICATORS,
         lines.append("- " + text["line"].format(label=name, va=N.value_text(va, unit, lang),
                                                 vb=N.value_text(vb, unit, lang),
                                                 change=change))
+        if ind_id in PARTS and set(PARTS[ind_id]) <= set(rows.index):  # its parts beside it
+            parts = PARTS[ind_id]
+            line = parts_line(ind_id, parts, [float(rows.loc[p, "a"]) for p in parts],
+                              [float(rows.loc[p, "b"]) for p in parts], (va, vb), unit, lang)
+            if line:
+                lines.append("  " + line)
     return "\n".join(lines)
 
 

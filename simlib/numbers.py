@@ -31,7 +31,7 @@ from simlib.glossary import texts
 
 __all__ = ["LANGS", "number", "signed", "decimals_for", "value_text", "difference_text",
            "parts_text", "shows_zero", "unit_words", "relative_text", "Display", "display", "axis_unit",
-           "parse_number", "is_share", "is_money", "lever_decimals"]
+           "parse_number", "significant", "is_share", "is_money", "lever_decimals"]
 
 LANGS = ("nl", "en")
 
@@ -294,6 +294,18 @@ def axis_unit(unit: str, lang: str = "nl", difference: bool = False) -> str:
 
 _NL = re.compile(r"^[+-]?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?$")
 _EN = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
+
+
+def significant(value: float, lang: str = "nl", digits: int = 3) -> str:
+    """``value`` to ``digits`` significant digits (a sensitivity index, a researcher's
+    table), with the language's decimal mark; tiny and huge values in scientific form."""
+    if not math.isfinite(value):
+        return ""
+    if value != 0 and not 1e-3 <= abs(value) < 1e7:
+        text = f"{value:.{digits - 1}e}"
+        return text.replace(".", ",") if lang == "nl" else text
+    dec = 0 if value == 0 else max(0, digits - 1 - math.floor(math.log10(abs(value))))
+    return number(round(value, dec), lang, dec)
 
 
 def parse_number(text: str, lang: str = "nl") -> float:

@@ -33,8 +33,8 @@ from simlib.engine import Batch, Trajectory, _group_masks, by_group
 from simlib.model import CELLS, QUALIFICATIONS
 from simlib.parameters import param
 
-__all__ = ["Indicator", "INDICATORS", "indicators", "indicator_table", "outcome_params",
-           "CELL_GROUP_PREFIXES"]
+__all__ = ["Indicator", "INDICATORS", "PARTS", "indicators", "indicator_table",
+           "outcome_params", "CELL_GROUP_PREFIXES"]
 
 
 @dataclass(frozen=True)
@@ -94,6 +94,12 @@ INDICATORS = (
     Indicator("learner_income", "eur_per_school_year", +1),
 )
 INDICATOR_BY_ID = {ind.id: ind for ind in INDICATORS}
+#: Indicators that are the sum of others, which every text shows beside them: the official
+#: unqualified outflow is leaving without any qualification plus leaving with only a partial
+#: one (see the module docstring).
+PARTS: dict[str, tuple[str, ...]] = {
+    "unqualified_outflow": ("outflow_unqualified", "outflow_partial_qualification"),
+}
 #: Groups that are market cells (region, sector, finality); market indicators exist only there.
 CELL_GROUP_PREFIXES = ("all", "finality=", "region=", "sector=")
 MARKET = ("active_places", "placement_demand", "placement_gap")

@@ -336,7 +336,7 @@ def report(theme_or_id, base, variant, school_year: str | None = None, lang: str
     """
     from simlib.describe import lever_changes
     from simlib.levers import lever
-    from simlib.outcomes import INDICATOR_BY_ID
+    from simlib.outcomes import INDICATOR_BY_ID, PARTS
 
     if lang not in _TEXT:
         raise ValueError(f"lang must be 'nl' or 'en', not {lang!r}")
@@ -344,7 +344,8 @@ def report(theme_or_id, base, variant, school_year: str | None = None, lang: str
     t = _TEXT[lang]
     money = ("public_cost", "public_cost_dual_policy", "employer_net_cost", "learner_income",
              "qualified_outflow")
-    ids = list(dict.fromkeys([*th.indicator_ids, th.whom, *money]))
+    ids = list(dict.fromkeys([*th.indicator_ids, th.whom, *money,
+                              *(p for i in th.indicator_ids for p in PARTS.get(i, ()))]))
     va, vb = _Values(base, ids), _Values(variant, ids)
     years = va.years
     year = school_year or years[-1]
@@ -366,6 +367,13 @@ def report(theme_or_id, base, variant, school_year: str | None = None, lang: str
         a, b = va.get(spec.id, spec.group, year), vb.get(spec.id, spec.group, year)
         values[(spec.id, spec.group)] = (a, b)
         how.append(_line(spec.label(lang), a, b, ind.unit, ind.direction, lang))
+        if spec.id in PARTS:  # beside it, its parts, adding up as written
+            line = parts_line(spec.id, PARTS[spec.id],
+                              [va.get(p, spec.group, year) for p in PARTS[spec.id]],
+                              [vb.get(p, spec.group, year) for p in PARTS[spec.id]], (a, b),
+                              ind.unit, lang)
+            if line:
+                how.append(line)
 
     # for whom: one paragraph, one total (the indicator for all learners); the parts of an
     # additive unit are shown as parts of that total, and add up to it as shown
@@ -536,6 +544,29 @@ def _extremes(indicator: str, axis: str, va: _Values, vb: _Values, year: str, un
 
     return t["most"].format(axis=word, hi=label("groups", hi, lang),
                             lo=label("groups", lo, lang), dhi=text(hi), dlo=text(lo))
+
+
+def parts_line(indicator: str, parts: Sequence[str], a_parts: Sequence[float],
+               b_parts: Sequence[float], totals: tuple[float, float], unit: str,
+               lang: str) -> str:
+    """The parts of a total indicator in both results, written so that they add up to the
+    total as written (values and change): ``waarvan uitstroom zonder kwalificatie 3.482 →
+    3.429 (-53) en met deelkwalificatie ...``."""
+    t = _TEXT[lang]
+    a, b = totals
+    if not all(math.isfinite(x) for x in (a, b, *a_parts, *b_parts)):
+        return ""
+    _, va = N.parts_text(a, list(a_parts), unit, lang, signs=False)
+    _, vb = N.parts_text(b, list(b_parts), unit, lang, signs=False)
+    if N.shows_zero(a, b, unit, lang):
+        changes = [t["same"]] * len(parts)
+    else:
+        _, changes = N.parts_text(_shown_total(a, b, unit), [y - x for x, y in
+                                                              zip(a_parts, b_parts, strict=True)],
+                                  unit, lang)
+    items = [f"{label('indicators', p, lang).lower()}: {x} → {y} ({d})"
+             for p, x, y, d in zip(parts, va, vb, changes, strict=True)]
+    return t["of_which"].format(parts="; ".join(items))
 
 
 def _line(name: str, a: float, b: float, unit: str, direction: int, lang: str) -> str:

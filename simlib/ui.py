@@ -1135,8 +1135,10 @@ def _summary_html(lines: Iterable[str], title: str | None = None) -> str:
 def _comparison_text(a, b, lang: str, indicators: Sequence[str], school_year: str | None,
                      group: str = "all") -> str:
     from simlib.compare import summary
+    from simlib.outcomes import PARTS
 
-    a, b = plots._Slim(a, indicators, [group]), plots._Slim(b, indicators, [group])
+    shown = [*indicators, *(p for i in indicators for p in PARTS.get(i, ()))]
+    a, b = plots._Slim(a, shown, [group]), plots._Slim(b, shown, [group])
     ia, ib = a.indicators, b.indicators
     year = school_year or max(ia.school_year)
     present = set(ia[(ia.school_year == year) & ia.value.notna()].indicator) | set(
@@ -1144,7 +1146,13 @@ def _comparison_text(a, b, lang: str, indicators: Sequence[str], school_year: st
     wanted = [i for i in dict.fromkeys(indicators) if i in present]
     text = summary(a, b, indicators=wanted, school_year=year, lang=lang, group=group)
     first, *rest = text.split("\n")
-    return _summary_html(rest, first)
+    merged: list[str] = []  # a parts line ("  waarvan ...") goes with the line above it
+    for line in rest:
+        if line.startswith("  ") and merged:
+            merged[-1] += "; " + line.strip()
+        else:
+            merged.append(line)
+    return _summary_html(merged, first)
 
 
 class _VariantApp(_App):

@@ -294,9 +294,17 @@ class UncertaintyApp:
             self.drivers.value = self._drivers_html(drivers(*self._drivers_of, lang=self.lang))
 
     def _drivers_html(self, table) -> str:
+        """The drivers table with its columns in the app's language and its numbers by the
+        number rule (three significant digits, the language's decimal mark)."""
+        from simlib import numbers as N
+
         head = f"<b>{html.escape(self._t('drivers'))}</b>"
-        return head + table.head(10).to_html(index=False, float_format=lambda x: f"{x:.4g}",
-                                             escape=True, border=0)
+        shown = table.head(10).copy()
+        for col in shown.columns:
+            if shown[col].dtype.kind == "f":
+                shown[col] = [N.significant(v, self.lang) for v in shown[col]]
+        shown.columns = [self._t(f"col_{c}") for c in shown.columns]
+        return head + shown.to_html(index=False, escape=True, border=0)
 
     def set_lang(self, lang: str) -> None:
         self.lang = lang

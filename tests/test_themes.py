@@ -502,3 +502,22 @@ def test_calibration_table_lists_each_target_for_each_run():
         assert row[(name, "within tolerance")] == ("yes" if abs(err) <= 100 * t.tolerance
                                                    else "no")
         assert row[("target", "tolerance")].endswith("%")
+
+
+def test_the_official_unqualified_outflow_is_shown_with_its_two_parts():
+    """Wherever a text shows the official unqualified outflow it shows its two parts (no
+    qualification, a partial qualification) beside it, adding up as written."""
+    from simlib.compare import summary
+
+    base = ui.run_cached(simlib.load_scenario("baseline"), YEARS)
+    variant = ui.run_cached(simlib.load_scenario("gegarandeerde_plaatsen"), YEARS)
+    how = themes.report("04_zoekperiode_en_garantie", base, variant, lang="nl").sections[
+        "Met hoeveel"]
+    k = next(i for i, line in enumerate(how) if line.startswith("Ongekwalificeerde uitstroom"))
+    parts = how[k + 1]
+    assert parts.startswith("waarvan uitstroom zonder kwalificatie") and "deelkwalificatie" in parts
+    total = re.search(r"→ ([\d.]+) leerlingen per schooljaar", how[k]).group(1)
+    shown = re.findall(r"→ ([\d.]+) \(", parts)
+    assert sum(int(x.replace(".", "")) for x in shown) == int(total.replace(".", ""))
+    text = summary(base, variant, indicators=("unqualified_outflow",), lang="en")
+    assert "of which leavers without any qualification" in text
