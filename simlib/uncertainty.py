@@ -288,6 +288,62 @@ def _forked_chunk(j: int) -> pd.DataFrame:
     return _evaluate_chunk(_FORKED_TASKS[j])
 
 
+# --- stopping and connecting (Ctrl-C, Dask) ------------------------------------------------
+
+#: Seconds to wait for a Dask scheduler to answer before :class:`SchedulerUnreachable`.
+CONNECT_TIMEOUT = 5
+
+
+class SchedulerUnreachable(ConnectionError):
+    """No Dask scheduler answered at ``address`` within :data:`CONNECT_TIMEOUT` seconds (or
+    what answered is not one); ``reason`` says what happened."""
+
+    def __init__(self, address: str, reason: str):
+        self.address, self.reason = address, reason
+        super().__init__(f"{address}: cannot connect to a Dask scheduler ({reason})")
+
+
+def _connect(address: str):
+    """A ``dask.distributed.Client`` of the scheduler at ``address``, or
+    :class:`SchedulerUnreachable` within about :data:`CONNECT_TIMEOUT` seconds."""
+    import contextlib
+
+    from dask.distributed import Client
+
+    client = Client.__new__(Client)  # kept, to be closed at once if connecting fails
+    try:
+        client.__init__(address, timeout=CONNECT_TIMEOUT)
+    except Exception as exc:
+        with contextlib.suppress(Exception):
+            client.close(timeout=1)
+        reason = " ".join(str(exc).split())[:200] or type(exc).__name__
+        raise SchedulerUnreachable(address, reason) from None
+    return client
+
+
+def _ignore_ctrl_c() -> None:
+    """In a worker process: Ctrl-C (sent to the whole process group) is the parent's to
+    handle; it stops the workers itself."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _stop_workers(pool) -> None:
+    """Stop a process pool now: drop the chunks not started, end the running ones."""
+    import contextlib
+
+    workers = list((getattr(pool, "_processes", None) or {}).values())  # gone after shutdown
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in workers:
+        with contextlib.suppress(Exception):
+            proc.terminate()
+    for proc in workers:
+        with contextlib.suppress(Exception):
+            proc.join(timeout=2)
+# --- end stopping and connecting -----------------------------------------------------------
+
+
 def processes_available() -> bool:
     """Whether local worker processes can run a sweep here: the ``fork`` start method exists
     (Linux, macOS) and this process runs no other Python thread (forking a process with
@@ -322,9 +378,14 @@ def _execute(tasks: list[dict], scheduler: str | None, threads: int | None,
         global _FORKED_TASKS
         _FORKED_TASKS = tasks
         try:
-            with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
+            with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork"),
+                                     initializer=_ignore_ctrl_c) as pool:
                 futures = {pool.submit(_forked_chunk, j): j for j in range(len(tasks))}
-                collect((futures[f], f.result()) for f in as_completed(futures))
+                try:
+                    collect((futures[f], f.result()) for f in as_completed(futures))
+                except BaseException:  # Ctrl-C or a failed chunk: stop now, not after all
+                    _stop_workers(pool)
+                    raise
         finally:
             _FORKED_TASKS = None
     elif scheduler is None:
@@ -336,11 +397,15 @@ def _execute(tasks: list[dict], scheduler: str | None, threads: int | None,
         with threadpool_limits(limits=1, user_api="blas"), \
                 ThreadPoolExecutor(workers, thread_name_prefix="simlib-sweep") as pool:
             futures = {pool.submit(_evaluate, task): j for j, task in enumerate(tasks)}
-            collect((futures[f], f.result()) for f in as_completed(futures))
+            try:
+                collect((futures[f], f.result()) for f in as_completed(futures))
+            except BaseException:  # Ctrl-C or a failed chunk: only running chunks finish
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
     else:
-        from dask.distributed import Client, as_completed
+        from dask.distributed import as_completed
 
-        with Client(scheduler) as client:
+        with _connect(scheduler) as client:
             futures = client.map(_evaluate_chunk, tasks, pure=False)
             index = {f.key: j for j, f in enumerate(futures)}
             collect((index[f.key], f.result()) for f in as_completed(futures))
