@@ -1,11 +1,12 @@
 """Result folders written whole or not at all (``run``, ``compare``, ``sweep``, ``Result.to_csv``).
 
-:func:`write_folder` writes the files of a result into a temporary folder beside the target
-(``.NAME.partial-…``, on the same file system), then ``meta.json`` last, holding the
-caller's metadata and, under ``"files"``, the rows, bytes and SHA-256 of every other file;
-then it renames the folder into place in one step (a new or empty target) or, into a folder
-that holds other files, moves the files in with ``meta.json`` last (the old ``meta.json``
-goes first, so the folder reads as incomplete until the new one is there). Ctrl-C during
+:func:`write_folder` writes the files of a result into a temporary folder
+(``.NAME.partial-…``) beside the target, then ``meta.json`` last, holding the caller's
+metadata and, under ``"files"``, the rows, bytes and SHA-256 of every other file; then it
+renames the folder into place in one step. Into a folder that exists already, the temporary
+folder is made inside it (on its file system) and the files are moved in with ``meta.json``
+last (the old ``meta.json`` goes first, so the folder reads as incomplete until the new one
+is there). Ctrl-C during
 the moves is held until they are done. On any error or Ctrl-C before that, the temporary
 folder (and any parent folder this call created) is removed: the result is complete or
 absent.
@@ -85,16 +86,16 @@ def _make_parents(folder: Path) -> list[Path]:
     return missing
 
 
-def _temporary_folder(out: Path) -> Path:
-    """A new, empty folder beside ``out`` (so a rename moves it in one step)."""
+def _temporary_folder(where: Path, name: str) -> Path:
+    """A new, empty folder ``.NAME.partial-…`` in ``where``."""
     for _ in range(100):
-        tmp = out.parent / f".{out.name}.partial-{os.getpid()}-{secrets.token_hex(4)}"
+        tmp = where / f".{name}.partial-{os.getpid()}-{secrets.token_hex(4)}"
         try:
             tmp.mkdir()  # the umask's permissions, like the folder it becomes
         except FileExistsError:
             continue
         return tmp
-    raise FileExistsError(f"{out.parent}: no free name for a temporary folder")
+    raise FileExistsError(f"{where}: no free name for a temporary folder")
 
 
 @contextlib.contextmanager
@@ -119,13 +120,11 @@ def _ctrl_c_held() -> Iterator[None]:
 
 
 def _move_in(tmp: Path, out: Path, names: Sequence[str]) -> None:
-    """Put the files of ``tmp`` at ``out``; ``meta.json`` (last of ``names``) last."""
-    try:
-        os.rename(tmp, out)  # a new name or an empty folder: one atomic step
+    """Put the files of ``tmp`` at ``out``: the folder in one rename if ``out`` does not
+    exist, else file by file with ``meta.json`` (last of ``names``) last."""
+    if not out.exists():
+        os.rename(tmp, out)  # one atomic step
         return
-    except OSError:
-        if not out.is_dir():
-            raise
     with contextlib.suppress(FileNotFoundError):
         (out / META).unlink()  # incomplete from here until the new meta.json is in
     for name in names:
@@ -150,11 +149,13 @@ def write_folder(folder: str | os.PathLike, files: Mapping[str, Writer], meta: M
     existing = [out / n for n in names if (out / n).exists()]
     if existing and not overwrite:
         raise OutputExistsError(existing)
-    created = _make_parents(out.parent)
+    # beside a new folder (renamed into place in one step), or inside an existing one (on
+    # its file system, whatever is mounted where)
+    created = [] if out.is_dir() else _make_parents(out.parent)
     tmp: Path | None = None
     done = False
     try:
-        tmp = _temporary_folder(out)
+        tmp = _temporary_folder(out if out.is_dir() else out.parent, out.name)
         delay = float(os.environ.get(DELAY_ENV) or 0)
         record = {}
         for name, write in files.items():

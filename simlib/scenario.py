@@ -215,8 +215,9 @@ def _registry() -> dict[str, Lever]:
 
 
 def _nearest(word: str, options: list[str]) -> str | None:
-    """The option closest to ``word``. The word is cut to a little over the longest option
-    (a longer tail cannot bring it closer) and answers are cached, so a long or repeated
+    """The option closest to ``word``. The word is cut to a little over twice the longest
+    option (the comparison's cost grows with the product of the lengths; so long a tail
+    makes every option about equally far) and answers are cached, so a long or repeated
     word costs no more than a short one."""
     longest = max(map(len, options), default=0)
     return _nearest_cut(word[:2 * longest + 8], tuple(options))
@@ -396,8 +397,9 @@ _SKIPPED = re.compile("|".join((
 )))
 _BRACKETS = re.compile(r"[\[\]{}]")
 #: A key of more than MAX_DEPTH dotted parts (bare, or a string: NUL in the masked text);
-#: the parser's work on a dotted key grows with the square of its parts.
-_DOTTED = re.compile(rf"(?:[A-Za-z0-9_-]++|\0)"
+#: the parser's work on a dotted key grows with the square of its parts. A match starts only
+#: where a part starts (the look-behind), so a long word costs one pass, not one per letter.
+_DOTTED = re.compile(rf"(?<![A-Za-z0-9_-])(?:[A-Za-z0-9_-]++|\0)"
                      rf"(?:[ \t]*+\.[ \t]*+(?:[A-Za-z0-9_-]++|\0)){{{MAX_DEPTH}}}")
 _LONG_INT = re.compile(rf"(?<![\w.])[+-]?[0-9][0-9_]{{{_INT_DIGITS},}}(?![\w.])")
 

@@ -321,26 +321,55 @@ def _connect(address: str):
     return client
 
 
-def _ignore_ctrl_c() -> None:
-    """In a worker process: Ctrl-C (sent to the whole process group) is the parent's to
-    handle; it stops the workers itself."""
+#: In a worker process: Ctrl-C has come (no chunk starts any more) / a chunk is running
+#: (Ctrl-C stops it at once, within the chunk's own code only, never while the pool sends a
+#: result: that would leave the result pipe half-written).
+_STOPPING = False
+_IN_CHUNK = False
+
+
+def _worker_ctrl_c(signum, frame) -> None:
+    global _STOPPING, _IN_CHUNK
+    _STOPPING = True
+    if _IN_CHUNK:
+        _IN_CHUNK = False  # at most once a chunk, and never once it has returned
+        raise KeyboardInterrupt
+
+
+def _worker_start() -> None:
+    """Initializer of a worker process: Ctrl-C ends its chunk and skips the rest."""
     import signal
 
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, _worker_ctrl_c)
+
+
+def _stoppable_chunk(j: int) -> pd.DataFrame:
+    """:func:`_forked_chunk` in a worker that Ctrl-C stops between and within chunks."""
+    global _IN_CHUNK
+    try:
+        _IN_CHUNK = True
+        if _STOPPING:
+            raise KeyboardInterrupt
+        return _forked_chunk(j)
+    finally:
+        _IN_CHUNK = False
 
 
 def _stop_workers(pool) -> None:
-    """Stop a process pool now: drop the chunks not started, end the running ones."""
+    """Stop a process pool now: pass Ctrl-C on to the workers (a terminal sends it to them
+    too; ``kill -INT`` only to this process), drop the chunks not yet started and wait for the
+    workers to exit. In one call: a second ``shutdown`` (the ``with`` block's) would undo
+    ``cancel_futures`` before the pool acts on it. Not terminated: a worker killed while it
+    sends a result leaves the result pipe half-written and the pool waiting forever."""
     import contextlib
+    import signal
 
-    workers = list((getattr(pool, "_processes", None) or {}).values())  # gone after shutdown
-    pool.shutdown(wait=False, cancel_futures=True)
-    for proc in workers:
+    for proc in list((getattr(pool, "_processes", None) or {}).values()):
         with contextlib.suppress(Exception):
-            proc.terminate()
-    for proc in workers:
-        with contextlib.suppress(Exception):
-            proc.join(timeout=2)
+            os.kill(proc.pid, signal.SIGINT)
+    pool.shutdown(wait=True, cancel_futures=True)
+
+
 # --- end stopping and connecting -----------------------------------------------------------
 
 
@@ -379,8 +408,8 @@ def _execute(tasks: list[dict], scheduler: str | None, threads: int | None,
         _FORKED_TASKS = tasks
         try:
             with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork"),
-                                     initializer=_ignore_ctrl_c) as pool:
-                futures = {pool.submit(_forked_chunk, j): j for j in range(len(tasks))}
+                                     initializer=_worker_start) as pool:
+                futures = {pool.submit(_stoppable_chunk, j): j for j in range(len(tasks))}
                 try:
                     collect((futures[f], f.result()) for f in as_completed(futures))
                 except BaseException:  # Ctrl-C or a failed chunk: stop now, not after all

@@ -426,3 +426,31 @@ def test_limits_are_stated_in_the_readme():
                   S.MAX_PROBLEMS, S.MAX_NAME_LENGTH):
         assert f"{value:,}" in cli_section, value
     assert "64-bit" in cli_section and "BOM" in cli_section
+
+
+ADVERSARIAL = {
+    "one long word": "x" * 199_000,
+    "long digits": "x = " + "1" * 150_000,
+    "dotted chains just under the limit": ("a1." * (S.MAX_DEPTH - 1) + "b = 1\n") * 2_000,
+    "brackets": "x = [" + "[], " * 49_000 + "]",
+    "quotes": '"' * 199_000,
+    "triple quotes": '"""' + '\\"' * 99_000,
+    "literal quotes": "'''" + "''x" * 66_000,
+    "backslashes": 'x = "' + "\\" * 199_000,
+    "dots": "." * 199_000,
+    "mixed": ("[a.'b'.\"c\"] # ]]]\n" + 'k = """[{"""' + "\n") * 5_000,
+}
+
+
+@pytest.mark.parametrize("name", sorted(ADVERSARIAL))
+def test_a_file_at_the_size_limit_is_answered_in_about_linear_time(name):
+    """The checks before parsing scan the text once (possessive patterns, look-behinds), and
+    the parser only gets what they let through: any file within the size limit is answered
+    within a second or so, whatever its shape."""
+    data = ADVERSARIAL[name].encode()[:S.MAX_FILE_BYTES]
+    start = time.monotonic()
+    try:
+        upload.read_upload(data, "adversarial.toml")
+    except ScenarioError as exc:
+        assert all(LINE.match(line) for line in str(exc).splitlines()), str(exc)
+    assert time.monotonic() - start < 2, name
