@@ -267,21 +267,20 @@ def test_a_very_long_scenario_name_argument_is_a_user_error(capsys):
 # --- files that are not scenario files -----------------------------------------------------
 
 
-def _capped() -> None:
-    """In a child process: at most 3 GB of address space, so a reader that reads /dev/zero
-    to its end fails the test instead of exhausting the machine."""
-    import resource
-
-    resource.setrlimit(resource.RLIMIT_AS, (3 * 2**30, 3 * 2**30))
+#: ``python -m simlib`` with at most 3 GB of address space, so a reader that reads /dev/zero
+#: to its end fails the test instead of exhausting the machine (set in the child itself:
+#: ``preexec_fn`` is not safe in a process with threads).
+CAPPED = ["-c", "import resource, runpy, sys; resource.setrlimit(resource.RLIMIT_AS, "
+          "(3 << 30, 3 << 30)); sys.argv[0] = 'simlib'; "
+          "runpy.run_module('simlib', run_name='__main__', alter_sys=True)"]
 
 
 @pytest.mark.parametrize("device", ["/dev/zero", "/dev/urandom", "/dev/null"])
 def test_a_device_is_not_read(device):
     if not os.path.exists(device):
         pytest.skip(f"no {device}")
-    done = subprocess.run([sys.executable, "-m", "simlib", "validate", device],
-                          capture_output=True, text=True, timeout=60, cwd=ROOT,
-                          preexec_fn=_capped)
+    done = subprocess.run([sys.executable, *CAPPED, "validate", device],
+                          capture_output=True, text=True, timeout=60, cwd=ROOT)
     assert done.returncode == 2, done.stderr[-2000:]
     [line] = done.stderr.splitlines()
     assert line.startswith(f"{device}: file: ") and "regular file" in line, line
@@ -299,9 +298,8 @@ def test_a_fifo_is_refused_without_waiting(tmp_path):
     fifo = tmp_path / "pipe.toml"
     os.mkfifo(fifo)
     start = time.monotonic()
-    done = subprocess.run([sys.executable, "-m", "simlib", "validate", str(fifo)],
-                          capture_output=True, text=True, timeout=60, cwd=ROOT,
-                          preexec_fn=_capped)
+    done = subprocess.run([sys.executable, *CAPPED, "validate", str(fifo)],
+                          capture_output=True, text=True, timeout=60, cwd=ROOT)
     assert done.returncode == 2, done.stderr
     assert done.stderr.startswith(f"{fifo}: file: ") and "regular file" in done.stderr
     assert "Traceback" not in done.stderr

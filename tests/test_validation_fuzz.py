@@ -435,14 +435,11 @@ def test_fuzz_files_that_are_not_files(tmp_path):
         os.mkfifo(fifo)
         others.append(str(fifo))
     files = [str(good), *others, str(bad), str(tmp_path), str(good)]
-
-    def cap() -> None:
-        import resource
-
-        resource.setrlimit(resource.RLIMIT_AS, (3 * 2**30, 3 * 2**30))
-
-    done = subprocess.run([sys.executable, "-m", "simlib", "validate", *files], cwd=ROOT,
-                          capture_output=True, text=True, timeout=120, preexec_fn=cap)
+    capped = ("import resource, runpy, sys; resource.setrlimit(resource.RLIMIT_AS, "
+              "(3 << 30, 3 << 30)); sys.argv[0] = 'simlib'; "
+              "runpy.run_module('simlib', run_name='__main__', alter_sys=True)")
+    done = subprocess.run([sys.executable, "-c", capped, "validate", *files], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
     assert done.returncode == 2, done.stderr[-2000:]
     assert done.stdout.splitlines() == [f"OK {good}", f"OK {good}"]
     lines = done.stderr.splitlines()
