@@ -1,7 +1,14 @@
 """``python -m simlib``: see :mod:`simlib.cli`."""
 
+import signal
 import sys
 
-from simlib.cli import main
+try:
+    from simlib.cli import main
+except KeyboardInterrupt:  # Ctrl-C while starting: nothing has run
+    print("interrupted (Ctrl-C): stopped; no partial results were left", file=sys.stderr)
+    sys.exit(130)
 
-sys.exit(main())
+code = main()
+signal.signal(signal.SIGINT, signal.SIG_IGN)  # the work is done: a late Ctrl-C changes nothing
+sys.exit(code)

@@ -21,7 +21,6 @@ Definitions, per row (indicator x group x school year):
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Sequence
 from pathlib import Path
@@ -209,17 +208,20 @@ def command(args) -> int:
     Checks ``--years`` and ``--out`` (refused if it already holds ``comparison.csv`` or
     ``meta.json``, unless ``--force``), loads and runs both scenarios, then writes
     ``comparison.csv`` (UTF-8, ``\\n`` line endings, no index; a NaN is an empty field) and
-    ``meta.json`` (each run's :meth:`simlib.Result.meta` under ``"a"`` and ``"b"``) and prints
-    the paths. Nothing is written on a user error.
+    ``meta.json`` (each run's :meth:`simlib.Result.meta` under ``"a"`` and ``"b"``, and the
+    rows and SHA-256 of ``comparison.csv`` under ``"files"``), complete or not at all
+    (:func:`simlib.outputs.write_folder`), and prints the paths. Nothing is written on a user
+    error.
     """
     from simlib.cli import UserError, _check_out, write_outputs
+    from simlib.outputs import table as csv_table
+    from simlib.outputs import write_folder
     from simlib.scenario import load_scenario
     from simlib.simulation import MAX_YEARS, run
 
     if not 1 <= args.years <= MAX_YEARS:
         raise UserError(f"--years: {args.years} out of range; expected 1 to {MAX_YEARS}")
-    out = Path(args.out)
-    _check_out(out, args.force, COMPARE_FILES)
+    out = _check_out(args.out, args.force, COMPARE_FILES)
     sc_a = load_scenario(args.a)
     sc_b = load_scenario(args.b)
     ra = run(sc_a, years=args.years)
@@ -234,11 +236,8 @@ def command(args) -> int:
     }
 
     def write(folder: Path) -> list[Path]:
-        paths = [folder / name for name in COMPARE_FILES]
-        folder.mkdir(parents=True, exist_ok=True)
-        table.to_csv(paths[0], index=False, lineterminator="\n", encoding="utf-8")
-        paths[1].write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n",
-                            encoding="utf-8")
-        return paths
+        files = {"comparison.csv": csv_table(table, index=False, lineterminator="\n",
+                                             encoding="utf-8")}
+        return write_folder(folder, files, meta, overwrite=args.force)
 
     return write_outputs(out, write)

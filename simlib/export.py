@@ -22,7 +22,10 @@ reproducible-builds convention) if set, else today. With the same inputs and the
 two exports are byte-identical: the SVG hash salt is fixed and no clock time is written.
 
 **Overwriting.** Nothing is overwritten unless ``overwrite=True``: if any target file
-exists, :class:`ExportExistsError` names it and nothing at all is written.
+exists, :class:`ExportExistsError` names it and nothing at all is written (the same for
+:func:`write_csv` and :func:`write_scenario`). Nothing is dropped either: two different
+scenarios under one name, or names that clean to the same file name, are refused
+(``ValueError``) before anything is written, whatever ``overwrite`` says.
 """
 
 from __future__ import annotations
@@ -166,10 +169,14 @@ def write_scenario(scenario, path: str | Path, overwrite: bool = False) -> Path:
     return path
 
 
-def write_csv(table: pd.DataFrame, path: str | Path, belgian_excel: bool = False) -> Path:
+def write_csv(table: pd.DataFrame, path: str | Path, belgian_excel: bool = False,
+              overwrite: bool = False) -> Path:
     """Write ``table`` as CSV (no index): UTF-8, ``,`` and ``.``; or for Belgian Excel
-    ``;`` and a decimal comma, UTF-8 with a byte-order mark."""
+    ``;`` and a decimal comma, UTF-8 with a byte-order mark. Refused
+    (:class:`ExportExistsError`) if ``path`` exists, unless ``overwrite``."""
     path = Path(path)
+    if path.exists() and not overwrite:
+        raise ExportExistsError([path])
     if belgian_excel:
         table.to_csv(path, index=False, sep=";", decimal=",", encoding="utf-8-sig",
                      lineterminator="\n")
@@ -205,6 +212,7 @@ def export_many(folder: str | Path, charts: Mapping[str, tuple], scenarios: Iter
         raise ValueError("nothing to export: no charts given")
     folder = Path(folder)
     day = export_date(date)
+    scenarios = list(scenarios)
     scs = _scenarios(scenarios)
     stems = list(charts)
     for stem in stems:
@@ -216,7 +224,9 @@ def export_many(folder: str | Path, charts: Mapping[str, tuple], scenarios: Iter
                  for fmt in FIGURE_FORMATS]
         if table is not None:
             plan.append((folder / f"{stem}.csv", "csv", table))
+    _distinct(scenarios)
     plan += [(folder / f"{stems[0]}.{_file_name(sc.name)}.toml", "toml", sc) for sc in scs]
+    _one_source_per_file(plan)
     existing = [p for p, _, _ in plan if p.exists()]
     if existing and not overwrite:
         raise ExportExistsError(existing)
@@ -233,10 +243,37 @@ def export_many(folder: str | Path, charts: Mapping[str, tuple], scenarios: Iter
                 set_footnote(fig, text)
             _save_figure(fig, path, kind, day, dpi)
         elif kind == "csv":
-            write_csv(obj, path, belgian_excel)
+            write_csv(obj, path, belgian_excel, overwrite=overwrite)
         else:
             write_scenario(obj, path, overwrite=True)
     return [p for p, _, _ in plan]
+
+
+def _distinct(items: Iterable) -> None:
+    """Refuse two different scenarios under one name (one would be dropped: the export keeps
+    one file per name); the same scenario given twice is fine."""
+    seen: dict[str, str] = {}
+    for item in items:
+        sc = getattr(item, "scenario", item)
+        text = scenario_toml(sc) + f"{sc.label_nl}\n{sc.label_en}\n"
+        if seen.setdefault(sc.name, text) != text:
+            raise ValueError(f"two different scenarios are both named {sc.name!r}; one would be "
+                             "dropped from the export; give them distinct names")
+
+
+def _one_source_per_file(plan: list[tuple[Path, str, object]]) -> None:
+    """Refuse two things written to one file name (one would overwrite the other), also
+    where only letter case tells them apart (one file on Windows and macOS)."""
+    first: dict[str, tuple[Path, object]] = {}
+    for path, _, obj in plan:
+        key = str(path).casefold()
+        if key in first:
+            a = getattr(first[key][1], "name", first[key][0].name)
+            b = getattr(obj, "name", path.name)
+            raise ValueError(f"{a!r} and {b!r} would be written to the same file "
+                             f"({first[key][0].name} and {path.name}); give them names that "
+                             "differ in letters, digits, '_', '-' or '.'")
+        first[key] = (path, obj)
 
 
 def export(folder: str | Path, figure, table: pd.DataFrame | None = None,

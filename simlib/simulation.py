@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import platform
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -232,22 +231,21 @@ class Result:
             "pandas": pd.__version__,
         }
 
-    def to_csv(self, folder: str | Path) -> list[Path]:
-        """Write ``indicators.csv``, ``stocks.csv`` and ``meta.json`` into ``folder``.
+    def to_csv(self, folder: str | Path, overwrite: bool = False) -> list[Path]:
+        """Write ``indicators.csv``, ``stocks.csv`` and ``meta.json`` (:meth:`meta`, and under
+        ``"files"`` the rows and SHA-256 of each CSV) into ``folder``, complete or not at all
+        (:func:`simlib.outputs.write_folder`). Returns the paths written.
 
-        Returns the paths written. Overwrites files of those names: callers that must not
-        overwrite (the CLI) check first.
+        Refuses (``FileExistsError``, nothing written) if ``folder`` already holds one of
+        those files, unless ``overwrite``.
         """
-        folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
-        paths = [folder / "indicators.csv", folder / "stocks.csv", folder / "meta.json"]
-        self.indicators.to_csv(paths[0], index=False, lineterminator="\n")
+        from simlib.outputs import table, write_folder
+
         stocks = self.stocks.copy()
         stocks.index = stocks.index.strftime("%Y-%m-%d")
-        stocks.to_csv(paths[1], lineterminator="\n")
-        paths[2].write_text(json.dumps(self.meta(), indent=2, ensure_ascii=False) + "\n",
-                            encoding="utf-8")
-        return paths
+        files = {"indicators.csv": table(self.indicators, index=False, lineterminator="\n"),
+                 "stocks.csv": table(stocks, lineterminator="\n")}
+        return write_folder(folder, files, self.meta(), overwrite=overwrite)
 
     def __repr__(self) -> str:
         return f"Result(scenario={self.scenario.name!r}, years={self.years})"

@@ -288,6 +288,91 @@ def _forked_chunk(j: int) -> pd.DataFrame:
     return _evaluate_chunk(_FORKED_TASKS[j])
 
 
+# --- stopping and connecting (Ctrl-C, Dask) ------------------------------------------------
+
+#: Seconds to wait for a Dask scheduler to answer before :class:`SchedulerUnreachable`.
+CONNECT_TIMEOUT = 5
+
+
+class SchedulerUnreachable(ConnectionError):
+    """No Dask scheduler answered at ``address`` within :data:`CONNECT_TIMEOUT` seconds (or
+    what answered is not one); ``reason`` says what happened."""
+
+    def __init__(self, address: str, reason: str):
+        self.address, self.reason = address, reason
+        super().__init__(f"{address}: cannot connect to a Dask scheduler ({reason})")
+
+
+def _connect(address: str):
+    """A ``dask.distributed.Client`` of the scheduler at ``address``, or
+    :class:`SchedulerUnreachable` within about :data:`CONNECT_TIMEOUT` seconds."""
+    import contextlib
+
+    from dask.distributed import Client
+
+    client = Client.__new__(Client)  # kept, to be closed at once if connecting fails
+    try:
+        client.__init__(address, timeout=CONNECT_TIMEOUT)
+    except Exception as exc:
+        with contextlib.suppress(Exception):
+            client.close(timeout=1)
+        reason = " ".join(str(exc).split())[:200] or type(exc).__name__
+        raise SchedulerUnreachable(address, reason) from None
+    return client
+
+
+#: In a worker process: Ctrl-C has come (no chunk starts any more) / a chunk is running
+#: (Ctrl-C stops it at once, within the chunk's own code only, never while the pool sends a
+#: result: that would leave the result pipe half-written).
+_STOPPING = False
+_IN_CHUNK = False
+
+
+def _worker_ctrl_c(signum, frame) -> None:
+    global _STOPPING, _IN_CHUNK
+    _STOPPING = True
+    if _IN_CHUNK:
+        _IN_CHUNK = False  # at most once a chunk, and never once it has returned
+        raise KeyboardInterrupt
+
+
+def _worker_start() -> None:
+    """Initializer of a worker process: Ctrl-C ends its chunk and skips the rest."""
+    import signal
+
+    signal.signal(signal.SIGINT, _worker_ctrl_c)
+
+
+def _stoppable_chunk(j: int) -> pd.DataFrame:
+    """:func:`_forked_chunk` in a worker that Ctrl-C stops between and within chunks."""
+    global _IN_CHUNK
+    try:
+        _IN_CHUNK = True
+        if _STOPPING:
+            raise KeyboardInterrupt
+        return _forked_chunk(j)
+    finally:
+        _IN_CHUNK = False
+
+
+def _stop_workers(pool) -> None:
+    """Stop a process pool now: pass Ctrl-C on to the workers (a terminal sends it to them
+    too; ``kill -INT`` only to this process), drop the chunks not yet started and wait for the
+    workers to exit. In one call: a second ``shutdown`` (the ``with`` block's) would undo
+    ``cancel_futures`` before the pool acts on it. Not terminated: a worker killed while it
+    sends a result leaves the result pipe half-written and the pool waiting forever."""
+    import contextlib
+    import signal
+
+    for proc in list((getattr(pool, "_processes", None) or {}).values()):
+        with contextlib.suppress(Exception):
+            os.kill(proc.pid, signal.SIGINT)
+    pool.shutdown(wait=True, cancel_futures=True)
+
+
+# --- end stopping and connecting -----------------------------------------------------------
+
+
 def processes_available() -> bool:
     """Whether local worker processes can run a sweep here: the ``fork`` start method exists
     (Linux, macOS) and this process runs no other Python thread (forking a process with
@@ -322,9 +407,14 @@ def _execute(tasks: list[dict], scheduler: str | None, threads: int | None,
         global _FORKED_TASKS
         _FORKED_TASKS = tasks
         try:
-            with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
-                futures = {pool.submit(_forked_chunk, j): j for j in range(len(tasks))}
-                collect((futures[f], f.result()) for f in as_completed(futures))
+            with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork"),
+                                     initializer=_worker_start) as pool:
+                futures = {pool.submit(_stoppable_chunk, j): j for j in range(len(tasks))}
+                try:
+                    collect((futures[f], f.result()) for f in as_completed(futures))
+                except BaseException:  # Ctrl-C or a failed chunk: stop now, not after all
+                    _stop_workers(pool)
+                    raise
         finally:
             _FORKED_TASKS = None
     elif scheduler is None:
@@ -336,11 +426,15 @@ def _execute(tasks: list[dict], scheduler: str | None, threads: int | None,
         with threadpool_limits(limits=1, user_api="blas"), \
                 ThreadPoolExecutor(workers, thread_name_prefix="simlib-sweep") as pool:
             futures = {pool.submit(_evaluate, task): j for j, task in enumerate(tasks)}
-            collect((futures[f], f.result()) for f in as_completed(futures))
+            try:
+                collect((futures[f], f.result()) for f in as_completed(futures))
+            except BaseException:  # Ctrl-C or a failed chunk: only running chunks finish
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
     else:
-        from dask.distributed import Client, as_completed
+        from dask.distributed import as_completed
 
-        with Client(scheduler) as client:
+        with _connect(scheduler) as client:
             futures = client.map(_evaluate_chunk, tasks, pure=False)
             index = {f.key: j for j, f in enumerate(futures)}
             collect((index[f.key], f.result()) for f in as_completed(futures))

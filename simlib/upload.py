@@ -1,12 +1,15 @@
 """Upload a scenario file in a notebook or the dashboard: data only, checked like the CLI.
 
 :class:`ScenarioUpload` is a file picker (``.toml``), a title and a message line. The
-uploaded bytes go to :func:`simlib.scenario.load_scenario_text`, which validates them as a
-scenario file whose ``base`` may only name a scenario of ``scenarios/`` (no paths: an upload
-never makes the server read a file). A valid scenario is kept in :attr:`scenarios` and
-handed to the callbacks of :meth:`on_scenario`; an invalid one shows, in red, the same lines
-``python -m simlib validate`` prints (``<file>: <key>: <problem>; expected ...``), and
-nothing else changes: the app keeps working.
+uploaded bytes go to :func:`simlib.scenario.load_scenario_bytes`: the reader of bytes that
+``python -m simlib validate`` uses for a file (the same size limit, UTF-8 and byte-order-mark
+rule, TOML line ends and limits), so a file gets the same verdict and the same problem text
+either way, apart from the file name shown; ``base`` may only name a scenario of
+``scenarios/`` (no paths: an upload never makes the server read a file). A valid scenario is
+kept in :attr:`scenarios` and handed to the callbacks of :meth:`on_scenario`; an invalid one
+shows, in red, the lines ``python -m simlib validate`` prints (``<file>: <key>: <problem>;
+expected ...``; at most :data:`~simlib.scenario.MAX_PROBLEMS`, then one counting the rest),
+and nothing else changes: the app keeps working.
 
 :func:`read_upload` does the checking without widgets (used by the class, and by tests).
 """
@@ -19,12 +22,13 @@ from collections.abc import Callable
 
 import ipywidgets as W
 
-from simlib.scenario import Problem, Scenario, ScenarioError, load_scenario_text
+from simlib.scenario import MAX_FILE_BYTES, Scenario, ScenarioError, load_scenario_bytes
 
 __all__ = ["ScenarioUpload", "read_upload", "upload_name", "MAX_UPLOAD_BYTES", "UPLOAD_PREFIX"]
 
-#: A scenario file is a few kB; anything larger is refused unread.
-MAX_UPLOAD_BYTES = 200_000
+#: A scenario file is a few kB; anything larger is refused unread (the limit of every
+#: scenario file, :data:`simlib.scenario.MAX_FILE_BYTES`).
+MAX_UPLOAD_BYTES = MAX_FILE_BYTES
 #: The key of an uploaded scenario among a CompareApp's choices: ``upload:NAME``.
 UPLOAD_PREFIX = "upload:"
 
@@ -58,17 +62,7 @@ def upload_name(filename: str) -> str:
 def read_upload(content: bytes, filename: str = "upload.toml") -> Scenario:
     """Validate an uploaded scenario file; returns the Scenario or raises
     :class:`ScenarioError` with the CLI's problem lines (the file named ``NAME.toml``)."""
-    name = upload_name(filename)
-    where = f"{name}.toml"
-    if len(content) > MAX_UPLOAD_BYTES:
-        raise ScenarioError([Problem(where, "file", f"too large ({len(content):,} bytes)",
-                                     f"a scenario file of at most {MAX_UPLOAD_BYTES:,} bytes")])
-    try:
-        text = bytes(content).decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ScenarioError([Problem(where, "file", f"not UTF-8 text ({exc.reason} at byte "
-                                     f"{exc.start})", "a TOML file in UTF-8")]) from None
-    return load_scenario_text(text.removeprefix("\ufeff"), name=name)
+    return load_scenario_bytes(bytes(content), name=upload_name(filename))
 
 
 class ScenarioUpload:
@@ -114,7 +108,8 @@ class ScenarioUpload:
         try:
             sc = read_upload(content, filename)
         except ScenarioError as exc:
-            lines = "".join(f"<li><code>{html.escape(str(p))}</code></li>" for p in exc.problems)
+            lines = "".join(f"<li><code>{html.escape(str(p))}</code></li>"
+                            for p in exc.report())
             self.message.value = (f"<div class='simlib-upload-error' style='color:#D55E00'>"
                                   f"<b>{text['invalid']}</b><ul>{lines}</ul></div>")
             return None

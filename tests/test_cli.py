@@ -356,3 +356,84 @@ def test_entry_point_exit_codes(tmp_path):
     assert refused.returncode == 2
     assert "Traceback" not in refused.stderr
     assert refused.stderr.startswith(f"{bad}: levers.{WINDOW}: ")
+
+
+# --- --out, --scheduler, memory: user errors before anything runs --------------------------
+
+
+@pytest.mark.parametrize("command", [["run", "baseline"], ["compare", "baseline", "baseline"],
+                                     ["sweep", "baseline", "--draws", "1"]])
+@pytest.mark.parametrize("out", ["", " "])
+def test_an_empty_out_is_a_user_error(capsys, tmp_path, monkeypatch, command, out):
+    monkeypatch.chdir(tmp_path)
+    code, _, err = cli(capsys, *command, "--out", out, "--years", "1")
+    assert code == 2, err
+    assert "--out" in err and "Traceback" not in err
+    assert list(tmp_path.iterdir()) == [], "nothing is written into the current folder"
+
+
+@pytest.mark.parametrize("value, nearest", [("bogus", None), ("thread", "threads"),
+                                            ("proccesses", "processes"), ("tcp:/host", None),
+                                            ("http://127.0.0.1:8786", None), ("tcp://", None)])
+def test_an_unknown_scheduler_is_a_user_error_naming_the_allowed_values(capsys, tmp_path, value,
+                                                                        nearest):
+    out = tmp_path / "out"
+    code, _, err = cli(capsys, "sweep", "baseline", "--draws", "1", "--scheduler", value,
+                       "--out", out)
+    assert code == 2, err
+    [line] = err.splitlines()
+    assert line.startswith("--scheduler: ") and "Traceback" not in err
+    for allowed in ("auto", "threads", "processes", "tcp://"):
+        assert allowed in line, line
+    if nearest:
+        assert line.endswith(f"did you mean {nearest}?"), line
+    assert not out.exists()
+
+
+def test_an_unreachable_dask_scheduler_is_a_user_error_within_seconds(tmp_path):
+    import socket
+    import time
+
+    with socket.socket() as s:  # a free local port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    address = f"tcp://127.0.0.1:{port}"
+    out = tmp_path / "out"
+    start = time.monotonic()
+    done = subprocess.run([sys.executable, "-m", "simlib", "sweep", "baseline", "--draws", "1",
+                           "--years", "1", "--scheduler", address, "--out", str(out)],
+                          capture_output=True, text=True, cwd=ROOT, timeout=120)
+    elapsed = time.monotonic() - start
+    assert done.returncode == 2, done.stderr
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith(f"{address}: --scheduler: "), lines
+    assert "Traceback" not in done.stderr
+    assert elapsed < 10 + 5, f"{elapsed:.1f} s (interpreter start included)"
+    assert not out.exists()
+
+
+def test_a_sweep_beyond_the_memory_of_this_machine_is_refused_before_it_starts(capsys, tmp_path):
+    import time
+
+    out = tmp_path / "out"
+    start = time.monotonic()
+    code, _, err = cli(capsys, "sweep", "baseline", "--draws", "1000000000", "--out", out)
+    assert code == 2, err
+    [line] = err.splitlines()
+    assert line.startswith("--draws: 1,000,000,000 draws"), line
+    assert "MB" in line and "available" in line and "Traceback" not in err
+    assert time.monotonic() - start < 5
+    assert not out.exists()
+
+
+def test_the_memory_check_uses_what_is_available(capsys, tmp_path, monkeypatch):
+    import simlib.cli as C
+
+    monkeypatch.setattr(C, "available_memory_mb", lambda: 1_000.0)
+    need = C.sweep_memory_mb(10_000, 10)
+    assert need > 1_000
+    code, _, err = cli(capsys, "sweep", "baseline", "--draws", "10000", "--out", tmp_path / "o")
+    assert code == 2 and f"{need:,.0f} MB" in err and "1,000 MB available" in err, err
+    assert C.sweep_memory_mb(1, 1) < C.sweep_memory_mb(2, 1) < C.sweep_memory_mb(2, 2)
+    assert C.available_memory_mb() is None or C.available_memory_mb() > 0

@@ -140,3 +140,48 @@ def test_date_from_source_date_epoch(monkeypatch):
 def test_a_stem_must_be_a_file_name(panel, tmp_path):
     with pytest.raises(ValueError, match="plain file name"):
         export.export(tmp_path, panel.source.figure, stem="../elders")
+
+
+# --- nothing dropped or overwritten without the flag ---------------------------------------
+
+
+def _figure():
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [0, 1])
+    return fig
+
+
+def test_two_different_scenarios_with_one_name_are_refused(tmp_path):
+    a = simlib.scenario(name="zelfde", search_window_days=30)
+    b = simlib.scenario(name="zelfde", search_window_days=40)
+    with pytest.raises(ValueError, match="zelfde"):
+        export.export(tmp_path / "uit", _figure(), None, [a, b], stem="g", date=DATE)
+    assert not (tmp_path / "uit").exists()
+
+
+def test_the_same_scenario_twice_is_written_once(tmp_path):
+    a = simlib.scenario(name="zelfde", search_window_days=30)
+    again = simlib.scenario(name="zelfde", search_window_days=30)
+    paths = export.export(tmp_path / "uit", _figure(), None, [a, again], stem="g", date=DATE)
+    assert [p.name for p in paths if p.suffix == ".toml"] == ["g.zelfde.toml"]
+
+
+@pytest.mark.parametrize("names", [("a b", "a_b"), ("x!", "x?"), ("Hoog", "hoog")])
+def test_names_that_clean_to_one_file_name_are_refused(tmp_path, names):
+    scs = [simlib.scenario(name=n, search_window_days=30 + k) for k, n in enumerate(names)]
+    with pytest.raises(ValueError, match="same file"):
+        export.export(tmp_path / "uit", _figure(), None, scs, stem="g", date=DATE)
+    assert not (tmp_path / "uit").exists()
+
+
+def test_write_csv_refuses_to_overwrite(tmp_path):
+    table = pd.DataFrame({"a": [1.5, 2.0]})
+    path = export.write_csv(table, tmp_path / "t.csv")
+    before = path.read_bytes()
+    with pytest.raises(FileExistsError, match="overwrite"):
+        export.write_csv(pd.DataFrame({"a": [9]}), path)
+    assert path.read_bytes() == before
+    export.write_csv(pd.DataFrame({"a": [9]}), path, overwrite=True)
+    assert pd.read_csv(path).a.tolist() == [9]
