@@ -380,10 +380,8 @@ def calibration_table(*results, lang: str = "nl"):
     if not results:
         raise ValueError("calibration_table needs at least one result")
     targets = [t for t in calibration.targets(results[0]) if t.available]
-    w = {"nl": ("doel", "wat", "waarde", "tolerantie", "model", "fout",
-                "binnen tolerantie", "ja", "nee"),
-         "en": ("target", "what", "value", "tolerance", "model", "error",
-                "within tolerance", "yes", "no")}[lang]
+    w = [label("checks", f"cal_{k}", lang) for k in ("target", "what", "value", "tolerance",
+                                                       "model", "error", "within", "yes", "no")]
     rows = {}
     for t in targets:
         what = f"{label('indicators', t.indicator, lang)} — {label('groups', t.group, lang)}"

@@ -120,26 +120,39 @@ def _cmd_validate(args) -> int:
 
 
 def lever_table(lang: str = "nl") -> str:
-    """The lever registry as a plain-text table in ``lang``."""
-    from simlib.glossary import label
+    """The lever registry as a plain-text table in ``lang``, values by the number rule
+    (:mod:`simlib.numbers`: ``612,50`` and ``25 %`` in Dutch), with a line on how to write
+    them in a scenario file."""
+    from simlib import numbers as N
+    from simlib.describe import choice_label, format_value
+    from simlib.glossary import label, texts
     from simlib.levers import levers
+
+    words = texts("cli")[lang]
+
+    def value(lv, v) -> str:
+        if lv.kind == "bool":
+            return str(v).lower()  # what a scenario file says
+        if lv.kind == "choice":
+            return f"{v} ({choice_label(lv, v, lang)})"
+        return format_value(lv, v, lang, unit=False)
 
     def rng(lv) -> str:
         if lv.kind == "choice":
             return "|".join(lv.choices)
         if lv.kind == "bool":
             return "true|false"
-        return f"{lv.min:g}–{lv.max:g}"
+        return f"{format_value(lv, lv.min, lang, unit=False)}–" \
+               f"{format_value(lv, lv.max, lang, unit=False)}"
 
-    head = ["id", "label", "unit", "default", "range", "status", "evidence"]
-    rows = [[lv.id, lv.label(lang), label("units", lv.unit, lang), str(lv.default).lower()
-             if isinstance(lv.default, bool) else f"{lv.default:g}"
-             if isinstance(lv.default, int | float) else lv.default, rng(lv),
-             label("status", lv.status, lang), lv.evidence_grade] for lv in levers()]
+    head = [words[k] for k in ("id", "label", "unit", "default", "range", "status",
+                               "evidence")]
+    rows = [[lv.id, lv.label(lang), N.unit_words(lv.unit, lang), value(lv, lv.default),
+             rng(lv), label("status", lv.status, lang), lv.evidence_grade] for lv in levers()]
     widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
              for r in [head, ["-" * w for w in widths], *rows]]
-    return "\n".join(lines)
+    return "\n".join([*lines, "", words["how_to_write"]])
 
 
 def _cmd_levers(args) -> int:

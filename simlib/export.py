@@ -39,6 +39,8 @@ from pathlib import Path
 import matplotlib
 import pandas as pd
 
+from simlib.glossary import texts
+
 __all__ = ["ExportExistsError", "export", "export_many", "export_date", "footnote",
            "scenario_toml", "write_scenario", "write_csv", "FIGURE_FORMATS", "DPI"]
 
@@ -48,32 +50,7 @@ DPI = 300
 RC = {"pdf.fonttype": 42, "svg.fonttype": "none", "svg.hashsalt": "simlib-export"}
 MAX_LISTED_LEVERS = 8
 
-_TEXT = {
-    "nl": {
-        "scenario": "Scenario",
-        "scenarios": "Scenario's",
-        "model": "Model",
-        "date": "datum",
-        "changed": "Gewijzigde hefbomen (evidentiegraad)",
-        "none": "geen: alle hefbomen op de regels van vandaag",
-        "more": "en nog {n}",
-        "sources": ("Aannames en bronnen: data/ (zie data/SOURCES.md) en het hefboomregister "
-                    "(simlib/levers.toml); evidentiegraad A Vlaamse evidentie, B causaal uit "
-                    "het buitenland, C beschrijvend of analoog, D aanname"),
-    },
-    "en": {
-        "scenario": "Scenario",
-        "scenarios": "Scenarios",
-        "model": "Model",
-        "date": "date",
-        "changed": "Changed levers (evidence grade)",
-        "none": "none: every lever at today's rules",
-        "more": "and {n} more",
-        "sources": ("Assumptions and sources: data/ (see data/SOURCES.md) and the lever "
-                    "registry (simlib/levers.toml); evidence grade A Flemish evidence, B causal "
-                    "from abroad, C descriptive or analogue, D assumption"),
-    },
-}
+_TEXT = texts("export")
 
 
 class ExportExistsError(FileExistsError):

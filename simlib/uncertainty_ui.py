@@ -245,10 +245,7 @@ class UncertaintyApp:
         self.tornado.show(self._oat_note())
 
     def _oat_note(self) -> str:
-        return {"nl": "Eén aanname tegelijk aan de grenzen van haar bereik in data/, de andere "
-                      "op hun waarde; geen herkalibratie.",
-                "en": "One assumption at a time at the ends of its range in data/, the others "
-                      "at their value; no recalibration."}[self.lang]
+        return self._t("oat_note")
 
     def compute_screen(self) -> None:
         """Morris over every uncertain parameter, then Sobol on the top ones."""
@@ -280,11 +277,7 @@ class UncertaintyApp:
         UP.sobol_bars(self.sobol_table, self.indicator.value, self.school_year.value,
                       self.sobol.axes(), self.lang)
         self.sobol.table = self.sobol_table
-        note = {"nl": f"Sobol (SALib) met basissteekproef {self.sobol_n.value}; "
-                      "balkjes: 95%-intervallen. Geen herkalibratie.",
-                "en": f"Sobol (SALib) with base sample {self.sobol_n.value}; "
-                      "whiskers: 95% intervals. No recalibration."}[self.lang]
-        self.sobol.show(note)
+        self.sobol.show(self._t("sobol_note").format(n=self.sobol_n.value))
 
     def _show_drivers(self) -> None:
         """The ranked drivers of the last tornado or screen, in the app's language."""

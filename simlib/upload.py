@@ -22,6 +22,7 @@ from collections.abc import Callable
 
 import ipywidgets as W
 
+from simlib.glossary import texts
 from simlib.scenario import MAX_FILE_BYTES, Scenario, ScenarioError, load_scenario_bytes
 
 __all__ = ["ScenarioUpload", "read_upload", "upload_name", "MAX_UPLOAD_BYTES", "UPLOAD_PREFIX"]
@@ -32,22 +33,7 @@ MAX_UPLOAD_BYTES = MAX_FILE_BYTES
 #: The key of an uploaded scenario among a CompareApp's choices: ``upload:NAME``.
 UPLOAD_PREFIX = "upload:"
 
-_TEXT = {
-    "nl": {
-        "title": "Een scenariobestand opladen (TOML)",
-        "button": "Kies een scenariobestand",
-        "invalid": "Dit scenariobestand is niet geldig; er is niets veranderd:",
-        "loaded": "Opgeladen: {label} ({name}); het staat nu in de keuzelijsten.",
-        "uploaded": "opgeladen",
-    },
-    "en": {
-        "title": "Upload a scenario file (TOML)",
-        "button": "Choose a scenario file",
-        "invalid": "This scenario file is not valid; nothing was changed:",
-        "loaded": "Uploaded: {label} ({name}); it is now in the lists.",
-        "uploaded": "uploaded",
-    },
-}
+_TEXT = texts("upload")
 
 
 def upload_name(filename: str) -> str:

@@ -316,10 +316,13 @@ def test_levers_table(capsys, argv, lang):
     assert all(len(found) == 1 for found in rows.values()), rows
     others = [line for line in lines if line.split(" ")[0] not in rows]
     assert lines[0] in others, "the first line is a header"
-    assert len(others) <= 2, others  # a header, and perhaps a rule under it
-    assert len(lines) in (len(LEVERS) + 1, len(LEVERS) + 2)
+    # a header, a rule under it, and after a blank line how to write values in a file
+    assert len(others) == 4 and others[2] == "" and "TOML" in others[3], others
+    assert len(lines) == len(LEVERS) + 4
     for lv in LEVERS:
         assert lv.label(lang) in rows[lv.id][0], (lv.id, lang)
+    allowance = rows["allowance_tier_1_eur_per_month"][0]  # the number rule of the language
+    assert ("612,50" if lang == "nl" else "612.50") in allowance
 
 
 def test_levers_nl_and_en_labels(capsys):
