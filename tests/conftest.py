@@ -14,3 +14,16 @@ os.environ.setdefault("MPLBACKEND", "Agg")  # charts render headless in tests
 
 settings.register_profile("simlib", derandomize=True, deadline=None, max_examples=50)
 settings.load_profile("simlib")
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    """Every pyplot figure a test opened is closed after it (no figure piles up)."""
+    yield
+    import sys
+
+    if "matplotlib.pyplot" in sys.modules:
+        sys.modules["matplotlib.pyplot"].close("all")

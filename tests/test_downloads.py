@@ -17,7 +17,6 @@ import io
 import re
 import tomllib
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import matplotlib
 
@@ -250,9 +249,11 @@ def test_the_compare_app_offers_an_upload_and_survives_a_bad_one():
     assert "(uploaded eigen.toml)" in dict((v, k) for k, v in app.pick_b.options)["upload:eigen"]
 
 
-def test_the_compare_notebook_mentions_the_upload():
-    nb = (Path(__file__).resolve().parents[1] / "notebooks" / "07_scenario_vergelijking.ipynb")
-    assert "scenariobestand (TOML) op" in nb.read_text(encoding="utf-8")
+def test_the_compare_notebooks_text_mentions_the_upload():
+    from simlib import pages
+
+    assert "scenariobestand (TOML) op" in pages.text("07_scenario_vergelijking", "intro", "nl")
+    assert "scenario file (TOML)" in pages.text("07_scenario_vergelijking", "intro", "en")
 
 
 # --- links only for what is shown ----------------------------------------------------------
