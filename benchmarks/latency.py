@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
 
     candidates = simlib.levers()
     if args.theme is not None:
-        from simlib import themes
+        from simlib.report import themes
 
         if args.theme not in themes.theme_ids():
             parser.error(f"--theme must be one of {themes.theme_ids()}, not {args.theme!r}")

@@ -116,12 +116,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args = p.parse_args(argv)
     if args.repeat < 1:
         p.error(f"--repeat: {args.repeat}; expected at least 1")
-    from simlib.simulation import MAX_YEARS
+    from simlib.model.simulation import MAX_YEARS
 
     if not 1 <= args.years <= MAX_YEARS:
         p.error(f"--years: {args.years} out of range; expected 1 to {MAX_YEARS}")
     if args.only:
-        from simlib.scenario import scenario_names
+        from simlib.inputs.scenario import scenario_names
 
         unknown = [n for n in args.only if n not in scenario_names()]
         if unknown:
@@ -145,9 +145,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
 
     import simlib
-    from simlib import model
-    from simlib.model import Timeline
-    from simlib.scenario import scenario_names
+    from simlib.inputs.scenario import scenario_names
+    from simlib.model import structure as model
+    from simlib.model.structure import Timeline
 
     names = scenario_names()
     names = ["baseline", *[n for n in names if n != "baseline"]] if "baseline" in names \

@@ -1,7 +1,7 @@
-# Voila settings of the dashboard (`make dashboard`, `python -m simlib.dashboard`), read
+# Voila settings of the dashboard (`make dashboard`, `python -m simlib.ui.dashboard`), read
 # through --Voila.config_file_paths=dashboard. The template `simlib` lives in
-# dashboard/voila/templates/simlib/ (found through JUPYTER_PATH, set by simlib.dashboard).
-from simlib.dashboard import page_config_hook
+# dashboard/voila/templates/simlib/ (found through JUPYTER_PATH, set by simlib.ui.dashboard).
+from simlib.ui.dashboard import page_config_hook
 
 c = get_config()  # noqa: F821 (traitlets config files get `get_config` from their loader)
 

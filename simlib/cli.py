@@ -2,7 +2,7 @@
 
 Exit codes for every command: 0 success, 2 a user error (bad scenario, bad flag, ``--out``
 refused), 1 an internal error, 130 stopped by Ctrl-C. A user error prints a message, never a
-traceback. Results are written complete or not at all (:mod:`simlib.outputs`).
+traceback. Results are written complete or not at all (:mod:`simlib.files.outputs`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import sys
 import traceback
 from pathlib import Path
 
-from simlib import __version__
+from simlib.files.version import __version__
 
 __all__ = ["main", "UserError"]
 
@@ -45,9 +45,9 @@ def _check_out(out: str | Path, force: bool, names: tuple[str, ...] = RESULT_FIL
 
     A folder holding any of them is refused without ``--force``, and said to hold an
     incomplete result if its ``meta.json`` does not vouch for its files
-    (:func:`simlib.outputs.incomplete`).
+    (:func:`simlib.files.outputs.incomplete`).
     """
-    from simlib.outputs import incomplete
+    from simlib.files.outputs import incomplete
 
     out = _out_folder(out)
     if out.exists() and not out.is_dir():
@@ -69,8 +69,8 @@ def _check_out(out: str | Path, force: bool, names: tuple[str, ...] = RESULT_FIL
 
 
 def _cmd_run(args) -> int:
-    from simlib.scenario import load_scenario
-    from simlib.simulation import MAX_YEARS, run
+    from simlib.inputs.scenario import load_scenario
+    from simlib.model.simulation import MAX_YEARS, run
 
     if not 1 <= args.years <= MAX_YEARS:
         raise UserError(f"--years: {args.years} out of range; expected 1 to {MAX_YEARS}")
@@ -82,7 +82,7 @@ def _cmd_run(args) -> int:
 
 def write_outputs(out: Path, write) -> int:
     """Call ``write(out)`` (which returns the paths written, e.g. through
-    :func:`simlib.outputs.write_folder`), print the paths; exit code 0.
+    :func:`simlib.files.outputs.write_folder`), print the paths; exit code 0.
 
     An OS error (a folder that cannot be written) is a user error.
     """
@@ -100,7 +100,7 @@ def _cmd_validate(args) -> int:
     """Every file gets its own verdict, whatever happens to another: ``OK <path>``, its
     problem lines, or (a bug of ours) its traceback and an internal-error line. Exit 2 if a
     file was refused, 1 if one met an internal error, else 0."""
-    from simlib.scenario import ScenarioError, load_scenario
+    from simlib.inputs.scenario import ScenarioError, load_scenario
 
     refused = broken = False
     for file in args.files:
@@ -121,12 +121,12 @@ def _cmd_validate(args) -> int:
 
 def lever_table(lang: str = "nl") -> str:
     """The lever registry as a plain-text table in ``lang``, values by the number rule
-    (:mod:`simlib.numbers`: ``612,50`` and ``25 %`` in Dutch), with a line on how to write
+    (:mod:`simlib.report.numbers`: ``612,50`` and ``25 %`` in Dutch), with a line on how to write
     them in a scenario file."""
-    from simlib import numbers as N
-    from simlib.describe import choice_label, format_value
-    from simlib.glossary import label, texts
-    from simlib.levers import levers
+    from simlib.inputs.glossary import label, texts
+    from simlib.inputs.levers import levers
+    from simlib.report import numbers as N
+    from simlib.report.describe import choice_label, format_value
 
     words = texts("cli")[lang]
 
@@ -161,13 +161,48 @@ def _cmd_levers(args) -> int:
 
 
 def _cmd_compare(args) -> int:
-    from simlib.compare import command
+    """``python -m simlib compare A B --out DIR [--years N] [--force]``; returns the exit code.
 
-    return command(args)
+    Checks ``--years`` and ``--out`` (refused if it already holds ``comparison.csv`` or
+    ``meta.json``, unless ``--force``), loads and runs both scenarios, then writes
+    ``comparison.csv`` (UTF-8, ``\\n`` line endings, no index; a NaN is an empty field) and
+    ``meta.json`` (each run's :meth:`simlib.Result.meta` under ``"a"`` and ``"b"``, and the
+    rows and SHA-256 of ``comparison.csv`` under ``"files"``), complete or not at all
+    (:func:`simlib.files.outputs.write_folder`), and prints the paths. Nothing is written on a user
+    error.
+    """
+    from simlib.analysis.compare import COMPARE_FILES, compare
+    from simlib.files.outputs import table as csv_table
+    from simlib.files.outputs import write_folder
+    from simlib.inputs.scenario import load_scenario
+    from simlib.model.simulation import MAX_YEARS, run
+
+    if not 1 <= args.years <= MAX_YEARS:
+        raise UserError(f"--years: {args.years} out of range; expected 1 to {MAX_YEARS}")
+    out = _check_out(args.out, args.force, COMPARE_FILES)
+    sc_a = load_scenario(args.a)
+    sc_b = load_scenario(args.b)
+    ra = run(sc_a, years=args.years)
+    rb = run(sc_b, years=args.years)
+    table = compare(ra, rb)
+    meta = {
+        "a": ra.meta(),
+        "b": rb.meta(),
+        "years": args.years,
+        "difference": "b - a",
+        "relative_difference": "(b - a) / |a|; empty (NaN) where a == 0 or a value is missing",
+    }
+
+    def write(folder: Path) -> list[Path]:
+        files = {"comparison.csv": csv_table(table, index=False, lineterminator="\n",
+                                             encoding="utf-8")}
+        return write_folder(folder, files, meta, overwrite=args.force)
+
+    return write_outputs(out, write)
 
 
 def _cmd_calibrate(args) -> int:
-    from simlib.calibration import command
+    from simlib.analysis.calibration import command
 
     return command(args)
 
@@ -254,10 +289,15 @@ def _check_sweep_memory(draws: int, years: int) -> None:
 
 
 def _cmd_sweep(args) -> int:
-    from simlib.outputs import table, write_folder
-    from simlib.scenario import load_scenario
-    from simlib.simulation import MAX_YEARS
-    from simlib.uncertainty import PROCESSES, SchedulerUnreachable, processes_available, sweep
+    from simlib.analysis.uncertainty import (
+        PROCESSES,
+        SchedulerUnreachable,
+        processes_available,
+        sweep,
+    )
+    from simlib.files.outputs import table, write_folder
+    from simlib.inputs.scenario import load_scenario
+    from simlib.model.simulation import MAX_YEARS
 
     if args.draws < 1:
         raise UserError(f"--draws: {args.draws} out of range; expected at least 1")
@@ -359,7 +399,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit code."""
-    from simlib.scenario import ScenarioError
+    from simlib.inputs.scenario import ScenarioError
 
     parser = build_parser()
     try:
@@ -376,7 +416,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except BrokenPipeError:
         return 0
-    except KeyboardInterrupt:  # Ctrl-C: outputs are complete or absent (simlib.outputs)
+    except KeyboardInterrupt:  # Ctrl-C: outputs are complete or absent (simlib.files.outputs)
         print("interrupted (Ctrl-C): stopped; no partial results were left", file=sys.stderr)
         return 130
     except Exception:  # an internal error: the traceback helps whoever fixes it

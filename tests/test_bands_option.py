@@ -15,10 +15,12 @@ from matplotlib.collections import LineCollection, PolyCollection  # noqa: E402
 from matplotlib.colors import to_hex  # noqa: E402
 
 import simlib  # noqa: E402
-from simlib import checks, plots, ui  # noqa: E402
-from simlib import uncertainty as U  # noqa: E402
-from simlib import uncertainty_plots as UP  # noqa: E402
-from simlib.glossary import label  # noqa: E402
+from simlib import ui  # noqa: E402
+from simlib.analysis import checks  # noqa: E402
+from simlib.analysis import uncertainty as U  # noqa: E402
+from simlib.inputs.glossary import label  # noqa: E402
+from simlib.report import plots  # noqa: E402
+from simlib.report import uncertainty_plots as UP  # noqa: E402
 
 YEARS = 2
 DRAWS = 3

@@ -13,10 +13,10 @@ import tomllib
 import numpy as np
 import pytest
 
-from simlib import parameters as P
 from simlib import run
-from simlib.calibration import NOT_AVAILABLE, _years_for, model_values, targets
+from simlib.analysis.calibration import NOT_AVAILABLE, _years_for, model_values, targets
 from simlib.cli import main
+from simlib.inputs import parameters as P
 
 DATA = P.data_dir()
 CALIBRATION = DATA / P.CALIBRATION_FILE

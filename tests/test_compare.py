@@ -1,4 +1,4 @@
-"""Tests of ``simlib.compare``: the comparison table, the text summary and ``compare`` CLI.
+"""Tests of ``simlib.analysis.compare``: the comparison table, the text summary and ``compare`` CLI.
 
 The contract: ``compare(a, b)`` has the columns indicator, group, school_year, a, b,
 difference (``b - a``), relative_difference (``(b - a) / |a|``, NaN where ``a == 0``), one
@@ -19,11 +19,12 @@ import pandas as pd
 import pytest
 
 import simlib
+from simlib.analysis.compare import COLUMNS, compare
 from simlib.cli import main
-from simlib.compare import COLUMNS, compare, summary
-from simlib.glossary import label
-from simlib.outcomes import INDICATORS
-from simlib.simulation import MAX_YEARS
+from simlib.inputs.glossary import label
+from simlib.model.outcomes import INDICATORS
+from simlib.model.simulation import MAX_YEARS
+from simlib.report.summary import summary
 
 YEARS = 2
 EXPECTED_COLUMNS = ["indicator", "group", "school_year", "a", "b", "difference",

@@ -52,7 +52,7 @@ from urllib.parse import urlparse
 import nbformat
 import pytest
 
-from simlib import dashboard
+from simlib.ui import dashboard
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -96,7 +96,7 @@ def test_catalogue_reads_the_pages_text(tmp_path):
     """The landing page lists each notebook's title and line from simlib/pages.toml (the
     text the page shows, with real translations); a notebook of the user's own without a page
     there has its file name as title."""
-    from simlib import pages
+    from simlib.inputs import pages
 
     _notebook(tmp_path / "01_basislijn.ipynb", "# Whatever the notebook says")
     _notebook(tmp_path / "05_mijn_eigen_notebook.ipynb", "# Eigen")
@@ -135,7 +135,7 @@ def test_page_config_hook_adds_the_catalogue_to_folder_pages_only():
 
 def test_the_command_serves_notebooks_on_loopback_offline():
     cmd = dashboard.voila_command(8999)
-    assert cmd[1:3] == ["-m", "simlib.dashboard_app"] and cmd[3] == str(ROOT / "notebooks")
+    assert cmd[1:3] == ["-m", "simlib.ui.dashboard_app"] and cmd[3] == str(ROOT / "notebooks")
     assert "--port=8999" in cmd and "--Voila.ip=127.0.0.1" in cmd and "--no-browser" in cmd
     assert not any("max_kernels" in c for c in cmd)  # the app's defaults
     capped = dashboard.voila_command(8999, max_kernels=3, max_kernels_per_client=2)
@@ -155,13 +155,13 @@ def test_the_command_serves_notebooks_on_loopback_offline():
         text = (template / name).read_text(encoding="utf-8")
         assert not re.search(r"(src|href)=\"(https?:)?//", text), name
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
-    assert "$(PY) -m simlib.dashboard --port=$(DASHBOARD_PORT)" in makefile
+    assert "$(PY) -m simlib.ui.dashboard --port=$(DASHBOARD_PORT)" in makefile
     assert "PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1" in makefile
     assert "SIMLIB_REQUIRE_BROWSER=1" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
 
 
 def test_the_module_prints_its_help():
-    out = subprocess.run([sys.executable, "-m", "simlib.dashboard", "--help"], cwd=ROOT,
+    out = subprocess.run([sys.executable, "-m", "simlib.ui.dashboard", "--help"], cwd=ROOT,
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 0 and "--port" in out.stdout
     assert "--max-kernels N" in out.stdout and "--max-kernels-per-client M" in out.stdout
@@ -303,7 +303,7 @@ def browser():
 
 @dataclass
 class Server:
-    """A dashboard server of :func:`simlib.dashboard.start`: its URL, process and log."""
+    """A dashboard server of :func:`simlib.ui.dashboard.start`: its URL, process and log."""
 
     url: str
     proc: subprocess.Popen

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from simlib import parameters as P
+from simlib.inputs import parameters as P
 
 DATA = P.data_dir()
 

@@ -12,7 +12,7 @@ import sys
 
 _SCRIPT = r"""
 import json
-import simlib.parameters as P
+import simlib.inputs.parameters as P
 
 read = set()
 
@@ -33,12 +33,12 @@ from types import MappingProxyType
 _load = P._load.__wrapped__
 P._load = __import__("functools").cache(lambda root: MappingProxyType(Recording(_load(root))))
 import simlib
-from simlib import calibration
-from simlib.scenario import scenario_names
+from simlib.analysis import calibration
+from simlib.inputs.scenario import scenario_names
 
-from simlib.levers import levers
-from simlib.model import Timeline
-from simlib.simulation import policy_rates
+from simlib.inputs.levers import levers
+from simlib.model.structure import Timeline
+from simlib.model.simulation import policy_rates
 
 for name in scenario_names():
     _ = simlib.run(name, years=2).indicators

@@ -1,4 +1,4 @@
-"""The state diagram of the start notebook (:mod:`simlib.diagram`): one declaration of the
+"""The state diagram of the start notebook (:mod:`simlib.report.diagram`): one declaration of the
 states and flows, every label from the glossary in both languages, drawn offline, the same
 arrows as the README's mermaid diagram, and an image that follows the language toggle."""
 
@@ -11,8 +11,9 @@ from pathlib import Path
 import ipywidgets as W
 import pytest
 
-from simlib import diagram, model
-from simlib.glossary import LANGS, label, section
+from simlib.inputs.glossary import LANGS, label, section
+from simlib.model import structure as model
+from simlib.report import diagram
 
 ROOT = Path(__file__).resolve().parents[1]
 START_NOTEBOOK = ROOT / "notebooks" / "00_start_hier.ipynb"

@@ -1,10 +1,10 @@
 """Exports as browser downloads and scenario uploads, without a browser.
 
-- :mod:`simlib.downloads`: the same files as an export (footnote in the chart, the numbers
+- :mod:`simlib.report.downloads`: the same files as an export (footnote in the chart, the numbers
   in the CSV), as ``<a download>`` links carrying the bytes; nothing left on the server.
 - :class:`simlib.ui.ExportPanel` in ``"browser"`` mode writes nothing; in ``"files"`` mode it
   writes and links the same files.
-- :mod:`simlib.upload`: an upload is data only and reports the CLI's messages; the compare
+- :mod:`simlib.ui.upload`: an upload is data only and reports the CLI's messages; the compare
   app offers a valid upload and keeps working after an invalid one.
 """
 
@@ -26,8 +26,10 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
 import simlib  # noqa: E402
-from simlib import cli, downloads, ui, upload  # noqa: E402
-from simlib.scenario import ScenarioError  # noqa: E402
+from simlib import cli, ui  # noqa: E402
+from simlib.inputs.scenario import ScenarioError  # noqa: E402
+from simlib.report import downloads  # noqa: E402
+from simlib.ui import upload  # noqa: E402
 
 YEARS = 2
 DATE = "2025-10-01"
@@ -54,7 +56,7 @@ def _links(text: str) -> dict[str, tuple[str, bytes]]:
             for name, mime, data in LINK.findall(text)}
 
 
-# --- simlib.downloads ----------------------------------------------------------------------
+# --- simlib.report.downloads ----------------------------------------------------------------------
 
 
 def test_default_mode_follows_the_environment():
@@ -107,7 +109,7 @@ def test_export_files_are_the_export_and_leave_nothing(chart, results, tmp_path,
     sc = tomllib.loads(files["verloop.download_test.toml"].decode())
     assert sc["levers"]["search_window_days"] == 30
     # byte for byte what export() writes
-    written = simlib.export.export(tmp_path / "uit", chart.figure, chart.table, results,
+    written = simlib.report.export.export(tmp_path / "uit", chart.figure, chart.table, results,
                                    stem="verloop", date=DATE)
     assert downloads.read_files(written) == files
 
@@ -250,7 +252,7 @@ def test_the_compare_app_offers_an_upload_and_survives_a_bad_one():
 
 
 def test_the_compare_notebooks_text_mentions_the_upload():
-    from simlib import pages
+    from simlib.inputs import pages
 
     assert "scenariobestand (TOML) op" in pages.text("07_scenario_vergelijking", "intro", "nl")
     assert "scenario file (TOML)" in pages.text("07_scenario_vergelijking", "intro", "en")

@@ -8,10 +8,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import simlib
-from simlib import engine as E
-from simlib import kernel as K
-from simlib.model import CELLS, INNER, STATES, Timeline
-from simlib.simulation import policy_rates
+from simlib.model import engine as E
+from simlib.model import kernel as K
+from simlib.model.simulation import policy_rates
+from simlib.model.structure import CELLS, INNER, STATES, Timeline
 
 
 def lever_values():
@@ -106,7 +106,7 @@ def test_every_row_of_the_monthly_transition_sums_to_one(state, i):
 def test_search_window_ends_as_the_rule_says():
     """With no chance of a place, a searcher starting in September fails exactly when the
     40 school days are used: September (20) and October (20)."""
-    from simlib.rates import Rate
+    from simlib.model.rates import Rate
 
     _, _, rec = _unit_run("searching", c=0, i=0, rates_patch={
         "placement_hazard": Rate.const(0.0)})
@@ -117,7 +117,7 @@ def test_search_window_ends_as_the_rule_says():
 
 def test_window_clock_stops_in_summer():
     """A searcher in July with days left keeps them: nobody fails in July or August."""
-    from simlib.rates import Rate
+    from simlib.model.rates import Rate
 
     _, _, rec = _unit_run("searching", c=0, i=0, k=1, rates_patch={
         "placement_hazard": Rate.const(0.0)})
@@ -183,7 +183,7 @@ def test_inner_rates_pool_gives_every_rate_its_factor_in_every_month():
 def test_the_sankeys_exit_flows_equal_the_exit_indicators(name):
     """One definition per flow: the flows into each exit node over a school year (what the
     Sankey draws, plots.flows_table) are the outflow indicators of that school year."""
-    from simlib.plots import flows_table
+    from simlib.report.plots import flows_table
 
     result = simlib.run(name, years=4)
     exits = {"qualified_education": "outflow_qualified_education",
@@ -198,7 +198,7 @@ def test_the_sankeys_exit_flows_equal_the_exit_indicators(name):
 
 
 def _window_module(days):
-    from simlib.checks import policy_module
+    from simlib.analysis.checks import policy_module
 
     def apply(rates, lv, ctx):
         return {"window_days": np.full(ctx.months, float(days))}
@@ -210,7 +210,7 @@ def test_the_search_window_state_is_sized_from_the_run():
     """A 180-day window (beyond the registry's 60 + 60) used to overrun a fixed buffer of 24
     bins and abort the process; the engine sizes the bins from the run's longest window and
     a longer window places more learners."""
-    from simlib.checks import check_invariants
+    from simlib.analysis.checks import check_invariants
 
     short = simlib.run("baseline", years=2, extra_modules=[_window_module(40)])
     long_ = simlib.run("baseline", years=2, extra_modules=[_window_module(180)])

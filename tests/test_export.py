@@ -15,7 +15,8 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
 import simlib  # noqa: E402
-from simlib import export, ui  # noqa: E402
+from simlib import ui  # noqa: E402
+from simlib.report import export  # noqa: E402
 
 YEARS = 2
 DATE = "2025-10-01"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from simlib import glossary
+from simlib.inputs import glossary
 
 SIMLIB = Path(__file__).resolve().parents[1] / "simlib"
 #: a literal table keyed by language ({"nl": ..., "en": ...}), the way words used to be kept

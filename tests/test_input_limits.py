@@ -2,15 +2,15 @@
 
 The contract (README, "Scenarios from the command line"): a scenario file is read by one
 reader of bytes, shared by ``python -m simlib validate`` and the upload
-(:func:`simlib.upload.read_upload`), so both give a file the same verdict and the same problem
+(:func:`simlib.ui.upload.read_upload`), so both give a file the same verdict and the same problem
 text apart from the file name shown. The reader refuses, before any per-key work, a file
-larger than :data:`~simlib.scenario.MAX_FILE_BYTES` (reading at most one byte more, and only
+larger than :data:`~simlib.inputs.scenario.MAX_FILE_BYTES` (reading at most one byte more, and only
 from a regular file), text that is not UTF-8, what TOML refuses (a lone carriage return
-among them), nesting deeper than :data:`~simlib.scenario.MAX_DEPTH`, integers outside TOML's
-64-bit range, more than :data:`~simlib.scenario.MAX_KEYS` keys and a chain of more than
-:data:`~simlib.scenario.MAX_BASE_CHAIN` files. Every verdict is an exit code 0 or 2 and
+among them), nesting deeper than :data:`~simlib.inputs.scenario.MAX_DEPTH`, integers outside TOML's
+64-bit range, more than :data:`~simlib.inputs.scenario.MAX_KEYS` keys and a chain of more than
+:data:`~simlib.inputs.scenario.MAX_BASE_CHAIN` files. Every verdict is an exit code 0 or 2 and
 lines ``<path>: <key>: <problem>; expected <allowed>``, never a traceback; at most
-:data:`~simlib.scenario.MAX_PROBLEMS` problem lines, then one line counting the rest.
+:data:`~simlib.inputs.scenario.MAX_PROBLEMS` problem lines, then one line counting the rest.
 """
 
 from __future__ import annotations
@@ -25,10 +25,11 @@ from pathlib import Path
 
 import pytest
 
-from simlib import ScenarioError, load_scenario, upload
+from simlib import ScenarioError, load_scenario
 from simlib import cli as simlib_cli
+from simlib.ui import upload
 
-S = importlib.import_module("simlib.scenario")  # the module (simlib.scenario is a function)
+S = importlib.import_module("simlib.inputs.scenario")  # the module (simlib.inputs.scenario is a function)
 ROOT = Path(__file__).resolve().parent.parent
 LINE = re.compile(r"^(?P<path>.+?): (?P<key>\S+): (?P<problem>.+?); expected .+$")
 WINDOW = "search_window_days"

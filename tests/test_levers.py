@@ -17,7 +17,7 @@ import textwrap
 import pytest
 
 import simlib
-from simlib.levers import (
+from simlib.inputs.levers import (
     EVIDENCE_GRADES,
     KINDS,
     STATUSES,
@@ -324,10 +324,10 @@ def test_rates_are_rates_its_module_declares(lv):
     lever moves is checked by running the module (tests/test_policies.py)."""
     import importlib
 
-    module = importlib.import_module(f"simlib.policies.{lv.module}")
+    module = importlib.import_module(f"simlib.model.policies.{lv.module}")
     assert lv.rates, f"{lv.id}: acts on no rate"
     unknown = [r for r in lv.rates if r not in module.RATES]
-    assert not unknown, f"{lv.id}: {unknown} are not rates of simlib.policies.{lv.module}"
+    assert not unknown, f"{lv.id}: {unknown} are not rates of simlib.model.policies.{lv.module}"
     assert len(set(lv.rates)) == len(lv.rates), f"{lv.id}: a rate is listed twice"
 
 

@@ -1,10 +1,10 @@
-"""Result folders are complete or absent (``simlib.outputs``).
+"""Result folders are complete or absent (``simlib.files.outputs``).
 
 ``run``, ``compare`` and ``sweep`` write their files into a temporary folder beside the
 target, ``meta.json`` last (with the rows, bytes and SHA-256 of every other file), and rename
 it into place; a folder without a valid ``meta.json`` is an incomplete result, and ``--out``
 says so. Ctrl-C prints one line, exits 130 and leaves no partial folder. The public writers
-(:meth:`simlib.Result.to_csv`, :func:`simlib.export.write_csv`) never overwrite without
+(:meth:`simlib.Result.to_csv`, :func:`simlib.report.export.write_csv`) never overwrite without
 ``overwrite=True``.
 """
 
@@ -24,8 +24,8 @@ import pandas as pd
 import pytest
 
 import simlib
-from simlib import outputs
 from simlib.cli import main
+from simlib.files import outputs
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULT_FILES = ("indicators.csv", "stocks.csv", "meta.json")

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from simlib import pages, ui
+from simlib import ui
+from simlib.inputs import pages
 
 NOTEBOOKS = sorted(Path(__file__).resolve().parents[1].joinpath("notebooks").glob("[0-9]*.ipynb"))
 

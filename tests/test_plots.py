@@ -14,9 +14,9 @@ import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 import simlib  # noqa: E402
-from simlib import plots  # noqa: E402
-from simlib.glossary import label, section  # noqa: E402
-from simlib.kernel import FLOW_NODES  # noqa: E402
+from simlib.inputs.glossary import label, section  # noqa: E402
+from simlib.model.kernel import FLOW_NODES  # noqa: E402
+from simlib.report import plots  # noqa: E402
 
 YEARS = 2
 

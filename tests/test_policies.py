@@ -7,12 +7,13 @@ import numpy as np
 import pytest
 
 import simlib
-from simlib import checks, policies
-from simlib.levers import lever
-from simlib.model import Timeline
-from simlib.policies import MODULES, module_names
-from simlib.rates import Rate
-from simlib.simulation import cost_series, policy_rates
+from simlib.analysis import checks
+from simlib.inputs.levers import lever
+from simlib.model import policies
+from simlib.model.policies import MODULES, module_names
+from simlib.model.rates import Rate
+from simlib.model.simulation import cost_series, policy_rates
+from simlib.model.structure import Timeline
 
 
 @pytest.fixture(scope="module")
@@ -85,10 +86,10 @@ def test_every_lever_changes_the_results(lever_id, baseline):
 
 
 def test_a_module_changing_an_undeclared_rate_is_refused(monkeypatch):
-    rogue = types.SimpleNamespace(__name__="simlib.policies.rogue", LEVERS=(), RATES=("a",),
+    rogue = types.SimpleNamespace(__name__="simlib.model.policies.rogue", LEVERS=(), RATES=("a",),
                                   apply=lambda rates, lv, ctx: {"termination_hazard": 0.0})
     monkeypatch.setattr(policies, "MODULES", (*MODULES, rogue))
-    monkeypatch.setattr("simlib.simulation.MODULES", (*MODULES, rogue))
+    monkeypatch.setattr("simlib.model.simulation.MODULES", (*MODULES, rogue))
     with pytest.raises(RuntimeError, match="undeclared"):
         simlib.run("baseline", years=1)
 
@@ -183,8 +184,8 @@ def test_dated_lever_change_acts_from_its_date_only(baseline):
 def test_skipping_the_modules_at_today_values_changes_no_rate(name):
     """policy_rates skips a registered module whose levers are all at today's values; every
     rate must equal what applying every module gives."""
-    from simlib.rates import base_rates, month_scalars
-    from simlib.simulation import _context, policy_rates, scenario_levers
+    from simlib.model.rates import base_rates, month_scalars
+    from simlib.model.simulation import _context, policy_rates, scenario_levers
 
     timeline = Timeline(2)
     sc = simlib.load_scenario(name)

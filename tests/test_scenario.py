@@ -1,4 +1,4 @@
-"""Black-box tests of the scenario loader: ``simlib.load_scenario`` and ``simlib.scenario``.
+"""Black-box tests of the scenario loader: ``simlib.load_scenario`` and ``simlib.inputs.scenario``.
 
 The contract under test (scenario files, validation, the API):
 

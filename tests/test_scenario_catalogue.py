@@ -19,7 +19,7 @@ from typing import NamedTuple
 import pytest
 
 import simlib
-from simlib.scenario import scenario_names
+from simlib.inputs.scenario import scenario_names
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 import simlib
-from simlib import checks
-from simlib.parameters import scenarios_dir
-from simlib.scenario import scenario_names
+from simlib.analysis import checks
+from simlib.inputs.parameters import scenarios_dir
+from simlib.inputs.scenario import scenario_names
 
 NAMES = scenario_names()
 
@@ -43,7 +43,7 @@ def test_baseline_changes_nothing():
 
 
 def test_uploaded_text_is_data_only():
-    from simlib.scenario import ScenarioError, load_scenario_text
+    from simlib.inputs.scenario import ScenarioError, load_scenario_text
 
     good = load_scenario_text('label_nl = "x"\nlabel_en = "y"\nbase = "langere_zoekperiode"\n'
                               "[levers]\ncoaching_visits_per_month = 1.0\n", name="upload")

@@ -19,11 +19,17 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 import simlib  # noqa: E402
-from simlib import checks, plots, themes, ui  # noqa: E402
-from simlib.describe import lever_changes  # noqa: E402
-from simlib.glossary import label  # noqa: E402
-from simlib.outcomes import INDICATOR_BY_ID, market_cells  # noqa: E402
-from simlib.scenario import scenario_names  # noqa: E402
+from simlib import ui  # noqa: E402
+from simlib.analysis import checks  # noqa: E402
+from simlib.inputs.glossary import label  # noqa: E402
+from simlib.inputs.scenario import scenario_names  # noqa: E402
+from simlib.model.outcomes import INDICATOR_BY_ID, market_cells  # noqa: E402
+from simlib.report import (  # noqa: E402
+    plots,  # noqa: E402
+    texts,
+    themes,
+)
+from simlib.report.describe import lever_changes  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
@@ -230,7 +236,7 @@ def test_text_says_what_how_much_for_whom_cost_and_evidence(guarantee, lang):
     base, variant = guarantee
     th = themes.theme("04_zoekperiode_en_garantie")
     year = "2027-28"
-    rep = themes.report(th, base, variant, year, lang)
+    rep = texts.report(th, base, variant, year, lang)
     text = rep.text()
     assert len(rep.sections) == 5
     changes = lever_changes(base.scenario, variant.scenario)  # values that differ in effect
@@ -266,24 +272,24 @@ def test_text_says_what_how_much_for_whom_cost_and_evidence(guarantee, lang):
 
 def test_text_with_nothing_changed_says_so():
     base = ui.run_cached(simlib.load_scenario("baseline"), YEARS)
-    rep = themes.report("02_minimum_werkuren", base, base, lang="en")
+    rep = texts.report("02_minimum_werkuren", base, base, lang="en")
     assert "every lever is at today's rules" in rep.text()
     assert "does not apply" in rep.text() and not rep.grades
     with pytest.raises(ValueError, match="school year"):
-        themes.report("02_minimum_werkuren", base, base, "1999-00")
+        texts.report("02_minimum_werkuren", base, base, "1999-00")
 
 
 def test_difference_text_units():
     # a share's change in percentage points only (no second kind of %)
-    assert themes.difference_text(0.5, 0.55, "share", "nl", +1) == "+5,0 procentpunt, gunstig"
-    assert themes.difference_text(2e6, 1.5e6, "eur_per_school_year", "en", -1) == \
+    assert texts.difference_text(0.5, 0.55, "share", "nl", +1) == "+5,0 procentpunt, gunstig"
+    assert texts.difference_text(2e6, 1.5e6, "eur_per_school_year", "en", -1) == \
         "-EUR 500,000, -25.0%, favourable"
-    assert themes.difference_text(2e6, 13e6, "eur_per_school_year", "nl") == \
+    assert texts.difference_text(2e6, 13e6, "eur_per_school_year", "nl") == \
         "+11,0 miljoen EUR, +550,0 %"
-    assert themes.difference_text(-100.0, -80.0, "places", "en") == "+20"  # no % of a negative
-    assert themes.difference_text(10.0, 10.001, "learners", "nl") == "ongewijzigd"
+    assert texts.difference_text(-100.0, -80.0, "places", "en") == "+20"  # no % of a negative
+    assert texts.difference_text(10.0, 10.001, "learners", "nl") == "ongewijzigd"
     # counts: the difference of the values as shown (564 -> 515 reads -49, not -50)
-    assert themes.difference_text(564.2, 514.6, "learners", "nl").startswith("-49,")
+    assert texts.difference_text(564.2, 514.6, "learners", "nl").startswith("-49,")
 
 
 _PARTS = re.compile(r"([+-](?:EUR )?[\d.,]+)( miljoen EUR)?")
@@ -303,12 +309,12 @@ def test_the_parts_of_a_total_add_up_as_written_and_equals_are_not_ranked(scenar
     places; for whom: indicator pupils + the others); the "for whom" paragraph names its own
     total and every regional or sectoral share is of that total; two groups whose change
     reads the same are not ranked "most ... least"."""
-    from simlib.themes import themes as all_themes
+    from simlib.report.themes import themes as all_themes
 
     th = next(t for t in all_themes() if t.scenario == scenario)
     base = ui.run_cached(simlib.load_scenario("baseline"), YEARS)
     variant = ui.run_cached(simlib.load_scenario(scenario), YEARS)
-    rep = themes.report(th, base, variant, lang="nl")
+    rep = texts.report(th, base, variant, lang="nl")
     cost = rep.sections["Tegen welke kost"][0]
     m = re.search(r"\): (.+?) \(.*waarvan .*\) (.+?) en schoolplaatsen (.+?)\.$", cost)
     assert m, cost
@@ -331,11 +337,11 @@ def test_the_parts_of_a_total_add_up_as_written_and_equals_are_not_ranked(scenar
 def test_a_dated_change_reads_in_words():
     base = ui.run_cached(simlib.load_scenario("baseline"), YEARS)
     variant = ui.run_cached(simlib.load_scenario("minimum_uren_df"), YEARS)
-    what = themes.report("02_minimum_werkuren", base, variant, lang="nl").sections[
+    what = texts.report("02_minimum_werkuren", base, variant, lang="nl").sections[
         "Wat verandert"]
     assert what == ["Minimum aantal uren werkplekleren per week in de dubbele finaliteit: "
                     "vanaf september 2027: 12 uur per week (nu 8)"]
-    what = themes.report("02_minimum_werkuren", base, variant, lang="en").sections[
+    what = texts.report("02_minimum_werkuren", base, variant, lang="en").sections[
         "What changes"]
     assert what[0].endswith("from September 2027: 12 hours per week (today 8)")
 
@@ -486,11 +492,13 @@ def test_extra_modules_are_recorded_and_must_have_distinct_names():
 
 def test_calibration_table_lists_each_target_for_each_run():
     base = ui.run_cached(simlib.load_scenario("baseline"), YEARS)
-    table = checks.calibration_table(base, lang="en")
+    from simlib.report.tables import calibration_table
+
+    table = calibration_table(base, lang="en")
     assert len(table) >= 1
     name = base.scenario.label("en")
     assert set(table[(name, "within tolerance")]) <= {"yes", "no"}
-    from simlib.calibration import model_values, targets
+    from simlib.analysis.calibration import model_values, targets
 
     for t in [t for t in targets(base) if t.available]:
         row = table.loc[t.name]
@@ -507,11 +515,11 @@ def test_calibration_table_lists_each_target_for_each_run():
 def test_the_official_unqualified_outflow_is_shown_with_its_two_parts():
     """Wherever a text shows the official unqualified outflow it shows its two parts (no
     qualification, a partial qualification) beside it, adding up as written."""
-    from simlib.compare import summary
+    from simlib.report.summary import summary
 
     base = ui.run_cached(simlib.load_scenario("baseline"), YEARS)
     variant = ui.run_cached(simlib.load_scenario("gegarandeerde_plaatsen"), YEARS)
-    how = themes.report("04_zoekperiode_en_garantie", base, variant, lang="nl").sections[
+    how = texts.report("04_zoekperiode_en_garantie", base, variant, lang="nl").sections[
         "Met hoeveel"]
     k = next(i for i, line in enumerate(how) if line.startswith("Ongekwalificeerde uitstroom"))
     parts = how[k + 1]

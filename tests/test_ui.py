@@ -15,8 +15,9 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
 import simlib  # noqa: E402
-from simlib import export, ui  # noqa: E402
-from simlib.glossary import label  # noqa: E402
+from simlib import ui  # noqa: E402
+from simlib.inputs.glossary import label  # noqa: E402
+from simlib.report import export  # noqa: E402
 
 YEARS = 2
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))

@@ -13,10 +13,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import simlib
-from simlib import sensitivity as S
-from simlib import uncertainty as U
-from simlib import uncertainty_plots as UP
+from simlib.analysis import sensitivity as S
+from simlib.analysis import uncertainty as U
 from simlib.cli import main
+from simlib.report import uncertainty_plots as UP
 
 IND = ["dual_contract_learners", "unqualified_outflow_share"]
 
@@ -28,7 +28,7 @@ def small_sweep():
 
 
 def test_priors_cover_every_parameter_with_a_distribution():
-    from simlib.parameters import parameters
+    from simlib.inputs.parameters import parameters
 
     names = {p.name for p in U.priors()}
     assert names == {n for n, p in parameters().items() if p.distribution}
@@ -112,7 +112,7 @@ def test_zero_width_ranges_give_zero_width_bands_equal_to_the_cohort_run(resolut
 def test_each_draw_of_a_batch_equals_a_cohort_run_with_its_parameter_values():
     """The batch engine runs all draws of a chunk as one computation; draw k must be what a
     cohort run at the same resolution gives with draw k's parameter values."""
-    from simlib.parameters import overridden
+    from simlib.inputs.parameters import overridden
 
     plist = U.priors()
     sw = U.sweep(["baseline", "gegarandeerde_plaatsen"], draws=3, seed=11, years=2,
@@ -195,7 +195,7 @@ def test_model_function_and_tornado_on_two_parameters():
 def test_every_uncertain_parameter_has_a_dutch_and_english_label():
     """The sensitivity charts and the drivers table name assumptions by their glossary label;
     a new uncertain parameter in data/ needs one (and a stale label is an error too)."""
-    from simlib.glossary import section
+    from simlib.inputs.glossary import section
 
     labels = section("parameters")
     names = {p.name for p in U.priors()}
@@ -205,7 +205,7 @@ def test_every_uncertain_parameter_has_a_dutch_and_english_label():
 
 def test_sweep_cli_resolution_choices_are_the_engine_resolutions(tmp_path, capsys):
     from simlib.cli import build_parser
-    from simlib.engine import RESOLUTIONS
+    from simlib.model.engine import RESOLUTIONS
 
     sub = next(a for a in build_parser()._actions if a.dest == "command")
     flag = next(a for a in sub.choices["sweep"]._actions if a.dest == "resolution")
@@ -232,9 +232,9 @@ def test_screen_then_sobol_ranks_all_parameters_and_analyses_the_top_ones():
 
 
 def assert_reproduced(a: pd.DataFrame, b: pd.DataFrame) -> None:
-    """The project's promise across processes (simlib.simulation.REPRODUCIBILITY, also in
+    """The project's promise across processes (simlib.model.simulation.REPRODUCIBILITY, also in
     every meta.json): the same rows, values within its tolerance."""
-    from simlib.simulation import REPRODUCIBILITY as R
+    from simlib.model.simulation import REPRODUCIBILITY as R
 
     assert list(a.columns) == list(b.columns) and len(a) == len(b)
     for col in a.columns:
@@ -260,12 +260,12 @@ def test_dask_and_in_process_give_the_same_results_within_the_promise():
 
 _PROCESSES_SCRIPT = """
 import pandas as pd
-from simlib import uncertainty as U
-from simlib.parameters import overridden
+from simlib.analysis import uncertainty as U
+from simlib.inputs.parameters import overridden
 assert U.processes_available()
 kw = dict(draws=4, seed=7, chunk_size=2, years=2, indicators=["outflow_unqualified"])
 plain = U.sweep(["baseline", "langere_zoekperiode"], scheduler=U.PROCESSES, **kw)
-from simlib.simulation import REPRODUCIBILITY as R
+from simlib.model.simulation import REPRODUCIBILITY as R
 with overridden({"final_fail_leave_share": 0.7}):  # not an uncertain parameter
     here = U.sweep(["baseline", "langere_zoekperiode"], **kw)
     there = U.sweep(["baseline", "langere_zoekperiode"], scheduler=U.PROCESSES, **kw)

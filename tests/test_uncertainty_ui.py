@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from simlib import ui
-from simlib.uncertainty_ui import UncertaintyApp
+from simlib.ui.uncertainty import UncertaintyApp
 
 PARAMS = ["termination_hazard_per_month", "placement_hazard_per_school_day",
           "aanloop_ready_hazard"]
@@ -59,7 +59,7 @@ def test_language_switch_relabels_and_redraws(app):
 
 
 def test_a_failure_is_shown_and_the_app_keeps_working(app, monkeypatch):
-    import simlib.uncertainty as U
+    import simlib.analysis.uncertainty as U
 
     def boom(*a, **k):
         raise ValueError("kapot")

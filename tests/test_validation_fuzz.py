@@ -9,13 +9,13 @@ UTF-8, nesting thousands deep, dotted keys of thousands of parts, too many keys,
 random byte edits whose verdict nobody knows. Each file goes through
 
 - :func:`simlib.load_scenario` (the file on disk),
-- :func:`simlib.upload.read_upload` (its bytes, as the dashboard gets them), and
+- :func:`simlib.ui.upload.read_upload` (its bytes, as the dashboard gets them), and
 - ``simlib.cli.main(["validate", ...])`` in batches of one to eight files,
 
 and the test asserts: no exception but :class:`~simlib.ScenarioError` and no exit code but 0
 and 2; no file known to be invalid accepted (nor one known to be valid refused); every
 problem line in the ``<path>: <key>: <problem>; expected <allowed>`` form, naming the file,
-at most :data:`~simlib.scenario.MAX_PROBLEMS` + 1 of them; the same verdict and the same
+at most :data:`~simlib.inputs.scenario.MAX_PROBLEMS` + 1 of them; the same verdict and the same
 lines (the file name aside) from the file and from the upload; and the CLI's output for a
 batch equal to the verdicts of its files, file by file. Chains of bases (long, cyclic) and
 devices and FIFOs run through the validator of files only. Parse only: the model never runs.
@@ -40,10 +40,11 @@ from pathlib import Path
 import tomli_w
 
 import simlib
-from simlib import ScenarioError, load_scenario, upload
+from simlib import ScenarioError, load_scenario
 from simlib import cli as simlib_cli
+from simlib.ui import upload
 
-S = importlib.import_module("simlib.scenario")
+S = importlib.import_module("simlib.inputs.scenario")
 ROOT = Path(__file__).resolve().parent.parent
 SEED = 20260107
 N_FILES = 5_200
