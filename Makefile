@@ -64,7 +64,7 @@ lab: $(STAMP) ## Start JupyterLab on the start notebook (LAB_ARGS="..." adds arg
 		$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(LAB_NOTEBOOK) $(ALLOW_ROOT) $(LAB_ARGS)
 
 dashboard: $(STAMP) ## Serve the notebooks as a web app on 127.0.0.1 (DASHBOARD_PORT=8866, offline)
-	$(PY) -m simlib.dashboard --port=$(DASHBOARD_PORT) $(DASHBOARD_ARGS)
+	$(PY) -m simlib.ui.dashboard --port=$(DASHBOARD_PORT) $(DASHBOARD_ARGS)
 
 constraints: ## Regenerate constraints.txt from a throwaway fresh venv
 	tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \

@@ -35,6 +35,27 @@ def _floor(module: str) -> int:
 MODULES = {_module(p): p for p in sorted(PACKAGE.rglob("*.py"))}
 
 
+def _imported(path: Path) -> set[str]:
+    """Every simlib name ``path`` imports from (module or ``module.name``), at module level or
+    inside a function."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0 \
+                and node.module.split(".")[0] == "simlib":
+            found.add(node.module)
+        elif isinstance(node, ast.Import):
+            found |= {a.name for a in node.names if a.name.split(".")[0] == "simlib"}
+    return found
+
+
+@pytest.mark.parametrize("module", sorted(MODULES))
+def test_every_import_names_a_module_that_exists(module):
+    missing = sorted(m for m in _imported(MODULES[module])
+                     if m not in MODULES and m != "simlib._version")  # written at build time
+    assert not missing, f"{module} imports modules that do not exist: {missing}"
+
+
 def _imports(path: Path) -> set[str]:
     """Every simlib module ``path`` imports, at module level or inside a function."""
     tree = ast.parse(path.read_text(encoding="utf-8"))

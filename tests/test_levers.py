@@ -16,7 +16,6 @@ import textwrap
 
 import pytest
 
-import simlib
 from simlib.inputs.levers import (
     EVIDENCE_GRADES,
     KINDS,
@@ -347,7 +346,7 @@ def test_module_unit_and_theme_are_from_the_vocabulary(lv):
 def test_registry_file_ships_in_the_package_and_loads_strictly():
     from importlib import resources
 
-    text = resources.files(simlib).joinpath("levers.toml").read_text(encoding="utf-8")
+    text = resources.files("simlib.inputs").joinpath("levers.toml").read_text(encoding="utf-8")
     assert [lv.id for lv in load_registry(text)] == [lv.id for lv in LEVERS]
 
 

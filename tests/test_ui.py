@@ -89,7 +89,7 @@ def test_busy_indicator_shows_while_the_model_runs(fresh, monkeypatch):
         seen.append((app.busy, app.status.value))
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(simlib, "run", spy)
+    monkeypatch.setattr(simlib.model.simulation, "run", spy)
     app.panel.controls["coaching_visits_per_month"].widget.value = 2.5
     assert seen and seen[0][0] is True and "⏳" in seen[0][1]
     assert app.busy is False and "⏳" not in app.status.value

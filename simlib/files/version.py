@@ -17,12 +17,15 @@ def version() -> str:
         return v
     except ImportError:
         pass
-    try:
-        from importlib.metadata import version as dist_version
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as dist_version
 
-        return dist_version("duaal-leren-simulator")
-    except Exception:  # not installed: a bare checkout on sys.path
-        return "0+unknown"
+    for name in ("duaal-leren-simulator", "simlib"):  # the distribution's name, and its old one
+        try:
+            return dist_version(name)
+        except PackageNotFoundError:
+            continue
+    return "0+unknown"  # not installed: a bare checkout on sys.path
 
 
 @cache

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from simlib.analysis.compare import compare
 from simlib.inputs.glossary import texts
 from simlib.report import numbers as N
+from simlib.report.texts import parts_line
 
 __all__ = ["DEFAULT_SUMMARY_INDICATORS", "summary"]
 
@@ -39,7 +40,6 @@ def summary(a, b, indicators: Sequence[str] = DEFAULT_SUMMARY_INDICATORS,
     group or language.
     """
     from simlib.inputs.glossary import LANGS, label
-    from simlib.inputs.themes import parts_line
     from simlib.model.outcomes import INDICATOR_BY_ID, PARTS
 
     if lang not in LANGS:

@@ -19,7 +19,7 @@ from simlib.analysis import uncertainty as U
 from simlib.inputs.glossary import label, texts
 from simlib.report import plots
 from simlib.report import uncertainty_plots as UP
-from simlib.ui import ExportPanel, footnote_html
+from simlib.ui.apps import ExportPanel, footnote_html
 
 __all__ = ["UncertaintyApp"]
 
