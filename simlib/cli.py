@@ -202,7 +202,7 @@ def _cmd_compare(args) -> int:
 
 
 def _cmd_calibrate(args) -> int:
-    from simlib.analysis.calibration import command
+    from simlib.analysis.calibration_output import command
 
     return command(args)
 

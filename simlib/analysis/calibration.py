@@ -48,30 +48,23 @@ the fitted values, with the date and the fit, in ``data/calibration.toml``, whic
 
 from __future__ import annotations
 
-import datetime as _dt
 import math
-import sys
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
-from pathlib import Path
 
 import numpy as np
 
 from simlib.inputs.parameters import (
-    CALIBRATION_FILE,
     DataError,
     Parameter,
     TargetSpec,
-    data_dir,
     overridden,
     parameters,
-    reload,
 )
 from simlib.model.structure import START
 
-__all__ = ["Target", "TargetFit", "FreeValue", "Fit", "targets", "model_values", "fit",
-           "write", "command", "METHOD"]
+__all__ = ["Target", "TargetFit", "FreeValue", "Fit", "targets", "model_values", "fit", "METHOD"]
 
 METHOD = ("scipy.optimize.least_squares (dogbox, bounds = parameter ranges, parameters scaled "
           "to [0, 1], 2-point finite differences); cost = sum of (relative error / tolerance)^2, "
@@ -350,6 +343,119 @@ def _forget_start_states() -> None:
             obj.cache_clear()
 
 
+class _Problem:
+    """The fit as a least-squares problem in the scaled space ``v`` in [0, 1] of the movable
+    free parameters: the model's weighted residuals ``(model - target) / target /
+    tolerance``, cached at the last point asked (least_squares asks the Jacobian where it just
+    evaluated), and their finite-difference Jacobian, stepping inward at a bound."""
+
+    def __init__(self, spec, available, scenario, years: int):
+        self.spec, self.available, self.scenario, self.years = spec, available, scenario, years
+        self.lo = np.array([f[4] for f in spec])
+        self.hi = np.array([f[5] for f in spec])
+        self.span = np.where(self.hi > self.lo, self.hi - self.lo, 1.0)
+        self.movable = self.hi > self.lo  # a zero-width range leaves nothing to fit
+        self.x0 = np.array([f[2] for f in spec])  # the data files' values: the fit does not
+        self.x_now = np.array([f[3] for f in spec])  # depend on an earlier calibration.toml
+        self.u0 = np.clip((self.x0 - self.lo) / self.span, 0.0, 1.0)
+        self.v0 = self.u0[self.movable]
+        self.goal = np.array([t.value for t in available])
+        self.tol = np.array([t.tolerance for t in available])
+        self.runs = 0
+        self._last: list = [None, None]
+        self._start_jac: list[np.ndarray] = []
+
+    def weighted(self, x: np.ndarray) -> np.ndarray:
+        """(model - target) / target / tolerance for every available target at ``x``."""
+        from simlib.model.simulation import run
+
+        self.runs += 1
+        with overridden(_as_values(self.spec, x)):
+            vals = model_values(run(self.scenario, years=self.years), self.available)
+        _forget_start_states()
+        m = np.array([vals[t.name] for t in self.available])
+        r = (m - self.goal) / self.goal / self.tol
+        if not np.all(np.isfinite(r)):
+            bad = [t.name for t, v in zip(self.available, r, strict=True) if not np.isfinite(v)]
+            raise RuntimeError(f"the model gives no finite value for targets {bad}")
+        return r
+
+    def x_of(self, v: np.ndarray) -> np.ndarray:
+        u = self.u0.copy()
+        u[self.movable] = np.clip(v, 0.0, 1.0)
+        return self.lo + u * self.span
+
+    def at(self, v: np.ndarray) -> np.ndarray:
+        if self._last[0] is None or not np.array_equal(self._last[0], v):
+            self._last[:] = [np.array(v, copy=True), self.weighted(self.x_of(v))]
+        return self._last[1]
+
+    def remember(self, v: np.ndarray, r: np.ndarray) -> None:
+        self._last[:] = [np.array(v, copy=True), r]
+
+    def jacobian(self, v: np.ndarray) -> np.ndarray:
+        r = self.at(v)
+        J = np.empty((len(self.available), v.size))
+        for j in range(v.size):
+            h = STEP if v[j] + STEP <= 1.0 else -STEP
+            w = v.copy()
+            w[j] += h
+            J[:, j] = (self.weighted(self.x_of(w)) - r) / h
+        return J
+
+    def jac0(self) -> np.ndarray:
+        """The Jacobian at the start, computed once, when first needed."""
+        if not self._start_jac:
+            self._start_jac.append(self.jacobian(self.v0))
+        return self._start_jac[0]
+
+    def unreachable(self, r0: np.ndarray) -> dict[str, str]:
+        """Targets outside their tolerance at the start that stay outside it at the ends of
+        the ranges that, by the local derivatives, move them towards their value."""
+        out = {}
+        for i in np.flatnonzero(np.abs(r0) > 1):
+            push = -np.sign(r0[i]) * self.jac0()[i]
+            corner = np.where(push > 0, 1.0, np.where(push < 0, 0.0, self.v0))
+            r_end = self.weighted(self.x_of(corner))[i]
+            if np.sign(r_end) == np.sign(r0[i]) and abs(r_end) > 1:
+                t = self.available[i]
+                out[t.name] = (
+                    f"outside the reach of the free parameters: at the ends of their ranges "
+                    f"that move it towards the target it is still {r_end * t.tolerance:+.1%} "
+                    f"off (from {r0[i] * t.tolerance:+.1%} at the data files' values; "
+                    f"tolerance {t.tolerance:.0%}); "
+                    "left out of the joint fit. Parameters acting on it need calibrated = true")
+        return out
+
+    def solve(self, fitted: np.ndarray, maxiter: int) -> tuple[np.ndarray, bool, str, int]:
+        """least_squares over the fitted targets with a weak pull to the start (PRIOR_WEIGHT);
+        stops early once every fitted target is within CLOSE_ENOUGH of its tolerance."""
+        from scipy.optimize import least_squares
+
+        v0, jacobians = self.v0, [0]
+
+        def fun(v: np.ndarray) -> np.ndarray:
+            r = self.at(v)[fitted]
+            if np.max(np.abs(r)) <= CLOSE_ENOUGH:
+                raise _CloseEnough(v)
+            return np.concatenate([r, PRIOR_WEIGHT * (v - v0)])
+
+        def jac(v: np.ndarray) -> np.ndarray:
+            jacobians[0] += 1
+            J = (self.jac0() if np.array_equal(v, v0) else self.jacobian(v))[fitted]
+            return np.vstack([J, PRIOR_WEIGHT * np.eye(v.size)])
+
+        if not (v0.size and fitted.any()):
+            return self.x0, True, "nothing to fit", 0
+        try:
+            res = least_squares(fun, v0, bounds=(0.0, 1.0), max_nfev=maxiter, jac=jac,
+                                **_SOLVER)
+            return self.x_of(res.x), bool(res.success), str(res.message), jacobians[0]
+        except _CloseEnough as done:
+            return (self.x_of(done.v), True, f"stopped: every fitted target is within "
+                    f"{CLOSE_ENOUGH:.0%} of its tolerance", jacobians[0])
+
+
 def fit(maxiter: int = 200, free: Iterable[str] | None = None,
         drop_unreachable: bool = True) -> Fit:
     """Fit the free parameters to the available targets; see the module docstring.
@@ -359,133 +465,33 @@ def fit(maxiter: int = 200, free: Iterable[str] | None = None,
     true`` parameter; other names are for exploration only, calibration.toml accepts only
     calibrated ones). The fit starts from the values in the data files, not from an earlier
     ``calibration.toml``, so its result depends only on the data and the engine; "before"
-    is the model with the values in use. With ``drop_unreachable``, a target outside its tolerance at the start
-    that stays outside it at the ends of the ranges that move it towards its value is left
-    out of the joint fit (and reported as unreachable). The fitted values are rounded
-    to ``DIGITS`` significant digits, and the reported model values are those of the rounded
-    values.
+    is the model with the values in use. With ``drop_unreachable``, a target outside its
+    tolerance at the start that stays outside it at the ends of the ranges that move it
+    towards its value is left out of the joint fit (and reported as unreachable). The fitted
+    values are rounded to ``DIGITS`` significant digits, and the reported model values are
+    those of the rounded values.
     """
-    from scipy.optimize import least_squares
-
     from simlib.inputs.scenario import load_scenario
-    from simlib.model.simulation import run
 
     if isinstance(maxiter, bool) or not isinstance(maxiter, int) or maxiter < 1:
         raise ValueError(f"maxiter must be a positive integer, not {maxiter!r}")
     started = time.perf_counter()
-    scenario = load_scenario("baseline")
     all_targets = targets()
     available = [t for t in all_targets if t.available]
     if not available:
         raise DataError("no calibration target is available at the engine's resolution")
-    years = _years_for(t.school_year for t in available)
     spec = _free_values(free)
-    lo = np.array([f[4] for f in spec])
-    hi = np.array([f[5] for f in spec])
-    span = np.where(hi > lo, hi - lo, 1.0)
-    movable = hi > lo  # a zero-width range leaves nothing to fit
-    x0 = np.array([f[2] for f in spec])  # the data files' values: the fit does not depend
-    x_now = np.array([f[3] for f in spec])  # on an earlier calibration.toml
-    u0 = np.clip((x0 - lo) / span, 0.0, 1.0)
-    goal = np.array([t.value for t in available])
-    tol = np.array([t.tolerance for t in available])
-    runs = 0
-
-    def weighted(x: np.ndarray) -> np.ndarray:
-        """(model - target) / target / tolerance for every available target."""
-        nonlocal runs
-        runs += 1
-        with overridden(_as_values(spec, x)):
-            vals = model_values(run(scenario, years=years), available)
-        _forget_start_states()
-        m = np.array([vals[t.name] for t in available])
-        r = (m - goal) / goal / tol
-        if not np.all(np.isfinite(r)):
-            bad = [t.name for t, v in zip(available, r, strict=True) if not np.isfinite(v)]
-            raise RuntimeError(f"the model gives no finite value for targets {bad}")
-        return r
-
-    v0 = u0[movable]
-
-    def x_of(v: np.ndarray) -> np.ndarray:
-        u = u0.copy()
-        u[movable] = np.clip(v, 0.0, 1.0)
-        return lo + u * span
-
-    last: list = [None, None]  # the last (v, residuals): least_squares asks jac at its x
-
-    def at(v: np.ndarray) -> np.ndarray:
-        if last[0] is None or not np.array_equal(last[0], v):
-            last[:] = [np.array(v, copy=True), weighted(x_of(v))]
-        return last[1]
-
-    def jacobian(v: np.ndarray) -> np.ndarray:
-        """2-point finite differences in the scaled space, stepping inward at a bound."""
-        r = at(v)
-        J = np.empty((len(available), v.size))
-        for j in range(v.size):
-            h = STEP if v[j] + STEP <= 1.0 else -STEP
-            w = v.copy()
-            w[j] += h
-            J[:, j] = (weighted(x_of(w)) - r) / h
-        return J
-
-    r_now = weighted(x_now)
-    r0 = r_now if np.array_equal(x0, x_now) else weighted(x0)
-    last[:] = [v0.copy(), r0]
-    start_jac: list[np.ndarray] = []  # computed once, when first needed
-
-    def jac0() -> np.ndarray:
-        if not start_jac:
-            start_jac.append(jacobian(v0))
-        return start_jac[0]
-
-    fitted = np.ones(len(available), bool)
-    unreachable: dict[str, str] = {}
-    if drop_unreachable and v0.size:
-        for i in np.flatnonzero(np.abs(r0) > 1):
-            # the ends of the ranges that, by the local derivatives, move it towards the target
-            push = -np.sign(r0[i]) * jac0()[i]
-            corner = np.where(push > 0, 1.0, np.where(push < 0, 0.0, v0))
-            r_end = weighted(x_of(corner))[i]
-            if np.sign(r_end) == np.sign(r0[i]) and abs(r_end) > 1:
-                t = available[i]
-                fitted[i] = False
-                unreachable[t.name] = (
-                    f"outside the reach of the free parameters: at the ends of their ranges "
-                    f"that move it towards the target it is still {r_end * t.tolerance:+.1%} "
-                    f"off (from {r0[i] * t.tolerance:+.1%} at the data files' values; "
-                    f"tolerance {t.tolerance:.0%}); "
-                    "left out of the joint fit. Parameters acting on it need calibrated = true")
-    x_best, success, message, jacobians = x0, True, "nothing to fit", 0
-
-    def fun(v: np.ndarray) -> np.ndarray:
-        r = at(v)[fitted]
-        if np.max(np.abs(r)) <= CLOSE_ENOUGH:
-            raise _CloseEnough(v)
-        return np.concatenate([r, PRIOR_WEIGHT * (v - v0)])
-
-    def jac(v: np.ndarray) -> np.ndarray:
-        nonlocal jacobians
-        jacobians += 1
-        J = (jac0() if np.array_equal(v, v0) else jacobian(v))[fitted]
-        return np.vstack([J, PRIOR_WEIGHT * np.eye(v.size)])
-
-    if v0.size and fitted.any():
-        try:
-            res = least_squares(fun, v0, bounds=(0.0, 1.0), max_nfev=maxiter, jac=jac,
-                                **_SOLVER)
-            x_best, success, message = x_of(res.x), bool(res.success), str(res.message)
-        except _CloseEnough as done:
-            x_best, success = x_of(done.v), True
-            message = f"stopped: every fitted target is within {CLOSE_ENOUGH:.0%} of its tolerance"
-    x_best = np.array([_round(v, a, b) for v, a, b in zip(x_best, lo, hi, strict=True)])
-    r1 = weighted(x_best)
-
-    def model(r: np.ndarray) -> np.ndarray:
-        return goal * (1 + r * tol)
-
-    before, after = model(r_now), model(r1)
+    pb = _Problem(spec, available, load_scenario("baseline"),
+                  _years_for(t.school_year for t in available))
+    r_now = pb.weighted(pb.x_now)
+    r0 = r_now if np.array_equal(pb.x0, pb.x_now) else pb.weighted(pb.x0)
+    pb.remember(pb.v0, r0)
+    unreachable = pb.unreachable(r0) if drop_unreachable and pb.v0.size else {}
+    fitted = np.array([t.name not in unreachable for t in available])
+    x_best, success, message, jacobians = pb.solve(fitted, maxiter)
+    x_best = np.array([_round(v, a, b) for v, a, b in zip(x_best, pb.lo, pb.hi, strict=True)])
+    r1 = pb.weighted(x_best)
+    before, after = (pb.goal * (1 + r * pb.tol) for r in (r_now, r1))
     return Fit(
         values=_as_values(spec, x_best),
         free=[FreeValue(name, label, float(s), float(b), float(a), float(lo_), float(hi_))
@@ -497,125 +503,9 @@ def fit(maxiter: int = 200, free: Iterable[str] | None = None,
         cost=float(np.sum(r1[fitted] ** 2)),
         cost_before=float(np.sum(r_now[fitted] ** 2)),
         iterations=jacobians,
-        evaluations=runs,
+        evaluations=pb.runs,
         success=success,
         message=message,
         seconds=time.perf_counter() - started,
-        years=years,
+        years=pb.years,
     )
-
-
-# --- output ----------------------------------------------------------------------------------
-
-def _fmt(v: float) -> str:
-    if not math.isfinite(v):
-        return "nan"
-    return f"{v:,.0f}" if abs(v) >= 100 else f"{v:.4g}"
-
-
-def _table(head: list[str], rows: list[list[str]], right: set[int]) -> list[str]:
-    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
-
-    def line(r: list[str]) -> str:
-        return "  ".join(c.rjust(w) if i in right else c.ljust(w)
-                         for i, (c, w) in enumerate(zip(r, widths, strict=True))).rstrip()
-
-    return [line(head), line(["-" * w for w in widths]), *map(line, rows)]
-
-
-def report(f: Fit) -> str:
-    """The fit as plain text: one row per target, then the free parameters."""
-    def verdict(t: TargetFit) -> str:
-        ok = "OK" if t.within_tolerance else "NOT OK"
-        return ok if t.fitted else f"{ok} (unreachable, not fitted)"
-
-    rows = [[t.name, _fmt(t.target), _fmt(t.before), _fmt(t.model), f"{t.relative_error:+.1%}",
-             f"{t.tolerance:.0%}", verdict(t)] for t in f.targets]
-    rows += [[t.name, _fmt(t.value), "n/a", "n/a", "", f"{t.tolerance:.0%}",
-              f"n/a ({NOT_AVAILABLE})"] for t in f.skipped]
-    lines = [f"Calibration of {len(f.free)} free values to {len(f.targets)} targets "
-             f"({len(f.skipped)} not available), baseline over {f.years} school year(s)", ""]
-    lines += _table(["target", "target", "model before", "model after", "rel. error",
-                     "tolerance", "fit"], rows, right={1, 2, 3, 4, 5})
-    for t in f.targets:
-        if t.note:
-            lines.append(f"  {t.name}: {t.note}")
-    for t in f.skipped:
-        lines.append(f"  {t.name}: {t.reason}")
-    lines.append("")
-    prows = [[v.key, f"{v.start:.6g}", f"{v.before:.6g}", f"{v.after:.6g}",
-              f"[{v.low:g}, {v.high:g}]", "at bound" if v.at_bound else ""] for v in f.free]
-    lines += _table(["free parameter", "data file (start)", "before", "after", "range", ""],
-                    prows, right={1, 2, 3})
-    lines += ["",
-              f"cost (sum of (relative error / tolerance)^2 over the fitted targets): "
-              f"{f.cost_before:.4g} before, {f.cost:.4g} after",
-              f"{f.iterations} iterations, {f.evaluations} model runs, {f.seconds:.1f} s; "
-              f"success: {f.success} ({f.message})",
-              f"method: {f.method}"]
-    bad = [t.name for t in f.targets if not t.within_tolerance]
-    if bad:
-        lines.append(f"NOT OK: {len(bad)} target(s) outside tolerance after the fit: "
-                     f"{', '.join(bad)}")
-    else:
-        lines.append(f"all {len(f.targets)} available targets within tolerance")
-    return "\n".join(lines)
-
-
-def write(f: Fit, path: Path | None = None, command: str | None = None) -> Path:
-    """Store ``f`` in ``data/calibration.toml`` (``[fit]`` and ``[values]``)."""
-    import tomli_w
-
-    path = Path(path) if path is not None else data_dir() / CALIBRATION_FILE
-    doc = {
-        "fit": {
-            "date": _dt.date.today().isoformat(),
-            "command": command or "python -m simlib calibrate --write",
-            "method": f.method,
-            "cost": f.cost,
-            "cost_before": f.cost_before,
-            "success": f.success,
-            "message": f.message,
-            "iterations": f.iterations,
-            "model_runs": f.evaluations,
-            "seconds": round(f.seconds, 2),
-            "school_years_simulated": f.years,
-            "targets": {t.name: {"target": t.target, "model": t.model,
-                                 "relative_error": t.relative_error, "tolerance": t.tolerance,
-                                 "within_tolerance": t.within_tolerance, "fitted": t.fitted,
-                                 **({"note": t.note} if t.note else {})}
-                        for t in f.targets},
-            "not_available": {t.name: t.reason for t in f.skipped},
-        },
-        "values": f.values,
-    }
-    head = ("# Fitted values of the calibrated parameters (calibrated = true in data/*.toml),\n"
-            "# written by `python -m simlib calibrate --write`; do not edit by hand, re-run it.\n"
-            "# simlib.inputs.parameters overlays [values] on those parameters; [fit] records the fit.\n"
-            "# Licence: CC BY 4.0 (see SOURCES.md).\n\n")
-    path.write_text(head + tomli_w.dumps(doc), encoding="utf-8")
-    return path
-
-
-def command(args) -> int:
-    """``python -m simlib calibrate [--write] [--maxiter N]``: 0 if the fit ran, 2 on errors."""
-    maxiter = getattr(args, "maxiter", 200)
-    if isinstance(maxiter, bool) or not isinstance(maxiter, int) or maxiter < 1:
-        print(f"--maxiter: {maxiter!r}; expected a positive integer", file=sys.stderr)
-        return 2
-    try:
-        f = fit(maxiter=maxiter)
-    except DataError as exc:
-        print(f"calibrate: {exc}", file=sys.stderr)
-        return 2
-    print(report(f))
-    if getattr(args, "write", False):
-        cmd = f"python -m simlib calibrate --write --maxiter {maxiter}"
-        try:
-            path = write(f, command=cmd)
-        except OSError as exc:
-            print(f"calibrate: cannot write data/{CALIBRATION_FILE} ({exc})", file=sys.stderr)
-            return 2
-        reload()
-        print(f"wrote {path}")
-    return 0
