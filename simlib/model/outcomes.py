@@ -1,7 +1,9 @@
 """Outcomes: indicators per school year and group, with units and direction.
 
-Each indicator is declared once in ``INDICATORS`` (id, unit, direction: +1 when more is
-better, -1 when less is better, 0 when neither) with its labels in the glossary. Stocks are
+Each indicator is declared once in ``INDICATORS``: its id, unit, direction (+1 when more is
+better, -1 when less is better, 0 when neither), whether it exists for market cells only, and
+its formula over the batch's quantities (:mod:`simlib.model.quantities`); its labels are in
+the glossary. Stocks are
 read on 1 February (the official count date of Onderwijs Vlaanderen) unless the id says
 otherwise; flows are summed over the school year (September to August). Groups: ``all``,
 ``finality=``, ``region=``, ``sector=``, ``ses=`` (indicator pupils) and ``provider=``.
@@ -22,76 +24,128 @@ outcomes are not effects of the route.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from simlib.inputs.parameters import param
-from simlib.model import kernel as K
-from simlib.model.groups import by_group, group_masks
+from simlib.model.quantities import CELL_GROUP_PREFIXES, FEBRUARY, Q, Quantities
 from simlib.model.structure import CELLS, QUALIFICATIONS
 
-__all__ = ["Indicator", "INDICATORS", "PARTS", "indicator_table",
-           "outcome_params", "CELL_GROUP_PREFIXES"]
+__all__ = ["Indicator", "INDICATORS", "INDICATOR_BY_ID", "PARTS", "indicator_table",
+           "outcome_params", "CELL_GROUP_PREFIXES", "market_cells", "MARKET_COLUMNS"]
 
 
 @dataclass(frozen=True)
 class Indicator:
+    """One indicator: ``formula(x)`` gives its values (D draws, school years, groups) from the
+    quantities ``x`` of a batch; ``market``: it exists for the market-cell groups only."""
+
     id: str
     unit: str
     direction: int
+    formula: Callable[[Quantities], np.ndarray]
+    market: bool = False
 
 
+def _share_eligible(x: Quantities):
+    # OAO learners (and guaranteed places) are paid; SOA learners only under a graded
+    # allowance below 20 h (cost_soa_pay_share > 0 in that month)
+    return x.ratio(x.feb(x.oao + x.soa * (x.per_month("cost_soa_pay_share") > 0)),
+                   x.feb(x.oao + x.soa))
+
+
+def _route_unqualified(x: Quantities, route: int):
+    """Leavers of a route (1 dual: searching, contracts, guaranteed places; 2 Aanloopfase and
+    Groeifase) without a full qualification, as a share of that route's leavers (selection:
+    different learners, not a route effect)."""
+    r = x.by_route
+    return x.ratio(x.year_sum(r[..., 2, route] + r[..., 3, route]),
+                   x.year_sum(r[..., :, route].sum(-1)))
+
+
+def _further_study(x: Quantities):
+    study = x.P["further_study"].reshape(x.D, 1, 1, 4)
+    return x.ratio(x.year_sum((x.leave * study).sum(-1)), x.year_sum(x.leave.sum(-1)))
+
+
+_I = Indicator
 INDICATORS = (
-    Indicator("learners_in_model", "learners", 0),
-    Indicator("dual_contract_learners", "learners", +1),
-    Indicator("dual_oao_learners", "learners", +1),
-    Indicator("dual_soa_learners", "learners", 0),
-    Indicator("allowance_eligible_share", "share", 0),
-    Indicator("guaranteed_place_learners", "learners", 0),
-    Indicator("searching_learners", "learners", -1),
-    Indicator("aanloopfase_learners", "learners", 0),
-    Indicator("groeifase_learners", "learners", 0),
-    Indicator("non_dual_learners", "learners", 0),
-    Indicator("work_ready_without_place", "learners", -1),
-    Indicator("groeifase_waiting_list", "learners", -1),
-    Indicator("behind_share", "share", -1),
-    Indicator("dual_inflow", "learners_per_school_year", +1),
-    Indicator("screened_into_aanloopfase", "learners_per_school_year", 0),
-    Indicator("placements", "contracts_per_school_year", +1),
-    Indicator("placement_share", "share", +1),
-    Indicator("mean_school_days_to_placement", "school_days", -1),
-    Indicator("terminations", "contracts_per_school_year", -1),
-    Indicator("termination_rate", "per_contract_year", -1),
-    Indicator("terminations_first_3_months_share", "share", 0),
-    Indicator("refused_contracts", "contracts_per_school_year", -1),
-    Indicator("returns_to_non_dual", "learners_per_school_year", 0),
-    Indicator("groeifase_intake", "learners_per_school_year", 0),
-    Indicator("groeifase_springboard", "learners_per_school_year", +1),
-    Indicator("groeifase_12_months_share", "share", -1),
-    Indicator("groeifase_24_months_share", "share", -1),
-    Indicator("outflow_qualified_education", "learners_per_school_year", +1),
-    Indicator("outflow_qualified_professional", "learners_per_school_year", +1),
-    Indicator("outflow_partial_qualification", "learners_per_school_year", 0),
-    Indicator("outflow_unqualified", "learners_per_school_year", -1),
-    Indicator("qualified_outflow", "learners_per_school_year", +1),
-    Indicator("unqualified_outflow", "learners_per_school_year", -1),
-    Indicator("unqualified_outflow_share", "share", -1),
-    Indicator("unqualified_outflow_share_dual_route", "share", -1),
-    Indicator("unqualified_outflow_share_aanloop_route", "share", -1),
-    Indicator("further_study_share_of_leavers", "share", +1),
-    Indicator("employed_12_months_share", "share", +1),
-    Indicator("job_seeking_12_months_share", "share", -1),
-    Indicator("active_places", "places", +1),
-    Indicator("placement_demand", "learners", 0),
-    Indicator("placement_gap", "places", -1),
-    Indicator("public_cost_dual_policy", "eur_per_school_year", -1),
-    Indicator("school_cost", "eur_per_school_year", 0),
-    Indicator("public_cost", "eur_per_school_year", -1),
-    Indicator("employer_net_cost", "eur_per_school_year", 0),
-    Indicator("learner_income", "eur_per_school_year", +1),
+    _I("learners_in_model", "learners", 0, lambda x: x.feb(x.school)),
+    _I("dual_contract_learners", "learners", +1, lambda x: x.feb(x.oao + x.soa)),
+    _I("dual_oao_learners", "learners", +1, lambda x: x.feb(x.oao)),
+    _I("dual_soa_learners", "learners", 0, lambda x: x.feb(x.soa)),
+    _I("allowance_eligible_share", "share", 0, _share_eligible),
+    _I("guaranteed_place_learners", "learners", 0, lambda x: x.feb(x.q("guaranteed"))),
+    _I("searching_learners", "learners", -1, lambda x: x.feb(x.q("searching"))),
+    _I("aanloopfase_learners", "learners", 0, lambda x: x.feb(x.q("aanloopfase"))),
+    _I("groeifase_learners", "learners", 0, lambda x: x.feb(x.q("groeifase"))),
+    _I("non_dual_learners", "learners", 0, lambda x: x.feb(x.q("non_dual"))),
+    _I("work_ready_without_place", "learners", -1, lambda x: x.feb(x.q("ready_without_place"))),
+    _I("groeifase_waiting_list", "learners", -1, lambda x: x.feb(x.q("groeifase_waiting"))),
+    _I("behind_share", "share", -1, lambda x: x.ratio(x.feb(x.q("behind")), x.feb(x.school))),
+    _I("dual_inflow", "learners_per_school_year", +1,
+       lambda x: x.year_sum(x.q("route_entries"))),
+    _I("screened_into_aanloopfase", "learners_per_school_year", 0,
+       lambda x: x.year_sum(x.q("screened_out"))),
+    _I("placements", "contracts_per_school_year", +1, lambda x: x.year_sum(x.q("placed"))),
+    _I("placement_share", "share", +1,
+       lambda x: x.ratio(x.year_sum(x.q("placed")), x.year_sum(x.q("placed") + x.q("failed")))),
+    _I("mean_school_days_to_placement", "school_days", -1,
+       lambda x: x.ratio(x.year_sum(x.q("placed_days")), x.year_sum(x.q("placed")))),
+    _I("terminations", "contracts_per_school_year", -1,
+       lambda x: x.year_sum(x.q("terminated"))),
+    _I("termination_rate", "per_contract_year", -1,
+       lambda x: x.ratio(x.year_sum(x.q("terminated")),
+                         x.year_sum(x.q("dual_oao") + x.soa) / 12.0)),
+    _I("terminations_first_3_months_share", "share", 0,
+       lambda x: x.ratio(x.year_sum(x.q("terminated_early")), x.year_sum(x.q("terminated")))),
+    _I("refused_contracts", "contracts_per_school_year", -1,
+       lambda x: x.year_sum(x.q("refused"))),
+    _I("returns_to_non_dual", "learners_per_school_year", 0,
+       lambda x: x.year_sum(x.q("returned_non_dual"))),
+    _I("groeifase_intake", "learners_per_school_year", 0,
+       lambda x: x.year_sum(x.q("groeifase_intake"))),
+    _I("groeifase_springboard", "learners_per_school_year", +1,
+       lambda x: x.year_sum(x.q("groeifase_springboard"))),
+    _I("groeifase_12_months_share", "share", -1,
+       lambda x: x.ratio(x.end(x.q("groeifase_12")), x.end(x.q("groeifase")))),
+    _I("groeifase_24_months_share", "share", -1,
+       lambda x: x.ratio(x.end(x.q("groeifase_24")), x.end(x.q("groeifase")))),
+    _I("outflow_qualified_education", "learners_per_school_year", +1,
+       lambda x: x.year_sum(x.leave[..., 0])),
+    _I("outflow_qualified_professional", "learners_per_school_year", +1,
+       lambda x: x.year_sum(x.leave[..., 1])),
+    _I("outflow_partial_qualification", "learners_per_school_year", 0,
+       lambda x: x.year_sum(x.leave[..., 2])),
+    _I("outflow_unqualified", "learners_per_school_year", -1,
+       lambda x: x.year_sum(x.leave[..., 3])),
+    _I("qualified_outflow", "learners_per_school_year", +1,
+       lambda x: x.year_sum(x.leave[..., 0] + x.leave[..., 1])),
+    _I("unqualified_outflow", "learners_per_school_year", -1,
+       lambda x: x.year_sum(x.unq_official)),
+    _I("unqualified_outflow_share", "share", -1,
+       lambda x: x.ratio(x.year_sum(x.unq_official), x.year_sum(x.leave.sum(-1)))),
+    _I("unqualified_outflow_share_dual_route", "share", -1, lambda x: _route_unqualified(x, 1)),
+    _I("unqualified_outflow_share_aanloop_route", "share", -1,
+       lambda x: _route_unqualified(x, 2)),
+    _I("further_study_share_of_leavers", "share", +1, _further_study),
+    _I("employed_12_months_share", "share", +1,
+       lambda x: x.ratio(x.year_sum(x.batch.employed_12[..., x.keep]), x.year_sum(x.labour12))),
+    _I("job_seeking_12_months_share", "share", -1,
+       lambda x: x.ratio(x.year_sum(x.batch.seeking_12[..., x.keep]), x.year_sum(x.labour12))),
+    _I("active_places", "places", +1, lambda x: x.feb(x.market[0]), market=True),
+    _I("placement_demand", "learners", 0, lambda x: x.feb(x.market[1]), market=True),
+    _I("placement_gap", "places", -1, lambda x: x.feb(x.market[1] - x.market[0]), market=True),
+    _I("public_cost_dual_policy", "eur_per_school_year", -1, lambda x: x.year_sum(x.policy)),
+    _I("school_cost", "eur_per_school_year", 0, lambda x: x.year_sum(x.school_cost)),
+    _I("public_cost", "eur_per_school_year", -1,
+       lambda x: x.year_sum(x.policy + x.school_cost)),
+    _I("employer_net_cost", "eur_per_school_year", 0, lambda x: x.year_sum(x.employer)),
+    _I("learner_income", "eur_per_school_year", +1,
+       lambda x: x.year_sum(x.allowance_oao + x.soa_pay + x.learner_premium)),
 )
 INDICATOR_BY_ID = {ind.id: ind for ind in INDICATORS}
 #: Indicators that are the sum of others, which every text shows beside them: the official
@@ -100,12 +154,6 @@ INDICATOR_BY_ID = {ind.id: ind for ind in INDICATORS}
 PARTS: dict[str, tuple[str, ...]] = {
     "unqualified_outflow": ("outflow_unqualified", "outflow_partial_qualification"),
 }
-#: Groups that are market cells (region, sector, finality); market indicators exist only there.
-CELL_GROUP_PREFIXES = ("all", "finality=", "region=", "sector=")
-MARKET = ("active_places", "placement_demand", "placement_gap")
-
-FEBRUARY = 5  # month index within the school year (September = 0)
-Q = {name: i for i, name in enumerate(K.RECORDED)}
 
 
 def outcome_params() -> dict[str, np.ndarray]:
@@ -122,15 +170,15 @@ def outcome_params() -> dict[str, np.ndarray]:
 
 def indicator_table(batch, ids: Sequence[str] | None = None,
                     groups: Sequence[str] | None = None) -> pd.DataFrame:
-    """Indicators ``ids`` (default all) for ``groups`` (default all) of every draw of a batch:
-    columns draw, school_year, indicator, group, value, unit."""
-    n_years = batch.timeline.months // 12
-    values, names = _values(batch, groups)
+    """Indicators ``ids`` (default all) for ``groups`` (default all) of every draw of a batch
+    (:class:`simlib.model.engine.Batch`): columns draw, school_year, indicator, group, value,
+    unit. Only the quantities the chosen indicators need are computed."""
+    x = Quantities(batch, groups)
+    n_years, names, D = x.n_years, x.names, batch.draws
     G = len(names)
     chosen = INDICATORS if ids is None else [INDICATOR_BY_ID[i] for i in ids]
     years = batch.timeline.school_year()[::12]
     cell_group = np.array([n.startswith(CELL_GROUP_PREFIXES) for n in names])
-    D = batch.draws
     group_names = np.array(names, dtype=object)
     # the draw, school-year and group columns of one indicator's block, per kept-group mask
     blocks: dict[bool, tuple] = {}
@@ -139,7 +187,7 @@ def indicator_table(batch, ids: Sequence[str] | None = None,
         k = int(keep.sum())
         blocks[market] = (keep, np.repeat(np.arange(D), n_years * k),
                           np.tile(np.repeat(years, k), D), np.tile(group_names[keep], D * n_years))
-    parts = [blocks[ind.id in MARKET] for ind in chosen]
+    parts = [blocks[ind.market] for ind in chosen]
     lengths = [len(p[1]) for p in parts]
     cols = {
         "draw": np.concatenate([p[1] for p in parts]),
@@ -147,172 +195,13 @@ def indicator_table(batch, ids: Sequence[str] | None = None,
         "indicator": np.repeat(np.array([ind.id for ind in chosen], dtype=object), lengths),
         "group": np.concatenate([p[3] for p in parts]),
         # (D, years, kept groups) per indicator
-        "value": np.concatenate([values[ind.id][:, :, p[0]].reshape(-1)
+        "value": np.concatenate([ind.formula(x)[:, :, p[0]].reshape(-1)
                                  for ind, p in zip(chosen, parts, strict=True)]),
         "unit": np.repeat(np.array([ind.unit for ind in chosen], dtype=object), lengths),
     }
     out = pd.DataFrame(cols)
     # a share of nothing is undefined (e.g. the Groeifase while it is closed): no row
     return out[np.isfinite(out["value"])].reset_index(drop=True)
-
-
-def _values(batch, groups: Sequence[str] | None = None
-            ) -> tuple[dict[str, np.ndarray], tuple[str, ...]]:
-    """Every indicator per draw, school year and group (D, years, G), and the group names
-    (those of ``groups`` that the batch has, in the batch's order; default all)."""
-    D, T = batch.rec.shape[:2]
-    n_years = T // 12
-    names, masks = group_masks(batch.cells)
-    assert names == batch.groups
-    keep = [g for g, n in enumerate(names) if groups is None or n in groups]
-    names, masks = tuple(names[g] for g in keep), masks[keep]
-    G = len(names)
-    R = by_group(batch.rec, masks)  # (D, T, G, Q)
-    P = batch.outcome
-
-    def q(name):
-        return R[..., Q[name]]
-
-    def feb(x):
-        return x.reshape(D, n_years, 12, -1)[:, :, FEBRUARY]
-
-    def end(x):
-        return x.reshape(D, n_years, 12, -1)[:, :, -1]
-
-    def year_sum(x):
-        return x.reshape(D, n_years, 12, -1).sum(axis=2)
-
-    def ratio(a, b):
-        return np.divide(a, b, out=np.full_like(a, np.nan), where=b > 1e-9)
-
-    def per_month(name):
-        return np.stack([np.broadcast_to(np.asarray(r[name], float), (T,)) for r in batch.rates]
-                        ).reshape(D, T, 1)
-
-    def per_draw(name, k=None):
-        x = P[name] if k is None else P[name][:, k]
-        return x.reshape(D, 1, 1)
-
-    oao = q("dual_oao") + q("guaranteed")
-    soa = q("dual_soa")
-    school = sum(q(n) for n in ("non_dual", "searching", "dual_oao", "dual_soa", "guaranteed",
-                                "aanloopfase", "groeifase"))
-    by_route = R[..., K.Q_LEAVE:K.Q_LEAVE + 12].reshape(D, T, G, 4, 3)  # qualification x route
-    leave = by_route.sum(axis=4)  # by qualification
-    unq_official = leave[..., 2] + leave[..., 3]
-    study = P["further_study"].reshape(D, 1, 1, 4)
-    labour12 = batch.exited_12[..., keep]
-    # costs (EUR per month)
-    tiers = [q(f"oao_tier_{k}") * per_month(f"cost_allowance_tier_{k}_eur_per_month")
-             for k in (1, 2, 3)]
-    allowance_oao = sum(tiers)
-    mean_tier = sum(per_month(f"cost_allowance_tier_{k}_eur_per_month") for k in (1, 2, 3)) / 3
-    soa_pay = soa * per_month("cost_soa_pay_share") * mean_tier
-    premiums = (q("dual_oao") * per_month("cost_premium_paid_eur_per_year")
-                + soa * per_month("cost_premium_unpaid_eur_per_year")) / 12.0
-    learner_premium = (oao + soa) * per_month("cost_learner_premium_eur_per_year") / 12.0
-    policy = (premiums + learner_premium
-              + (oao + soa) * per_month("cost_coaching_eur_per_learner_month")
-              + q("route_entries") * per_month("cost_screening_eur_per_entrant")
-              + q("searching") * per_month("cost_search_support_eur_per_searcher_month")
-              + q("guaranteed") * per_month("cost_guarantee_eur_per_place_month")
-              + q("groeifase") * per_month("cost_groeifase_eur_per_place_month"))
-    school_cost = (q("non_dual") * per_draw("school_cost", 0)
-                   + (q("searching") + q("dual_oao") + soa) * per_draw("school_cost", 1)
-                   + q("aanloopfase") * per_draw("school_cost", 2)) / 12.0
-    employer = (allowance_oao - q("guaranteed") * mean_tier + soa_pay
-                + (q("dual_oao") + soa) * per_draw("mentor_cost") / 12.0
-                - q("dual_oao") * per_draw("productive", 0) / 12.0
-                - soa * per_draw("productive", 1) / 12.0
-                - premiums)
-
-    places = _cell_groups(batch, names)
-    values = {
-        "learners_in_model": feb(school),
-        "dual_contract_learners": feb(oao + soa),
-        "dual_oao_learners": feb(oao),
-        "dual_soa_learners": feb(soa),
-        # OAO learners (and guaranteed places) are paid; SOA learners only under a graded
-        # allowance below 20 h (cost_soa_pay_share > 0 in that month)
-        "allowance_eligible_share": ratio(feb(oao + soa * (per_month("cost_soa_pay_share") > 0)),
-                                          feb(oao + soa)),
-        "guaranteed_place_learners": feb(q("guaranteed")),
-        "searching_learners": feb(q("searching")),
-        "aanloopfase_learners": feb(q("aanloopfase")),
-        "groeifase_learners": feb(q("groeifase")),
-        "non_dual_learners": feb(q("non_dual")),
-        "work_ready_without_place": feb(q("ready_without_place")),
-        "groeifase_waiting_list": feb(q("groeifase_waiting")),
-        "behind_share": ratio(feb(q("behind")), feb(school)),
-        "dual_inflow": year_sum(q("route_entries")),
-        "screened_into_aanloopfase": year_sum(q("screened_out")),
-        "placements": year_sum(q("placed")),
-        "placement_share": ratio(year_sum(q("placed")), year_sum(q("placed") + q("failed"))),
-        "mean_school_days_to_placement": ratio(year_sum(q("placed_days")),
-                                               year_sum(q("placed"))),
-        "terminations": year_sum(q("terminated")),
-        "termination_rate": ratio(year_sum(q("terminated")), year_sum(q("dual_oao") + soa)
-                                  / 12.0),
-        "terminations_first_3_months_share": ratio(year_sum(q("terminated_early")),
-                                                   year_sum(q("terminated"))),
-        "refused_contracts": year_sum(q("refused")),
-        "returns_to_non_dual": year_sum(q("returned_non_dual")),
-        "groeifase_intake": year_sum(q("groeifase_intake")),
-        "groeifase_springboard": year_sum(q("groeifase_springboard")),
-        "groeifase_12_months_share": ratio(end(q("groeifase_12")), end(q("groeifase"))),
-        "groeifase_24_months_share": ratio(end(q("groeifase_24")), end(q("groeifase"))),
-        "outflow_qualified_education": year_sum(leave[..., 0]),
-        "outflow_qualified_professional": year_sum(leave[..., 1]),
-        "outflow_partial_qualification": year_sum(leave[..., 2]),
-        "outflow_unqualified": year_sum(leave[..., 3]),
-        "qualified_outflow": year_sum(leave[..., 0] + leave[..., 1]),
-        "unqualified_outflow": year_sum(unq_official),
-        "unqualified_outflow_share": ratio(year_sum(unq_official), year_sum(leave.sum(-1))),
-        # by route: leavers from the dual route (searching, contracts, guaranteed places) and
-        # from the Aanloopfase and Groeifase (selection: different learners, not a route effect)
-        "unqualified_outflow_share_dual_route": ratio(
-            year_sum(by_route[..., 2, 1] + by_route[..., 3, 1]),
-            year_sum(by_route[..., :, 1].sum(-1))),
-        "unqualified_outflow_share_aanloop_route": ratio(
-            year_sum(by_route[..., 2, 2] + by_route[..., 3, 2]),
-            year_sum(by_route[..., :, 2].sum(-1))),
-        "further_study_share_of_leavers": ratio(year_sum((leave * study).sum(-1)),
-                                                year_sum(leave.sum(-1))),
-        "employed_12_months_share": ratio(year_sum(batch.employed_12[..., keep]),
-                                          year_sum(labour12)),
-        "job_seeking_12_months_share": ratio(year_sum(batch.seeking_12[..., keep]),
-                                             year_sum(labour12)),
-        "active_places": feb(places[0]),
-        "placement_demand": feb(places[1]),
-        "placement_gap": feb(places[1] - places[0]),
-        "public_cost_dual_policy": year_sum(policy),
-        "school_cost": year_sum(school_cost),
-        "public_cost": year_sum(policy + school_cost),
-        "employer_net_cost": year_sum(employer),
-        "learner_income": year_sum(allowance_oao + soa_pay + learner_premium),
-    }
-    return values, names
-
-
-def _cell_groups(batch, names) -> tuple[np.ndarray, np.ndarray]:
-    """Active places and placement demand (searchers + filled places) per group, (D, T, G)."""
-    D, T = batch.rec.shape[:2]
-    cells = batch.cells
-    R = batch.rec.sum(axis=(3, 4))  # (D, T, C, Q)
-    demand_c = R[..., Q["searching"]] + R[..., Q["dual_oao"]] + R[..., Q["dual_soa"]]
-    out_p = np.full((D, T, len(names)), np.nan)
-    out_d = np.full((D, T, len(names)), np.nan)
-    for g, name in enumerate(names):
-        if name == "all":
-            mask = np.ones(cells.size, bool)
-        elif name.startswith(CELL_GROUP_PREFIXES[1:]):
-            axis, label = name.split("=")
-            mask = cells.coord(axis) == dict(cells.axes)[axis].index(label)
-        else:
-            continue
-        out_p[..., g] = batch.places[..., mask].sum(axis=-1)
-        out_d[..., g] = demand_c[..., mask].sum(axis=-1)
-    return out_p, out_d
 
 
 #: The columns of :func:`market_cells`.
