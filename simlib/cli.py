@@ -156,6 +156,11 @@ def lever_table(lang: str = "nl") -> str:
 
 
 def _cmd_levers(args) -> int:
+    if args.markdown:
+        from simlib.report.docs import levers_markdown
+
+        sys.stdout.write(levers_markdown())
+        return 0
     print(lever_table(args.lang))
     return 0
 
@@ -393,6 +398,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("levers", help="print the lever registry as a table")
     p.add_argument("--lang", choices=("nl", "en"), default="nl")
+    p.add_argument("--markdown", action="store_true",
+                   help="print docs/levers.md (the registry as a Markdown page) instead")
     p.set_defaults(func=_cmd_levers)
     return parser
 
