@@ -28,6 +28,7 @@ Each returns a :class:`CheckReport` (shown as a table in a notebook, in Dutch by
 
 from __future__ import annotations
 
+import functools
 import html
 import types
 from collections.abc import Callable, Sequence
@@ -39,7 +40,7 @@ from simlib.inputs import scenario as _scenarios
 from simlib.model import simulation as _simulation
 
 __all__ = ["Check", "CheckReport", "InvariantError", "check_invariants", "check_rates",
-           "check_module", "policy_module"]
+           "check_module", "module_checks", "MODULE_CHECKS", "policy_module"]
 
 #: Relative tolerance of the conservation check (the engine conserves to rounding).
 RTOL = 1e-9
@@ -293,69 +294,147 @@ def _values(x, months: int) -> np.ndarray:
     return np.broadcast_to(np.asarray(x, float), (months,))
 
 
+class _ModuleContext:
+    """What the checks of one module share, computed once, when a check first needs it."""
+
+    def __init__(self, module, scenario, years: int):
+        from simlib.model.policies import module_names
+        from simlib.model.simulation import module_name
+
+        self.module, self.scenario, self.years = module, scenario, years
+        self.name = module_name(module)
+        self.registered = self.name in module_names()
+
+    @functools.cached_property
+    def declared(self) -> bool:
+        m = self.module
+        return all(hasattr(m, k) for k in ("LEVERS", "RATES", "apply"))
+
+    @functools.cached_property
+    def timeline(self):
+        from simlib.model.structure import Timeline
+
+        return Timeline(self.years)
+
+    @functools.cached_property
+    def base(self) -> dict:
+        """The rates before any module (at today's rules every registered module is
+        neutral, so this is also what an extra module, applied after them, receives)."""
+        from simlib.model.policies import module_names
+        from simlib.model.simulation import policy_rates
+
+        return policy_rates(_scenarios.load_scenario("baseline"), self.timeline,
+                            disabled=module_names())
+
+    @functools.cached_property
+    def applied(self):
+        """The module's rates at today's lever values, or the exception apply raised."""
+        from simlib.inputs.levers import levers
+        from simlib.model.engine import LeverValues
+        from simlib.model.simulation import _context
+
+        today = LeverValues({x.id: dict(x.schedule) for x in levers()}, self.timeline)
+        try:
+            return self.module.apply(dict(self.base), today, _context(self.timeline, self.base))
+        except Exception as exc:  # reported, not raised: the report lists every failure
+            return exc
+
+    @functools.cached_property
+    def run(self):
+        """A run with the module, or the exception it raised."""
+        sc = self.scenario if isinstance(self.scenario, _scenarios.Scenario) else \
+            _scenarios.load_scenario(self.scenario)
+        try:
+            with np.errstate(all="ignore"):  # a broken module's NaN: reported by the checks
+                return _simulation.run(sc, years=self.years,
+                                       extra_modules=() if self.registered else (self.module,))
+        except Exception as exc:
+            return exc
+
+
+def _declares(ctx: _ModuleContext) -> list[Check]:
+    m = ctx.module
+    return [Check.of("declares", ctx.declared and callable(getattr(m, "apply", None))
+                     and bool(m.RATES))]
+
+
+def _levers_exist(ctx: _ModuleContext) -> list[Check]:
+    from simlib.inputs.levers import lever_ids
+
+    unknown = [x for x in ctx.module.LEVERS if x not in set(lever_ids())]
+    return [Check.of("levers_exist", not unknown,
+                     _t("unknown", x=str(unknown)) if unknown else
+                     _t("plain", x=", ".join(ctx.module.LEVERS)) if ctx.module.LEVERS
+                     else _t("no_levers"))]
+
+
+def _rates_exist(ctx: _ModuleContext) -> list[Check]:
+    missing = sorted(set(ctx.module.RATES) - set(ctx.base))
+    return [Check.of("rates_exist", not missing, _t("unknown", x=str(missing)) if missing
+                     else _t("plain", x=", ".join(ctx.module.RATES)))]
+
+
+def _only_declared(ctx: _ModuleContext) -> list[Check]:
+    if isinstance(ctx.applied, Exception):
+        return [Check.of("apply_runs", False, _t("plain", x=repr(ctx.applied)))]
+    stray = sorted(set(ctx.applied) - set(ctx.module.RATES))
+    return [Check.of("only_declared", not stray,
+                     _t("undeclared", x=str(stray)) if stray else None)]
+
+
+def _neutral(ctx: _ModuleContext) -> list[Check]:
+    if isinstance(ctx.applied, Exception):
+        return [Check.of("apply_runs", False, _t("plain", x=repr(ctx.applied)))]
+    if not ctx.module.LEVERS:
+        return [Check.of("neutral", True, _t("always_acts"), note=True)]
+    months, base = ctx.timeline.months, ctx.base
+    moved = [r for r, v in ctx.applied.items() if r in base and not np.allclose(
+        _values(v, months), _values(base[r], months), rtol=1e-12, atol=0)]
+    return [Check.of("neutral", not moved, _t("changes", x=str(moved)) if moved else None)]
+
+
+def _invariants(ctx: _ModuleContext) -> list[Check]:
+    if isinstance(ctx.run, Exception):
+        return [Check.of("run_with", False, _t("plain", x=repr(ctx.run)))]
+    return [Check.of(_t("run_prefix", name=c.words), c.passed, c.found, c.note)
+            for c in check_invariants(ctx.run, raise_error=False).checks]
+
+
+#: The shared checks of a policy module, by name (each yields one or more :class:`Check`).
+MODULE_CHECKS: dict[str, Callable[[_ModuleContext], list[Check]]] = {
+    "declares": _declares,
+    "levers_exist": _levers_exist,
+    "rates_exist": _rates_exist,
+    "only_declared": _only_declared,
+    "neutral": _neutral,
+    "invariants": _invariants,
+}
+
+
+def module_checks(module, *, scenario="baseline", years: int = 2, run: bool = True):
+    """The shared checks of one policy module as ``(name, check)`` pairs, ``check()``
+    returning its :class:`Check` list, so a test can run each on its own and a failure names
+    the check (as scikit-learn's estimator checks do). ``run=False`` leaves out the run."""
+    ctx = _ModuleContext(module, scenario, years)
+    for name, fn in MODULE_CHECKS.items():
+        if name == "invariants" and not run:
+            continue
+        yield name, functools.partial(fn, ctx)
+
+
 def check_module(module, *, scenario="baseline", years: int = 2, run: bool = True,
                  raise_error: bool = True, lang: str = "nl") -> CheckReport:
-    """The shared checks of one policy module (registered or not; see the module docstring).
+    """The shared checks of one policy module (registered or not; see the module docstring):
+    every check of :func:`module_checks` in order, stopping after "declares" fails (nothing
+    else can be checked then). ``run=False`` leaves out the model run; the report reads in
+    ``lang``."""
+    from simlib.model.simulation import module_name
 
-    ``run=False`` leaves out the model run (the declaration and neutrality checks only); the
-    report reads in ``lang``.
-    """
-    from simlib.inputs.levers import lever_ids, levers
-    from simlib.model.engine import LeverValues
-    from simlib.model.policies import module_names
-    from simlib.model.simulation import _context, module_name, policy_rates
-    from simlib.model.structure import Timeline
-
-    name = module_name(module)
-    checks = []
-    declared = all(hasattr(module, k) for k in ("LEVERS", "RATES", "apply"))
-    subject = _t("subject_module", name=name)
-    checks.append(Check.of("declares", declared and callable(getattr(module, "apply", None))
-                           and bool(module.RATES)))
-    if not declared:
-        return _report(subject, checks, raise_error, lang)
-    unknown = [x for x in module.LEVERS if x not in set(lever_ids())]
-    checks.append(Check.of("levers_exist", not unknown,
-                           _t("unknown", x=str(unknown)) if unknown else
-                           _t("plain", x=", ".join(module.LEVERS)) if module.LEVERS
-                           else _t("no_levers")))
-    timeline = Timeline(years)
-    registered = name in module_names()
-    # the rates before any module (at today's rules every registered module is neutral, so
-    # this is also what an extra module, applied after them, receives)
-    base = policy_rates(_scenarios.load_scenario("baseline"), timeline, disabled=module_names())
-    missing = sorted(set(module.RATES) - set(base))
-    checks.append(Check.of("rates_exist", not missing,
-                           _t("unknown", x=str(missing)) if missing
-                           else _t("plain", x=", ".join(module.RATES))))
-    today = LeverValues({x.id: dict(x.schedule) for x in levers()}, timeline)
-    try:
-        changed = module.apply(dict(base), today, _context(timeline, base))
-        stray = sorted(set(changed) - set(module.RATES))
-        checks.append(Check.of("only_declared", not stray,
-                               _t("undeclared", x=str(stray)) if stray else None))
-    except Exception as exc:  # reported, not raised: the report lists every failure
-        checks.append(Check.of("apply_runs", False, _t("plain", x=repr(exc))))
-        return _report(subject, checks, raise_error, lang)
-    months = timeline.months
-    if module.LEVERS:
-        moved = [r for r, v in changed.items() if r in base and not np.allclose(
-            _values(v, months), _values(base[r], months), rtol=1e-12, atol=0)]
-        checks.append(Check.of("neutral", not moved,
-                               _t("changes", x=str(moved)) if moved else None))
-    else:
-        checks.append(Check.of("neutral", True, _t("always_acts"), note=True))
-    if run:
-        sc = scenario if isinstance(scenario, _scenarios.Scenario) else _scenarios.load_scenario(
-            scenario)
-        try:
-            with np.errstate(all="ignore"):  # a broken module's NaN: reported below
-                result = _simulation.run(sc, years=years,
-                                    extra_modules=() if registered else (module,))
-        except Exception as exc:  # reported, not raised
-            checks.append(Check.of("run_with", False, _t("plain", x=repr(exc))))
-        else:
-            for c in check_invariants(result, raise_error=False).checks:
-                checks.append(Check.of(_t("run_prefix", name=c.words), c.passed, c.found,
-                                       c.note))
+    subject = _t("subject_module", name=module_name(module))
+    checks: list[Check] = []
+    for name, check in module_checks(module, scenario=scenario, years=years, run=run):
+        found = check()
+        checks += [c for c in found if c not in checks]  # "apply_runs" once, not twice
+        if name == "declares" and not found[0].passed:
+            break
     return _report(subject, checks, raise_error, lang)

@@ -58,7 +58,7 @@ _REQUIRED = (
     "module",
     "theme",
 )
-_OPTIONAL = ("min", "max", "step", "choices", "schedule", "parent", "evidence_note")
+_OPTIONAL = ("min", "max", "step", "choices", "schedule", "parent", "evidence_note", "effects")
 _ALLOWED = frozenset(_REQUIRED + _OPTIONAL)
 #: Keyword names of :func:`simlib.inputs.scenario` that no lever may take.
 RESERVED_IDS = frozenset(("name", "base", "label_nl", "label_en", "description_nl",
@@ -118,6 +118,11 @@ class Lever:
     module: str
     theme: str
     parent: str | None
+    #: the declared sign of the lever's effect on named indicators, when moved from today's
+    #: value to its test value (``+`` the indicator rises, ``-`` it falls): what DESIGN says
+    #: must hold; one generic test checks every declaration (tests/test_policies.py)
+    effects: MappingProxyType = field(default_factory=lambda: MappingProxyType({}),
+                                      repr=False)
 
     def label(self, lang: str = "nl") -> str:
         """The label in ``lang`` ("nl" or "en")."""
@@ -233,6 +238,10 @@ def _build(lever_id: str, raw: dict[str, Any]) -> Lever:
     rates = raw["rates"]
     if not isinstance(rates, list) or not all(isinstance(r, str) for r in rates):
         raise RegistryError(f"{where}: rates must be a list of rate names")
+    effects = raw.get("effects", {})
+    if not isinstance(effects, dict) or not all(
+            isinstance(k, str) and v in ("+", "-") for k, v in effects.items()):
+        raise RegistryError(f"{where}: effects must be a table of indicator = \"+\" or \"-\"")
     lever = Lever(
         id=lever_id,
         label_nl=raw["label_nl"],
@@ -258,6 +267,7 @@ def _build(lever_id: str, raw: dict[str, Any]) -> Lever:
         module=raw["module"],
         theme=raw["theme"],
         parent=raw.get("parent"),
+        effects=MappingProxyType(dict(effects)),
     )
     problem = lever.check(lever.default)
     if problem:
