@@ -69,8 +69,8 @@ def _bands(ax) -> list:
 def test_off_by_default_and_nothing_is_swept_without_the_box(sweeps):
     app = ui.ScenarioApp(years=YEARS)
     assert app.show_bands.value is False
-    assert app.band_draws.value == ui.apps.BAND_DRAWS and (app.band_draws.min,
-                                                     app.band_draws.max) == (2, 1000)
+    assert app.band_draws.value == ui.cache.BAND_DRAWS and (app.band_draws.min,
+                                                      app.band_draws.max) == (2, 1000)
     assert app.band_progress.layout.display == "none"
     app.panel.set_values({"search_window_days": 35})
     for view in app.views:

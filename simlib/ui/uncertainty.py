@@ -19,11 +19,12 @@ from simlib.analysis import uncertainty as U
 from simlib.inputs.glossary import label, texts
 from simlib.report import plots
 from simlib.report import uncertainty_plots as UP
-from simlib.ui.apps import ExportPanel, footnote_html
+from simlib.ui.charts import footnote_html
+from simlib.ui.common import StatusLine, language_toggle
+from simlib.ui.export_panel import ExportPanel
 
 __all__ = ["UncertaintyApp"]
 
-LANGS = (("Nederlands", "nl"), ("English", "en"))
 HEADLINE = ("dual_contract_learners", "unqualified_outflow_share", "public_cost",
             "placement_share", "termination_rate")
 
@@ -101,10 +102,9 @@ class UncertaintyApp:
         self.tornado_button.on_click(lambda _b: self.compute_tornado())
         self.screen_button.on_click(lambda _b: self.compute_screen())
         self.progress = W.IntProgress(value=0, min=0, max=1, layout=W.Layout(width="30em"))
-        self.status = W.HTML()
-        self.lang_toggle = W.ToggleButtons(options=list(LANGS), value=lang,
-                                           style={"button_width": "7em"})
-        self.lang_toggle.observe(lambda ch: self.set_lang(ch["new"]), names="value")
+        self.status_line = StatusLine()
+        self.status = self.status_line.widget
+        self.lang_toggle = language_toggle(lang, self.set_lang)
         self.fan = _Shown("banden")
         self.fan_difference = _Shown("banden_verschil")
         self.tornado = _Shown("tornado")
@@ -160,8 +160,8 @@ class UncertaintyApp:
     def _start(self, runs: int) -> float:
         self.progress.max = max(runs, 1)
         self.progress.value = 0
-        self.status.value = html.escape(
-            self._t("runs").format(n=runs, s=max(1, round(runs * SECONDS_PER_RUN))))
+        self.status_line.say(html.escape(
+            self._t("runs").format(n=runs, s=max(1, round(runs * SECONDS_PER_RUN)))))
         return time.perf_counter()
 
     def _tick(self, done: int, total: int) -> None:
@@ -170,12 +170,11 @@ class UncertaintyApp:
 
     def _done(self, t0: float, runs: int) -> None:
         self.progress.value = self.progress.max
-        self.status.value = html.escape(
-            self._t("done").format(n=runs, s=round(time.perf_counter() - t0, 1)))
+        self.status_line.say(html.escape(
+            self._t("done").format(n=runs, s=round(time.perf_counter() - t0, 1))))
 
     def _fail(self, exc: Exception) -> None:
-        self.status.value = (f"<span style='color:#D55E00'>"
-                             f"{html.escape(self._t('error').format(e=exc))}</span>")
+        self.status_line.failed(html.escape(self._t("error").format(e=exc)))
 
     def _scenarios(self) -> list[str]:
         return [self.scenario.value] + ([self.against.value] if self.against.value else [])
