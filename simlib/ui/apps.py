@@ -47,6 +47,7 @@ import ipywidgets as W
 import pandas as pd
 
 from simlib.analysis import uncertainty as U
+from simlib.files.resources import default_folder
 from simlib.inputs import scenario as _scenarios
 from simlib.inputs.glossary import label, texts
 from simlib.inputs.levers import Lever, levers
@@ -763,13 +764,13 @@ class ExportPanel:
     never offers files of an earlier setting either.
     """
 
-    def __init__(self, source, lang: str = "nl", folder: str = "export",
+    def __init__(self, source, lang: str = "nl", folder: str | Path | None = None,
                  stem: str = "grafiek", date=None, mode: str | None = None):
         self.source = source
         self.lang = lang
         self.date = date
         self.title = W.HTML()
-        self.folder = W.Text(value=folder)
+        self.folder = W.Text(value=str(default_folder("export") if folder is None else folder))
         self.stem = W.Text(value=stem)
         self.belgian = W.Checkbox(value=False, indent=False)
         self.overwrite = W.Checkbox(value=False, indent=False)
@@ -917,7 +918,7 @@ class _App:
     #: extra policy modules the runs use (a sweep cannot: no bands with them)
     modules: tuple = ()
 
-    def __init__(self, years: int = 10, lang: str = "nl", export_folder: str = "export"):
+    def __init__(self, years: int = 10, lang: str = "nl", export_folder: str | None = None):
         self.years = years
         self.lang = lang
         self._quiet = False
@@ -1198,7 +1199,7 @@ class ScenarioApp(_VariantApp):
 
     views = ("trend", "difference", "stocks", "sankey", "breakdown")
 
-    def __init__(self, years: int = 10, lang: str = "nl", export_folder: str = "export"):
+    def __init__(self, years: int = 10, lang: str = "nl", export_folder: str | None = None):
         super().__init__(years, lang, export_folder)
         self.panel = LeverPanel(lang, years=years)
         self.panel.on_change(self.update)
@@ -1246,7 +1247,7 @@ class BaselineExplorer(_App):
 
     views = ("stocks", "sankey", "breakdown", "trend")
 
-    def __init__(self, years: int = 10, lang: str = "nl", export_folder: str = "export"):
+    def __init__(self, years: int = 10, lang: str = "nl", export_folder: str | None = None):
         super().__init__(years, lang, export_folder)
         self.results = [baseline(years)]
         self._fill_options()
@@ -1279,10 +1280,10 @@ class CompareApp(_App):
     views = ("trend",)
 
     def __init__(self, a: str = "baseline", b: str = SLIDERS, years: int = 10,
-                 lang: str = "nl", save_dir: str | Path = "mijn_scenarios",
-                 export_folder: str = "export"):
+                 lang: str = "nl", save_dir: str | Path | None = None,
+                 export_folder: str | Path | None = None):
         super().__init__(years, lang, export_folder)
-        self.save_dir = Path(save_dir)
+        self.save_dir = Path(save_dir or default_folder("mijn_scenarios", "data"))
         self.save_mode = _downloads.default_mode()  # save: "browser" in the dashboard
         self.panel = LeverPanel(lang, years=years)
         self.panel.on_change(self._levers_changed)
@@ -1301,7 +1302,7 @@ class CompareApp(_App):
         self.save_message = W.HTML()
         self.save_title = W.HTML()
         # save: a download in the dashboard ("browser"), a file in the folder field elsewhere
-        self.save_folder = W.Text(value=str(save_dir))
+        self.save_folder = W.Text(value=str(self.save_dir))
         self.save_files: dict[str, bytes] = {}
         self.save_links = W.HTML()
         if self.save_mode == "browser":
@@ -1477,7 +1478,7 @@ class Gallery(_App):
     panel that writes all of them: the start notebook's baseline in three charts."""
 
     def __init__(self, results, kinds: Sequence[str] = ("stocks", "sankey", "trend"),
-                 lang: str = "nl", export_folder: str = "export", **opts):
+                 lang: str = "nl", export_folder: str | Path | None = None, **opts):
         super().__init__(years=0, lang=lang, export_folder=export_folder)
         self.results = results if isinstance(results, list | tuple) else [results]
         self.charts = [Chart((kind,), self.results, lang=lang, **opts) for kind in kinds]
@@ -1564,7 +1565,7 @@ class ThemeApp(_VariantApp):
     difference_views = ("difference", "gap_map_change")
 
     def __init__(self, theme: str, years: int = 10, lang: str = "nl",
-                 export_folder: str = "export", extra_modules: Sequence = ()):
+                 export_folder: str | Path | None = None, extra_modules: Sequence = ()):
         from simlib.inputs.levers import lever
         from simlib.report import themes
 
