@@ -1,4 +1,5 @@
-"""Command line: ``python -m simlib run|validate|compare|calibrate|sweep|levers``.
+"""Command line: ``python -m simlib run|validate|compare|calibrate|sweep|levers``, installed
+as the command ``duaal-leren`` (``pyproject.toml``, ``[project.scripts]``).
 
 Exit codes for every command: 0 success, 2 a user error (bad scenario, bad flag, ``--out``
 refused), 1 an internal error, 130 stopped by Ctrl-C. A user error prints a message, never a
@@ -15,7 +16,7 @@ import sys
 import traceback
 from pathlib import Path
 
-from simlib.files.version import __version__
+from simlib.files.version import model_label
 
 __all__ = ["main", "UserError"]
 
@@ -345,10 +346,14 @@ def _cmd_sweep(args) -> int:
     return write_outputs(out, write)
 
 
+#: The installed command (``duaal-leren.exe`` on Windows).
+COMMAND = "duaal-leren"
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="python -m simlib",
-                     description="Duaal Leren scenario simulator (simlib).")
-    parser.add_argument("--version", action="version", version=f"simlib {__version__}")
+    prog = COMMAND if Path(sys.argv[0]).stem == COMMAND else "python -m simlib"
+    parser = _Parser(prog=prog, description="Duaal Leren scenario simulator (simlib).")
+    parser.add_argument("--version", action="version", version=model_label())
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     p = sub.add_parser("run", help="run a scenario and write indicators.csv, stocks.csv, "
@@ -374,7 +379,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("calibrate", help="fit the free parameters to the calibration targets and "
                        "print target, model value and relative error per target")
     p.add_argument("--write", action="store_true",
-                   help="store the fitted values with the date and the fit in data/calibration.toml")
+                   help="store the fitted values with the date and the fit in "
+                   "data/calibration.toml (from the installed package: the user's own "
+                   "calibration.toml, read instead of the shipped one)")
     p.add_argument("--maxiter", type=int, default=200, help="optimizer iterations (default 200)")
     p.set_defaults(func=_cmd_calibrate)
 

@@ -32,7 +32,10 @@ def _floor(module: str) -> int:
     return FLOORS.index(parts[1]) if len(parts) > 1 and parts[1] in FLOORS else TOP
 
 
-MODULES = {_module(p): p for p in sorted(PACKAGE.rglob("*.py"))}
+#: simlib/_version.py is written by setuptools-scm (build, `make install`), not source: a
+#: leaf without imports, left out here.
+MODULES = {_module(p): p for p in sorted(PACKAGE.rglob("*.py"))
+           if p != PACKAGE / "_version.py"}
 
 
 def _imported(path: Path) -> set[str]:

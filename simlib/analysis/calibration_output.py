@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from simlib.analysis.calibration import NOT_AVAILABLE, Fit, TargetFit, fit
-from simlib.inputs.parameters import CALIBRATION_FILE, DataError, data_dir, reload
+from simlib.inputs.parameters import DataError, calibration_home, reload
 
 __all__ = ["report", "write", "command"]
 
@@ -69,10 +69,10 @@ def report(f: Fit) -> str:
 
 
 def write(f: Fit, path: Path | None = None, command: str | None = None) -> Path:
-    """Store ``f`` in ``data/calibration.toml`` (``[fit]`` and ``[values]``)."""
+    """Store ``f`` (``[fit]``, ``[values]``) in ``path`` (default: ``calibration_home()``)."""
     import tomli_w
 
-    path = Path(path) if path is not None else data_dir() / CALIBRATION_FILE
+    path = Path(path) if path is not None else calibration_home()
     doc = {
         "fit": {
             "date": _dt.date.today().isoformat(),
@@ -120,7 +120,7 @@ def command(args) -> int:
         try:
             path = write(f, command=cmd)
         except OSError as exc:
-            print(f"calibrate: cannot write data/{CALIBRATION_FILE} ({exc})", file=sys.stderr)
+            print(f"calibrate: cannot write {calibration_home()} ({exc})", file=sys.stderr)
             return 2
         reload()
         print(f"wrote {path}")

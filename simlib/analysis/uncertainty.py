@@ -306,10 +306,15 @@ class SchedulerUnreachable(ConnectionError):
 
 def _connect(address: str):
     """A ``dask.distributed.Client`` of the scheduler at ``address``, or
-    :class:`SchedulerUnreachable` within about :data:`CONNECT_TIMEOUT` seconds."""
+    :class:`SchedulerUnreachable` within about :data:`CONNECT_TIMEOUT` seconds (also when
+    Dask, an optional extra, is not installed: only sweeps on a cluster need it)."""
     import contextlib
 
-    from dask.distributed import Client
+    try:
+        from dask.distributed import Client
+    except ImportError:
+        raise SchedulerUnreachable(address, "Dask is not installed; install it with pip "
+                                   "install 'duaal-leren-simulator[dask]'") from None
 
     client = Client.__new__(Client)  # kept, to be closed at once if connecting fails
     try:
@@ -508,8 +513,8 @@ def sweep(scenarios: str | Scenario | Sequence[str | Scenario] = "baseline",
     result is the same either way: bit for bit in this process, within the tolerance of
     :data:`simlib.model.simulation.REPRODUCIBILITY` in other processes (``meta["reproducibility"]``).
     """
-    from simlib.files.version import __version__
-    from simlib.inputs.parameters import data_hash
+    from simlib.files.version import __version__, commit
+    from simlib.inputs.parameters import calibration_used, data_hash
     from simlib.model.engine import RESOLUTIONS
     from simlib.model.simulation import REPRODUCIBILITY
 
@@ -531,7 +536,8 @@ def sweep(scenarios: str | Scenario | Sequence[str | Scenario] = "baseline",
     for k, p in enumerate(plist):
         cols[p.name] = u[:, k] if p.is_table else [p.ppf(x) for x in u[:, k]]
     draws_df = pd.DataFrame(cols, index=pd.RangeIndex(draws, name="draw"))
-    meta = {"simlib_version": __version__, "data_hash": data_hash(), "scenarios": names,
+    meta = {"simlib_version": __version__, "simlib_commit": commit(), "data_hash": data_hash(),
+            "calibration": calibration_used(), "scenarios": names,
             "draws": draws, "seed": seed, "chunk_size": chunk_size, "years": years,
             "groups": list(groups), "parameters": [p.name for p in plist],
             "priors": {p.name: {"distribution": p.distribution, "range": [p.low, p.high]}

@@ -8,9 +8,12 @@ unknown keys, a missing unit or provenance, or a value outside its range are err
 Three layers decide the value :func:`param` returns, last one wins:
 
 1. the entry in ``data/<file>.toml`` (every ``*.toml`` except ``calibration.toml``);
-2. ``data/calibration.toml`` ``[values]``, written by ``python -m simlib calibrate --write``:
-   it may name only ``calibrated = true`` parameters, within their range; such a parameter
-   records the fit date in :attr:`Parameter.calibration`;
+2. the calibration's ``[values]`` (:func:`calibration_file`): ``data/calibration.toml``,
+   written by ``python -m simlib calibrate --write``, or, from the installed package, the
+   user's own ``calibration.toml`` (:func:`calibration_home`) read instead of the shipped
+   one; it may name only ``calibrated = true`` parameters, within their range; such a
+   parameter records the fit date in :attr:`Parameter.calibration`, and run metadata which
+   file it was (:func:`calibration_used`);
 3. :func:`overridden`, a context manager for calibration and uncertainty draws.
 
 Calibration targets (``target = true``) also say what in the model they are compared with:
@@ -37,13 +40,23 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from simlib.files.resources import _root, data_dir, project_root, scenarios_dir
+from simlib.files.resources import (
+    _root,
+    data_dir,
+    project_root,
+    scenarios_dir,
+    user_dir,
+    working_copy,
+)
 
 __all__ = [
     "Parameter",
     "TargetSpec",
     "DataError",
     "CALIBRATION_FILE",
+    "calibration_home",
+    "calibration_file",
+    "calibration_used",
     "PARAMETER_FILES",  # noqa: F822 -- served by the module __getattr__ (always current)
     "parameter_files",
     "project_root",
@@ -292,8 +305,45 @@ def _read_toml(path: Path, file: str) -> dict:
         raise DataError(f"data/{file}: {exc}") from None
 
 
-def _fit_date(fit: Any) -> str:
-    where = f"data/{CALIBRATION_FILE}: [fit]"
+def calibration_home() -> Path:
+    """Where ``calibrate --write`` stores a fit: ``data/calibration.toml`` in a working copy,
+    else the user's own ``calibration.toml`` (:func:`~simlib.files.resources.user_dir`,
+    created), never the installed package (replaced whole by the next install)."""
+    if working_copy():
+        return data_dir() / CALIBRATION_FILE
+    return user_dir("data") / CALIBRATION_FILE
+
+
+@lru_cache(maxsize=16)
+def _calibration_for(root: str) -> Path | None:
+    """The calibration overlaid on the data folder ``root`` (cached until :func:`reload`):
+    from the installed package the user's own one if there is one, else the shipped one."""
+    shipped = Path(root) / CALIBRATION_FILE
+    if not working_copy(Path(root).parent):
+        personal = user_dir("data", create=False) / CALIBRATION_FILE
+        if personal.is_file():
+            return personal
+    return shipped if shipped.exists() else None
+
+
+def calibration_file() -> Path | None:
+    """The calibration file the parameters carry now (layer 2 of the module docstring), or
+    None if there is none."""
+    return _calibration_for(_data_root(os.environ.get("SIMLIB_HOME")))
+
+
+def calibration_used() -> dict | None:
+    """Which calibration the parameters carry, for run metadata: ``{"file": path,
+    "personal": whether it is the user's own, "sha256": of its bytes}``; None without one."""
+    path = calibration_file()
+    if path is None:
+        return None
+    return {"file": str(path), "personal": path.parent != data_dir(),
+            "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
+
+
+def _fit_date(fit: Any, where: str) -> str:
+    where = f"{where}: [fit]"
     if not isinstance(fit, dict) or "date" not in fit:
         raise DataError(f"{where}: needs a date (ISO, the day of the fit)")
     date = fit["date"]
@@ -306,16 +356,19 @@ def _fit_date(fit: Any) -> str:
                         ) from None
 
 
-def _apply_calibration(root: Path, params: dict[str, Parameter]) -> None:
-    path = root / CALIBRATION_FILE
-    if not path.exists():
+def _apply_calibration(root: str, params: dict[str, Parameter]) -> None:
+    path = _calibration_for(root)
+    if path is None:
         return
-    raw = _read_toml(path, CALIBRATION_FILE)
-    where = f"data/{CALIBRATION_FILE}"
+    where = f"data/{path.name}" if path.parent == Path(root) else str(path)  # messages
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise DataError(f"{where}: {exc}") from None
     unknown = sorted(set(raw) - {"fit", "values"})
     if unknown:
         raise DataError(f"{where}: unknown tables {unknown}; expected [fit] and [values]")
-    date = _fit_date(raw.get("fit"))
+    date = _fit_date(raw.get("fit"), where)
     values = raw.get("values", {})
     if not isinstance(values, dict):
         raise DataError(f"{where}: [values] must be a table of parameter = value")
@@ -340,7 +393,7 @@ def _load(root: str) -> MappingProxyType:
             if name in out:
                 raise DataError(f"data/{file}: [{name}] is also declared in {out[name].file}")
             out[name] = _build(file, name, entry)
-    _apply_calibration(Path(root), out)
+    _apply_calibration(root, out)
     return MappingProxyType(out)
 
 
@@ -409,8 +462,10 @@ def active_overrides() -> dict[str, float | MappingProxyType]:
 
 
 def reload() -> None:
-    """Forget the files read so far (after ``data/`` changed, e.g. a new calibration.toml)."""
+    """Forget the files read so far (after ``data/`` or a calibration changed, e.g. after
+    ``calibrate --write``)."""
     _load.cache_clear()
+    _calibration_for.cache_clear()
     _calendar.cache_clear()
 
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from simlib.files.version import __version__
-from simlib.inputs.parameters import data_hash, param
+from simlib.files.version import __version__, commit
+from simlib.inputs.parameters import calibration_used, data_hash, param
 from simlib.inputs.scenario import Scenario, load_scenario
 from simlib.model.engine import Batch, LeverValues, Trajectory, simulate
 from simlib.model.policies import MODULES
@@ -212,7 +212,8 @@ class Result:
         return float(row.value.iloc[0])
 
     def meta(self) -> dict:
-        """Run metadata: scenario, resolved levers, versions, data hash."""
+        """Run metadata: scenario, resolved levers, versions and commit, data hash, the
+        calibration file used."""
         return {
             "scenario": self.scenario.name,
             "scenario_label_nl": self.scenario.label_nl,
@@ -224,7 +225,9 @@ class Result:
             "resolution": self.trajectory.resolution,
             "levers": self.scenario.resolved(),
             "simlib_version": __version__,
+            "simlib_commit": commit(),
             "data_sha256": data_hash(),
+            "calibration": calibration_used(),
             "reproducibility": REPRODUCIBILITY,
             "python": platform.python_version(),
             "numpy": np.__version__,

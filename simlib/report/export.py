@@ -92,16 +92,17 @@ def _scenarios(items: Iterable) -> list:
 
 def footnote(scenarios: Iterable, lang: str = "nl", date: _dt.date | str | None = None) -> str:
     """The footnote every chart carries (one paragraph per line; :func:`plots.set_footnote`
-    wraps it): scenarios, model version and date, changed levers with their evidence grade,
-    assumptions and sources. ``scenarios`` holds Scenarios or Results."""
-    from simlib.files.version import __version__
+    wraps it): scenarios, model version and commit (``simlib 0.2.0 (1a2b3c4)``) and date,
+    changed levers with their evidence grade, assumptions and sources. ``scenarios`` holds
+    Scenarios or Results."""
+    from simlib.files.version import model_label
     from simlib.inputs.levers import lever
 
     text = _TEXT[lang]
     scs = _scenarios(scenarios)
     names = "; ".join(f"{sc.label(lang)} ({sc.name})" for sc in scs)
     head = (f"{text['scenarios' if len(scs) > 1 else 'scenario']}: {names}. "
-            f"{text['model']}: simlib {__version__}, {text['date']} {export_date(date)}.")
+            f"{text['model']}: {model_label()}, {text['date']} {export_date(date)}.")
     changed: dict[str, None] = {}
     for sc in scs:
         changed.update(dict.fromkeys(sc.changed()))

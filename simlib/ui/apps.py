@@ -11,6 +11,7 @@ levers against the baseline (this scenario app and a policy notebook's
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import ipywidgets as W
 
@@ -44,7 +45,7 @@ class ScenarioApp(Framed):
     (busy indicator while it runs) and redraws the chart and the summary.
     """
 
-    def __init__(self, years: int = 10, lang: str = "nl", export_folder: str = "export"):
+    def __init__(self, years: int = 10, lang: str = "nl", export_folder: str | Path | None = None):
         spec = FrameSpec(views=("trend", "difference", "stocks", "sankey", "breakdown"),
                          stem="scenario_grafiek", compare_views=("difference",),
                          summary=self._summary)
@@ -88,7 +89,7 @@ class BaselineExplorer(Framed):
     """The baseline explorer: stocks over time, the Sankey of a school year, breakdowns by
     region, sector, finality, provider and indicator pupils, any indicator over time."""
 
-    def __init__(self, years: int = 10, lang: str = "nl", export_folder: str = "export"):
+    def __init__(self, years: int = 10, lang: str = "nl", export_folder: str | Path | None = None):
         spec = FrameSpec(views=("stocks", "sankey", "breakdown", "trend"), stem="basislijn")
         self.frame = Frame(spec, years, lang, export_folder)
         self.results = [baseline(years)]
@@ -106,7 +107,7 @@ class Gallery(Framed):
     panel that writes all of them: the start notebook's baseline in three charts."""
 
     def __init__(self, results, kinds: Sequence[str] = ("stocks", "sankey", "trend"),
-                 lang: str = "nl", export_folder: str = "export", **opts):
+                 lang: str = "nl", export_folder: str | Path | None = None, **opts):
         results = results if isinstance(results, list | tuple) else [results]
         self.charts = [Chart((kind,), results, lang=lang, **opts) for kind in kinds]
         self.frame = Frame(FrameSpec(views=(), stem="basislijn"), years=0, lang=lang,

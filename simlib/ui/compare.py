@@ -8,6 +8,7 @@ from pathlib import Path
 
 import ipywidgets as W
 
+from simlib.files.resources import default_folder
 from simlib.inputs import scenario as _scenarios
 from simlib.inputs.glossary import texts
 from simlib.report import downloads as _downloads
@@ -41,12 +42,12 @@ class CompareApp(Framed):
     would be every user's): the file is offered as a download, to upload again later."""
 
     def __init__(self, a: str = "baseline", b: str = SLIDERS, years: int = 10,
-                 lang: str = "nl", save_dir: str | Path = "mijn_scenarios",
-                 export_folder: str = "export"):
+                 lang: str = "nl", save_dir: str | Path | None = None,
+                 export_folder: str | Path | None = None):
         spec = FrameSpec(views=("trend",), kinds={"trend": ("trend", "difference")},
                          stem="vergelijking", summary=self._summary)
         self.frame = Frame(spec, years, lang, export_folder)
-        self.save_dir = Path(save_dir)
+        self.save_dir = Path(save_dir or default_folder("mijn_scenarios", "data"))
         self.save_mode = _downloads.default_mode()  # save: "browser" in the dashboard
         self.panel = LeverPanel(lang, years=years)
         self.panel.on_change(self._levers_changed)
@@ -65,7 +66,7 @@ class CompareApp(Framed):
         self.save_message = W.HTML()
         self.save_title = W.HTML()
         # save: a download in the dashboard ("browser"), a file in the folder field elsewhere
-        self.save_folder = W.Text(value=str(save_dir))
+        self.save_folder = W.Text(value=str(self.save_dir))
         self.save_files: dict[str, bytes] = {}
         self.save_links = W.HTML()
         if self.save_mode == "browser":

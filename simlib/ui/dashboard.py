@@ -1,6 +1,8 @@
 """The no-code web app: the notebooks served by Voila on 127.0.0.1, offline.
 
-``make dashboard`` runs ``python -m simlib.ui.dashboard``, which starts
+``make dashboard`` runs ``python -m simlib.ui.dashboard`` (installed: the command
+``duaal-leren-dashboard``, serving the notebooks and template shipped inside the package,
+see :mod:`simlib.files.resources`), which starts
 
     python -m simlib.ui.dashboard_app notebooks/ --port=PORT --Voila.ip=127.0.0.1 \
         --Voila.config_file_paths=dashboard [--DashboardApp.max_kernels=N ...]
@@ -52,8 +54,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from simlib.files.resources import dashboard_dir, notebooks_dir, project_root
 from simlib.inputs.glossary import texts
-from simlib.inputs.parameters import project_root
 
 __all__ = ["NOTEBOOK_GLOB", "DEFAULT_PORT", "CHROMIUM_ARGS", "Entry", "notebook_entry",
            "catalogue", "notebooks", "page_config_hook", "LOOPBACK_NAMES",
@@ -75,16 +77,6 @@ CHROMIUM_ARGS = ("--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-quic", "--disable-default-apps", "--disable-extensions",
                  "--disable-features=Translate,OptimizationHints,MediaRouter",
                  "--metrics-recording-only", "--no-default-browser-check")
-
-
-def dashboard_dir() -> Path:
-    """``dashboard/``: the Voila settings (``voila.py``) and the ``simlib`` template."""
-    return project_root() / "dashboard"
-
-
-def notebooks_dir() -> Path:
-    """``notebooks/``: what the dashboard serves."""
-    return project_root() / "notebooks"
 
 
 # --- the landing page's catalogue ----------------------------------------------------------

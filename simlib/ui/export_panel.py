@@ -9,6 +9,7 @@ from pathlib import Path
 
 import ipywidgets as W
 
+from simlib.files.resources import default_folder
 from simlib.inputs.glossary import texts
 from simlib.report import downloads as _downloads
 from simlib.report import export as _export
@@ -41,13 +42,13 @@ class ExportPanel:
     never offers files of an earlier setting either.
     """
 
-    def __init__(self, source, lang: str = "nl", folder: str = "export",
+    def __init__(self, source, lang: str = "nl", folder: str | Path | None = None,
                  stem: str = "grafiek", date=None, mode: str | None = None):
         self.source = source
         self.lang = lang
         self.date = date
         self.title = W.HTML()
-        self.folder = W.Text(value=folder)
+        self.folder = W.Text(value=str(default_folder("export") if folder is None else folder))
         self.stem = W.Text(value=stem)
         self.belgian = W.Checkbox(value=False, indent=False)
         self.overwrite = W.Checkbox(value=False, indent=False)

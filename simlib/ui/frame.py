@@ -23,6 +23,7 @@ import contextlib
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import ipywidgets as W
 
@@ -113,7 +114,7 @@ class Frame:
     (redrawn in the language at every change of it)."""
 
     def __init__(self, spec: FrameSpec, years: int = 10, lang: str = "nl",
-                 export_folder: str = "export", beside: Sequence[Chart] = ()):
+                 export_folder: str | Path | None = None, beside: Sequence[Chart] = ()):
         self.spec = spec
         self.years = years
         self.lang = lang

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
+from pathlib import Path
 
 import ipywidgets as W
 
@@ -42,7 +43,7 @@ class ThemeApp(Framed):
     """
 
     def __init__(self, theme: str, years: int = 10, lang: str = "nl",
-                 export_folder: str = "export", extra_modules: Sequence = ()):
+                 export_folder: str | Path | None = None, extra_modules: Sequence = ()):
         from simlib.inputs.levers import lever
         from simlib.report import themes
 
