@@ -17,6 +17,7 @@ import traceback
 from pathlib import Path
 
 from simlib.files.version import model_label
+from simlib.model.structure import HORIZON_YEARS
 
 __all__ = ["main", "UserError"]
 
@@ -360,7 +361,8 @@ def build_parser() -> argparse.ArgumentParser:
                        "meta.json")
     p.add_argument("scenario", help="a scenario file, or the name of one in scenarios/")
     p.add_argument("--out", required=True, help="folder to write the results into")
-    p.add_argument("--years", type=int, default=10, help="school years to simulate (default 10)")
+    p.add_argument("--years", type=int, default=HORIZON_YEARS,
+                   help=f"school years to simulate (default {HORIZON_YEARS})")
     p.add_argument("--force", action="store_true", help="overwrite results already in --out")
     p.set_defaults(func=_cmd_run)
 
@@ -372,7 +374,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("a", help="first scenario (file or name in scenarios/), e.g. baseline")
     p.add_argument("b", help="second scenario (file or name in scenarios/)")
     p.add_argument("--out", required=True, help="folder to write comparison.csv into")
-    p.add_argument("--years", type=int, default=10, help="school years to simulate (default 10)")
+    p.add_argument("--years", type=int, default=HORIZON_YEARS,
+                   help=f"school years to simulate (default {HORIZON_YEARS})")
     p.add_argument("--force", action="store_true", help="overwrite a comparison already in --out")
     p.set_defaults(func=_cmd_compare)
 
@@ -395,7 +398,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "tcp://127.0.0.1:8786), 'processes' (worker processes on this machine), "
                    "'threads' (threads in this process) or 'auto' (default: processes where "
                    "the system can fork, else threads)")
-    p.add_argument("--years", type=int, default=10, help="school years to simulate (default 10)")
+    p.add_argument("--years", type=int, default=HORIZON_YEARS,
+                   help=f"school years to simulate (default {HORIZON_YEARS})")
     p.add_argument("--resolution", choices=("finality", "sector", "full"), default="finality",
                    help="market cells of the batch engine: finality (default: regions and "
                    "sectors merged, fastest), sector (regions merged) or full")

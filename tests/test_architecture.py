@@ -131,3 +131,23 @@ def test_no_giant_file_or_function(module):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             lines = node.end_lineno - node.lineno + 1
             assert lines <= MAX_FUNCTION_LINES, f"{module}.{node.name}: {lines} lines"
+
+
+def test_the_default_horizon_is_declared_once():
+    """``years=10`` was written in 28 places; now the default horizon is
+    ``model.structure.HORIZON_YEARS`` and nothing in simlib or a notebook spells it again (a
+    notebook takes the default; a shorter run, such as the module checks' two years, is
+    another quantity and may be written)."""
+    import re
+
+    from simlib.model.structure import HORIZON_YEARS
+
+    default = re.compile(rf"years(?:: int)? ?= ?{HORIZON_YEARS}\b|\"--years\".*default={HORIZON_YEARS}\b")
+    found = [f"{p.relative_to(PACKAGE.parent)}:{i}"
+             for p in MODULES.values()
+             for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+             if default.search(line)]
+    notebooks = PACKAGE.parent / "notebooks"
+    found += [str(p.relative_to(PACKAGE.parent)) for p in sorted(notebooks.glob("*.ipynb"))
+              if re.search(rf"years={HORIZON_YEARS}\b", p.read_text(encoding="utf-8"))]
+    assert not found, f"a number of years written as a default: {found}"

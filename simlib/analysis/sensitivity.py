@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from simlib.analysis.uncertainty import RESOLUTION, Prior, evaluate, in_runs, priors, values
+from simlib.model.structure import FOCUS_SCHOOL_YEAR, HORIZON_YEARS
 
 __all__ = ["morris", "sobol", "ishigami", "ISHIGAMI_INDICES", "model_function", "tornado_table",
            "screen_then_sobol", "drivers"]
@@ -82,7 +83,7 @@ def ishigami(X: np.ndarray, a: float = 7.0, b: float = 0.1) -> np.ndarray:
 
 
 def model_function(scenario: str = "baseline", indicator: str = "dual_contract_learners",
-                   school_year: str = "2030-31", *, group: str = "all", years: int = 10,
+                   school_year: str = FOCUS_SCHOOL_YEAR, *, group: str = "all", years: int = HORIZON_YEARS,
                    prior_list: Sequence[Prior] | None = None, resolution: str = RESOLUTION,
                    scheduler: str | None = None,
                    progress: Callable[[int, int], None] | None = None) -> Func:
@@ -117,7 +118,7 @@ def _indicator(rows, scenario, indicator, school_year, group, years, resolution,
 
 
 def tornado_table(scenario: str = "baseline", indicator: str = "dual_contract_learners",
-                  school_year: str = "2030-31", *, group: str = "all", years: int = 10,
+                  school_year: str = FOCUS_SCHOOL_YEAR, *, group: str = "all", years: int = HORIZON_YEARS,
                   prior_list: Sequence[Prior] | None = None, resolution: str = RESOLUTION,
                   scheduler: str | None = None,
                   progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
@@ -135,7 +136,7 @@ def tornado_table(scenario: str = "baseline", indicator: str = "dual_contract_le
 
 
 def screen_then_sobol(scenario: str = "baseline", indicator: str = "dual_contract_learners",
-                      school_year: str = "2030-31", *, group: str = "all", years: int = 10,
+                      school_year: str = FOCUS_SCHOOL_YEAR, *, group: str = "all", years: int = HORIZON_YEARS,
                       trajectories: int = 10, levels: int = 4, top: int = 10, n: int = 1024,
                       seed: int = 0, prior_list: Sequence[Prior] | None = None,
                       resolution: str = RESOLUTION, scheduler: str | None = None,

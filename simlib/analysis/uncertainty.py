@@ -48,6 +48,7 @@ import numpy as np
 import pandas as pd
 
 from simlib.inputs.scenario import Scenario
+from simlib.model.structure import HORIZON_YEARS
 
 __all__ = ["Prior", "priors", "unit_draws", "values", "Sweep", "sweep", "evaluate", "bands",
            "QUANTILES", "CHUNK_SIZE", "RESOLUTION", "INDICATOR_COLUMNS"]
@@ -448,7 +449,7 @@ def _execute(tasks: list[dict], scheduler: str | None, threads: int | None,
 
 
 def evaluate(scenarios: str | Scenario | Sequence[str | Scenario], rows: Sequence[dict], *,
-             years: int = 10, indicators: Sequence[str] | None = None,
+             years: int = HORIZON_YEARS, indicators: Sequence[str] | None = None,
              groups: Sequence[str] = ("all",), chunk_size: int = CHUNK_SIZE,
              resolution: str = RESOLUTION, scheduler: str | None = None,
              threads: int | None = None,
@@ -492,7 +493,7 @@ def _shared(scenarios, years, resolution, indicators, groups) -> dict:
 
 
 def sweep(scenarios: str | Scenario | Sequence[str | Scenario] = "baseline",
-          draws: int = 100, *, seed: int = 0, years: int = 10,
+          draws: int = 100, *, seed: int = 0, years: int = HORIZON_YEARS,
           parameters: Sequence[str] | None = None, prior_list: Sequence[Prior] | None = None,
           indicators: Sequence[str] | None = None, groups: Sequence[str] = ("all",),
           chunk_size: int = CHUNK_SIZE, resolution: str = RESOLUTION,

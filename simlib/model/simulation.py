@@ -17,7 +17,7 @@ from simlib.inputs.scenario import Scenario, load_scenario
 from simlib.model.engine import Batch, LeverValues, Trajectory, simulate
 from simlib.model.policies import MODULES
 from simlib.model.rates import base_rates, month_scalars
-from simlib.model.structure import CELLS, INNER, STATES, Timeline
+from simlib.model.structure import CELLS, HORIZON_YEARS, INNER, STATES, Timeline
 
 __all__ = ["run", "Result", "policy_rates", "module_name", "REPRODUCIBILITY"]
 
@@ -146,7 +146,7 @@ def cost_series(timeline: Timeline) -> dict[str, np.ndarray]:
     }
 
 
-def run(scenario: Scenario | str = "baseline", years: int = 10, *,
+def run(scenario: Scenario | str = "baseline", years: int = HORIZON_YEARS, *,
         disabled_modules: Iterable[str] = (), extra_modules: Sequence = (),
         resolution: str = "full") -> Result:
     """Simulate ``scenario`` (a Scenario, or a name/path to load) over ``years`` school years.

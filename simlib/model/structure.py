@@ -18,6 +18,8 @@ from itertools import product
 import numpy as np
 
 __all__ = [
+    "HORIZON_YEARS",
+    "FOCUS_SCHOOL_YEAR",
     "AXES",
     "CELL_AXES",
     "INNER_AXES",
@@ -71,6 +73,12 @@ STATES = SCHOOL_STATES + EXIT_STATES
 SEARCH_BIN_DAYS = 5
 #: First month of the simulation: school year 2025-26.
 START = _dt.date(2025, 9, 1)
+#: School years simulated unless a caller says otherwise (2025-26 to 2034-35): the one
+#: default horizon of ``run``, the CLI, the apps, the sweeps and the texts.
+HORIZON_YEARS = 10
+#: The school year the sweeps (uncertainty, sensitivity) report unless told otherwise: the
+#: sixth of the horizon (a default, not a finding: every sweep and page takes another).
+FOCUS_SCHOOL_YEAR = "2030-31"
 
 
 @dataclass(frozen=True)

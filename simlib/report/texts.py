@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from simlib.inputs.glossary import label, texts
+from simlib.model.structure import HORIZON_YEARS
 from simlib.report import numbers as N
 from simlib.report.themes import theme
 
@@ -382,7 +383,7 @@ def module_label(module, lang: str) -> str:
     return getattr(module, f"LABEL_{lang.upper()}", None) or name
 
 
-def answer(theme_or_id, years: int = 10, school_year: str | None = None, lang: str = "nl",
+def answer(theme_or_id, years: int = HORIZON_YEARS, school_year: str | None = None, lang: str = "nl",
            run: Callable | None = None) -> Report:
     """The theme's text for its own variant (``scenario`` in ``themes.toml``) against the
     baseline: the answer the model gives today to the theme's question. ``run(scenario,

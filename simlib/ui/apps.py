@@ -15,6 +15,7 @@ from pathlib import Path
 
 import ipywidgets as W
 
+from simlib.model.structure import HORIZON_YEARS
 from simlib.report.describe import lever_differences
 from simlib.ui.cache import baseline, run_cached
 from simlib.ui.charts import Chart
@@ -45,7 +46,7 @@ class ScenarioApp(Framed):
     (busy indicator while it runs) and redraws the chart and the summary.
     """
 
-    def __init__(self, years: int = 10, lang: str = "nl", export_folder: str | Path | None = None):
+    def __init__(self, years: int = HORIZON_YEARS, lang: str = "nl", export_folder: str | Path | None = None):
         spec = FrameSpec(views=("trend", "difference", "stocks", "sankey", "breakdown"),
                          stem="scenario_grafiek", compare_views=("difference",),
                          summary=self._summary)
@@ -89,7 +90,7 @@ class BaselineExplorer(Framed):
     """The baseline explorer: stocks over time, the Sankey of a school year, breakdowns by
     region, sector, finality, provider and indicator pupils, any indicator over time."""
 
-    def __init__(self, years: int = 10, lang: str = "nl", export_folder: str | Path | None = None):
+    def __init__(self, years: int = HORIZON_YEARS, lang: str = "nl", export_folder: str | Path | None = None):
         spec = FrameSpec(views=("stocks", "sankey", "breakdown", "trend"), stem="basislijn")
         self.frame = Frame(spec, years, lang, export_folder)
         self.results = [baseline(years)]

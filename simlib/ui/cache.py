@@ -18,6 +18,7 @@ import pandas as pd
 from simlib.analysis import uncertainty as U
 from simlib.inputs import scenario as _scenarios
 from simlib.model import simulation as _simulation
+from simlib.model.structure import HORIZON_YEARS
 from simlib.report import uncertainty_plots as UP
 
 __all__ = ["Bands", "bands_cached", "baseline", "run_cached", "clear_cache", "RUNS",
@@ -46,7 +47,7 @@ def _key(scenario, years: int, extra_modules: Sequence = ()) -> tuple:
             tuple(extra_modules))
 
 
-def run_cached(scenario, years: int = 10, extra_modules: Sequence = ()):
+def run_cached(scenario, years: int = HORIZON_YEARS, extra_modules: Sequence = ()):
     """``simlib.run(scenario, years)``, remembered for the last :data:`CACHE_SIZE` settings
     (keyed by the scenario's name, labels and lever schedules, and the extra policy modules
     given). ``RUNS["count"]`` counts the real runs."""
@@ -137,7 +138,7 @@ def _band_resolution(group: str) -> str:
     return next(r for r in order if axis not in RESOLUTIONS[r])
 
 
-def bands_cached(scenarios: Sequence, indicator: str, group: str = "all", years: int = 10,
+def bands_cached(scenarios: Sequence, indicator: str, group: str = "all", years: int = HORIZON_YEARS,
                  draws: int = BAND_DRAWS, seed: int = BAND_SEED,
                  progress: Callable[[int, int], None] | None = None) -> Bands:
     """:class:`Bands` of ``scenarios`` (Scenario objects, in chart order) for one indicator
@@ -173,6 +174,6 @@ def bands_cached(scenarios: Sequence, indicator: str, group: str = "all", years:
     return Bands(sw.bands(), difference, sw.meta, indicator, group)
 
 
-def baseline(years: int = 10):
+def baseline(years: int = HORIZON_YEARS):
     """The baseline (``scenarios/baseline.toml``) over ``years`` school years, cached."""
     return run_cached(_scenarios.load_scenario("baseline"), years)

@@ -11,6 +11,7 @@ import ipywidgets as W
 from simlib.files.resources import default_folder
 from simlib.inputs import scenario as _scenarios
 from simlib.inputs.glossary import texts
+from simlib.model.structure import HORIZON_YEARS
 from simlib.report import downloads as _downloads
 from simlib.report import export as _export
 from simlib.report.describe import lever_differences
@@ -41,7 +42,7 @@ class CompareApp(Framed):
     ("browser") nothing is written on the server and no saved file is listed (the folder
     would be every user's): the file is offered as a download, to upload again later."""
 
-    def __init__(self, a: str = "baseline", b: str = SLIDERS, years: int = 10,
+    def __init__(self, a: str = "baseline", b: str = SLIDERS, years: int = HORIZON_YEARS,
                  lang: str = "nl", save_dir: str | Path | None = None,
                  export_folder: str | Path | None = None):
         spec = FrameSpec(views=("trend",), kinds={"trend": ("trend", "difference")},

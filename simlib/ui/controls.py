@@ -25,6 +25,7 @@ import ipywidgets as W
 from simlib.inputs import scenario as _scenarios
 from simlib.inputs.glossary import label
 from simlib.inputs.levers import Lever, levers
+from simlib.model.structure import HORIZON_YEARS
 from simlib.report import numbers as N
 from simlib.report.describe import choice_label as _choice_label
 from simlib.report.describe import format_value, humanise, month_text
@@ -186,7 +187,7 @@ class LeverPanel:
     """
 
     def __init__(self, lang: str = "nl", lever_list: Sequence[Lever] | None = None,
-                 years: int = 10):
+                 years: int = HORIZON_YEARS):
         from simlib.model.structure import Timeline
 
         self.lang = lang

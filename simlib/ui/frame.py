@@ -28,6 +28,7 @@ from pathlib import Path
 import ipywidgets as W
 
 from simlib.inputs.glossary import label
+from simlib.model.structure import HORIZON_YEARS
 from simlib.report import plots
 from simlib.ui.cache import BAND_DRAWS, BAND_KINDS, BAND_SEED, RUNS, Bands, bands_cached
 from simlib.ui.charts import Chart
@@ -113,7 +114,7 @@ class Frame:
     before it; drawn by ``spec.draw_beside``), or, without views, the fixed charts shown
     (redrawn in the language at every change of it)."""
 
-    def __init__(self, spec: FrameSpec, years: int = 10, lang: str = "nl",
+    def __init__(self, spec: FrameSpec, years: int = HORIZON_YEARS, lang: str = "nl",
                  export_folder: str | Path | None = None, beside: Sequence[Chart] = ()):
         self.spec = spec
         self.years = years

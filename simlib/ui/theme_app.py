@@ -11,6 +11,7 @@ import ipywidgets as W
 
 from simlib.inputs import scenario as _scenarios
 from simlib.inputs.glossary import texts
+from simlib.model.structure import HORIZON_YEARS
 from simlib.report.describe import lever_changes
 from simlib.ui.apps import rerun_variant
 from simlib.ui.cache import baseline, run_cached
@@ -42,7 +43,7 @@ class ThemeApp(Framed):
     :func:`simlib.analysis.checks.policy_module`) the variant runs with.
     """
 
-    def __init__(self, theme: str, years: int = 10, lang: str = "nl",
+    def __init__(self, theme: str, years: int = HORIZON_YEARS, lang: str = "nl",
                  export_folder: str | Path | None = None, extra_modules: Sequence = ()):
         from simlib.inputs.levers import lever
         from simlib.report import themes

@@ -17,6 +17,7 @@ from matplotlib.figure import Figure
 
 from simlib.analysis import uncertainty as U
 from simlib.inputs.glossary import label, texts
+from simlib.model.structure import FOCUS_SCHOOL_YEAR, HORIZON_YEARS
 from simlib.report import plots
 from simlib.report import uncertainty_plots as UP
 from simlib.ui.charts import footnote_html
@@ -66,8 +67,8 @@ class UncertaintyApp:
     compute bands (fan charts), a tornado, and Morris + Sobol; every chart exportable."""
 
     def __init__(self, scenario: str = "baseline", against: str | None = None,
-                 indicator: str = "dual_contract_learners", school_year: str = "2030-31",
-                 draws: int = 200, years: int = 10, lang: str = "nl",
+                 indicator: str = "dual_contract_learners", school_year: str = FOCUS_SCHOOL_YEAR,
+                 draws: int = 200, years: int = HORIZON_YEARS, lang: str = "nl",
                  parameters: list[str] | None = None):
         from simlib.inputs.scenario import scenario_names
         from simlib.model.outcomes import INDICATORS
