@@ -5,7 +5,9 @@
 charts, exports) → ``ui`` (widgets and apps), with the command line on top. A module may
 import from its own floor or below, never from above; imports inside functions count. No two
 modules import each other, directly or round a circle. No file is over 600 lines and no
-function over 150.
+function over 150. The tests mirror the floors (``tests/<floor>/test_*.py``); the tests of
+the whole package (architecture, command line, notebooks, the installed wheel) sit in
+``tests/``.
 """
 
 from __future__ import annotations
@@ -151,3 +153,12 @@ def test_the_default_horizon_is_declared_once():
     found += [str(p.relative_to(PACKAGE.parent)) for p in sorted(notebooks.glob("*.ipynb"))
               if re.search(rf"years={HORIZON_YEARS}\b", p.read_text(encoding="utf-8"))]
     assert not found, f"a number of years written as a default: {found}"
+
+
+def test_the_tests_mirror_the_floors():
+    tests = Path(__file__).resolve().parent
+    folders = sorted(p.name for p in tests.iterdir() if p.is_dir() and not p.name.startswith(("_", ".")))
+    assert set(folders) <= set(FLOORS), f"tests/ folders that are not floors: {folders}"
+    for floor in folders:
+        assert (PACKAGE / floor).is_dir()
+        assert any((tests / floor).glob("test_*.py")), f"tests/{floor}/ has no tests"

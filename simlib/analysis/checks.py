@@ -1,6 +1,6 @@
 """The shared invariant checks: what every run and every policy module must satisfy.
 
-The tests (``tests/test_policies.py``, ``tests/test_themes.py``) and the researcher's notebook
+The tests (``tests/model/test_policies.py``, ``tests/report/test_themes.py``) and the researcher's notebook
 (``notebooks/09_model_uitbreiden.ipynb``) use the same functions, so a module written in a
 notebook passes the same suite as the registered ones:
 

@@ -120,7 +120,7 @@ class Lever:
     parent: str | None
     #: the declared sign of the lever's effect on named indicators, when moved from today's
     #: value to its test value (``+`` the indicator rises, ``-`` it falls): what DESIGN says
-    #: must hold; one generic test checks every declaration (tests/test_policies.py)
+    #: must hold; one generic test checks every declaration (tests/model/test_policies.py)
     effects: MappingProxyType = field(default_factory=lambda: MappingProxyType({}),
                                       repr=False)
 

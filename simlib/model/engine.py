@@ -32,7 +32,7 @@ reads its outputs):
 7. **Labour market** (after the kernel): leavers by group, qualification and route enter a
    labour-market status and move with months since exit.
 
-Learners are conserved every month: tests/test_engine.py checks totals, rows and stocks.
+Learners are conserved every month: tests/model/test_engine.py checks totals, rows and stocks.
 Capacities (guaranteed places, Groeifase) are Flanders-wide and rationed with last month's
 demand (a one-month lag: a simplification).
 """

@@ -23,7 +23,7 @@ __all__ = ["run", "Result", "policy_rates", "module_name", "REPRODUCIBILITY"]
 
 MAX_YEARS = 30
 #: What the project promises about repeating a run or a sweep (written into every meta.json
-#: and the README; tests/test_uncertainty.py checks exactly this). The compiled kernel and
+#: and the README; tests/analysis/test_uncertainty.py checks exactly this). The compiled kernel and
 #: numpy may sum in another order in another process (memory alignment of arrays received
 #: from another process, another CPU or library build), so bits are promised only within one
 #: process.
@@ -94,7 +94,7 @@ def policy_rates(scenario: Scenario, timeline: Timeline, disabled: Iterable[str]
             continue
         if id(module) in registered and module.LEVERS and lv.at_today(module.LEVERS):
             # a registered module with levers, all at today's value, changes nothing (each is
-            # checked neutral, tests/test_policies.py): skip the work. A module without
+            # checked neutral, tests/model/test_policies.py): skip the work. A module without
             # levers always acts.
             continue
         changed = module.apply(rates, lv, ctx)

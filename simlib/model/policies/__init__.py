@@ -12,7 +12,7 @@ A module is a Python module with:
   unchanged, so switching it off leaves today's rule.
 
 The engine knows modules only through ``MODULES`` below: add a mechanism with one new module
-and one line here, and the shared invariant tests (tests/test_policies.py) run on it.
+and one line here, and the shared invariant tests (tests/model/test_policies.py) run on it.
 """
 
 from simlib.model.policies import (

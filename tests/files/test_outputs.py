@@ -27,7 +27,7 @@ import simlib
 from simlib.cli import main
 from simlib.files import outputs
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 RESULT_FILES = ("indicators.csv", "stocks.csv", "meta.json")
 
 

@@ -30,7 +30,7 @@ from simlib import cli as simlib_cli
 from simlib.ui import upload
 
 S = importlib.import_module("simlib.inputs.scenario")  # the module (simlib.inputs.scenario is a function)
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 LINE = re.compile(r"^(?P<path>.+?): (?P<key>\S+): (?P<problem>.+?); expected .+$")
 WINDOW = "search_window_days"
 COACHING = "coaching_visits_per_month"

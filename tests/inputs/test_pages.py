@@ -11,7 +11,7 @@ import pytest
 from simlib import ui
 from simlib.inputs import pages
 
-NOTEBOOKS = sorted(Path(__file__).resolve().parents[1].joinpath("notebooks").glob("[0-9]*.ipynb"))
+NOTEBOOKS = sorted(Path(__file__).resolve().parents[2].joinpath("notebooks").glob("[0-9]*.ipynb"))
 
 
 def test_every_section_has_both_languages_and_the_english_is_not_a_copy():

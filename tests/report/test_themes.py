@@ -31,7 +31,7 @@ from simlib.report import (  # noqa: E402
 )
 from simlib.report.describe import lever_changes  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
 #: The SERV advice (outside the repository: the test of the quotes skips without it).
 SOURCE = ROOT.parent / "shared" / "sources" / "serv-advies-actieplan-duaal-leren.txt"

@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 import simlib
 from simlib import Scenario, ScenarioError, load_scenario
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 BASELINE_FILE = ROOT / "scenarios" / "baseline.toml"
 
 LEVERS = {lv.id: lv for lv in simlib.levers()}

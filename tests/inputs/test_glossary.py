@@ -10,7 +10,7 @@ import pytest
 
 from simlib.inputs import glossary
 
-SIMLIB = Path(__file__).resolve().parents[1] / "simlib"
+SIMLIB = Path(__file__).resolve().parents[2] / "simlib"
 #: a literal table keyed by language ({"nl": ..., "en": ...}), the way words used to be kept
 _OWN_WORDS = re.compile(r"""[{,]\s*["']nl["']\s*:\s*[{("'f]""")
 

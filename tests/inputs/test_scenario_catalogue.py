@@ -6,7 +6,7 @@ that implements it, the lever ids that file must change relative to today's rule
 places in the advice its Dutch description must cite. The tests check that every file
 exists, validates, changes exactly those levers (a superset for the combined package),
 quotes and cites the advice, and dates no change before the lever's ``earliest_date``.
-No simulation runs here: tests/test_scenario_files.py runs every scenario.
+No simulation runs here: tests/inputs/test_scenario_files.py runs every scenario.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import pytest
 import simlib
 from simlib.inputs.scenario import scenario_names
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = ROOT / "scenarios"
 LEVERS = {lv.id: lv for lv in simlib.levers()}
 TODAY = {lv.id: dict(lv.schedule) for lv in simlib.levers()}

@@ -54,7 +54,7 @@ import pytest
 
 from simlib.ui import dashboard
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 NOTEBOOKS = dashboard.notebooks(ROOT / "notebooks")
 REQUIRE_BROWSER = os.environ.get("SIMLIB_REQUIRE_BROWSER", "") not in ("", "0")

@@ -15,7 +15,7 @@ from simlib.inputs.glossary import LANGS, label, section
 from simlib.model import structure as model
 from simlib.report import diagram
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 START_NOTEBOOK = ROOT / "notebooks" / "00_start_hier.ipynb"
 
 

@@ -20,7 +20,7 @@ from simlib.inputs.glossary import label  # noqa: E402
 from simlib.report import export  # noqa: E402
 
 YEARS = 2
-NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
+NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("*.ipynb"))
 
 
 @pytest.fixture(scope="module")

@@ -45,7 +45,7 @@ from simlib import cli as simlib_cli
 from simlib.ui import upload
 
 S = importlib.import_module("simlib.inputs.scenario")
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SEED = 20260107
 N_FILES = 5_200
 LINE = re.compile(r"^(?P<path>.+?): (?P<key>\S+): (?P<problem>.+?); expected .+$")

@@ -320,7 +320,7 @@ def test_status_evidence_and_date(lv):
 @each()
 def test_rates_are_rates_its_module_declares(lv):
     """``rates`` names what the lever's module changes (its ``RATES``); which of them each
-    lever moves is checked by running the module (tests/test_policies.py)."""
+    lever moves is checked by running the module (tests/model/test_policies.py)."""
     import importlib
 
     module = importlib.import_module(f"simlib.model.policies.{lv.module}")
