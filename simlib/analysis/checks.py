@@ -224,17 +224,16 @@ def check_rates(rates: dict, months: int) -> list[Check]:
         full = rates[name].full(months)
         if not (np.all(np.isfinite(full)) and np.all(full >= 0)):
             bad_sign.append(name)
-        bounded = name.endswith(("_share", "_prob")) or name.startswith(
-            ("search_fail_to_", "termination_to_", "progression_", "graduation_"))
-        if bounded and np.any(full > 1 + 1e-12):
+        if K.RATE_KINDS[name] == K.SHARE and np.any(full > 1 + 1e-12):
             too_big.append(name)
     checks.append(Check.of("rates_valid", not bad_sign,
                            _t("failing", x=str(bad_sign)) if bad_sign
                            else _t("n_rates", n=len(K.KERNEL_RATES))))
     checks.append(Check.of("rates_bounded", not too_big,
                            _t("failing", x=str(too_big)) if too_big else None))
-    for prefix in ("search_fail_to_", "termination_to_"):
-        total = sum(rates[n].full(months) for n in K.KERNEL_RATES if n.startswith(prefix))
+    for event, destinations in K.SPLITS.items():
+        prefix = f"{event}_to_"
+        total = sum(rates[prefix + to].full(months) for to in destinations)
         err = float(np.max(np.abs(total - 1.0)))
         checks.append(Check.of(_t("routing", prefix=prefix), err <= 1e-9, _t("error", v=err)))
     provider = np.asarray(rates["provider_share"], float)

@@ -16,10 +16,21 @@ import numpy as np
 
 from simlib.inputs.levers import levers
 from simlib.inputs.parameters import param, school_days_by_month
+from simlib.model.kernel.layout import (
+    EARLY_MONTHS,
+    GROEIFASE_RULES,
+    KERNEL_RATES,
+    MONTH_SCALARS,
+    SPLITS,
+)
 from simlib.model.structure import CELLS, INNER, QUALIFICATIONS, Timeline
 
-__all__ = ["Rate", "base_rates", "population_index", "adult_share", "cell", "inner",
-           "finality_sector"]
+__all__ = ["Rate", "base_rates", "month_scalars", "population_index", "adult_share", "cell",
+           "inner", "finality_sector", "today", "window_days", "monthly_hazard"]
+
+#: What base_rates builds besides the kernel's rates: the provider shares of dual-route
+#: learners per cell, (C, 3), which the engine uses to post-stratify.
+OTHER_RATES = ("provider_share",)
 
 
 @dataclass(frozen=True)
@@ -104,15 +115,31 @@ def finality_sector(name: str) -> np.ndarray:
     return out
 
 
+def today() -> dict[str, object]:
+    """Today's value of every lever (its registry default): today's rules."""
+    return {lv.id: lv.default for lv in levers()}
+
+
+def window_days(search_days, extension_days):
+    """The search window in school days: the search days plus the extension (every searcher
+    takes it; in practice it is granted on request). Scalars or arrays over months."""
+    return search_days + extension_days
+
+
+def monthly_hazard(share, months: float = 1.0):
+    """The constant monthly hazard at which a ``share`` of those at risk leaves over
+    ``months`` months: ``-log(1 - share) / months``."""
+    return -np.log1p(-share) / months
+
+
 def base_rates(timeline: Timeline) -> dict[str, Rate]:
-    """All named rates at today's rules."""
-    today = {lv.id: lv.default for lv in levers()}
+    """All named rates at today's rules: the kernel's rates
+    (:data:`simlib.model.kernel.layout.KERNEL_RATES`, each once) and :data:`OTHER_RATES`."""
+    now = today()
     ses_ratio = inner("ses", {"no": 1.0, "yes": param("route_indicator_pupil_ratio")})
     route_fin = cell("finality", {"arbeidsmarkt": param("route_dual_share_arbeidsmarkt"),
                                   "dubbel": param("route_dual_share_dubbele")})
     provider = {f: param(f"provider_share_{f}") for f in ("arbeidsmarkt", "dubbel")}
-
-
     screen_low = 1.0 - param("screening_not_ready_share")
     leave = param("leave_hazard_adult")
     progression = param("progression_share")
@@ -138,14 +165,17 @@ def base_rates(timeline: Timeline) -> dict[str, Rate]:
         # in dual
         "termination_hazard": Rate.by_inner(
             param("termination_hazard_per_month") * inner("readiness", readiness_term)),
-        "refusal_hazard": Rate.const(0.0),
+        # a share of conditionally recognised firms is refused in a contract's first months
+        "refusal_hazard": Rate.const(monthly_hazard(
+            now["conditional_recognition_refusal_share"]
+            * float(now["conditional_recognition"]), EARLY_MONTHS)),
         "guarantee_transfer_hazard": Rate.const(
-            -np.log1p(-today["guaranteed_place_transfer_share_per_year"]) / 12.0),
+            monthly_hazard(now["guaranteed_place_transfer_share_per_year"], 12.0)),
         # aanloopfase and groeifase
         "aanloop_ready_hazard": Rate.const(param("aanloop_ready_hazard")),
         "aanloop_non_dual_hazard": Rate.const(param("aanloop_non_dual_hazard")),
         "groeifase_springboard_hazard": Rate.const(
-            -np.log1p(-today["groeifase_springboard_share_per_month"])),
+            monthly_hazard(now["groeifase_springboard_share_per_month"])),
         "groeifase_to_search_share": Rate.const(param("groeifase_to_search_share")),
         # leaving early (past compulsory schooling only)
         "adult_share": Rate(np.ones((1, 1)), adult_share(timeline)),
@@ -167,10 +197,27 @@ def base_rates(timeline: Timeline) -> dict[str, Rate]:
         "professional_only_share_dual": Rate.const(param("professional_only_share_dual")),
         "year_7_share": Rate.by_cell(cell("finality", param("year_7_share"))),
         # where learners go (shares sum to 1 per event)
-        **{f"search_fail_to_{k}": Rate.const(v) for k, v in param("search_fail_split").items()},
-        **{f"termination_to_{k}": Rate.const(v) for k, v in param("termination_split").items()},
+        **{f"{event}_to_{to}": Rate.const(share)
+           for event, tos in SPLITS.items() for to, share in _split(event, tos).items()},
     }
+    _check_names("base_rates", rates, (*KERNEL_RATES, *OTHER_RATES))
     return rates
+
+
+def _split(event: str, destinations: tuple[str, ...]) -> dict[str, float]:
+    """The parameter ``{event}_split``: a share per destination the kernel knows."""
+    split = dict(param(f"{event}_split"))
+    if set(split) != set(destinations):
+        raise ValueError(f"{event}_split in data/ has destinations {sorted(split)}; the "
+                         f"kernel routes to {sorted(destinations)}")
+    return {to: split[to] for to in destinations}
+
+
+def _check_names(what: str, built: dict, declared: tuple[str, ...]) -> None:
+    """``built`` has exactly the ``declared`` names (each declared once, in the kernel)."""
+    if set(built) != set(declared):
+        raise RuntimeError(f"{what} builds {sorted(set(built) - set(declared))} beyond and "
+                           f"lacks {sorted(set(declared) - set(built))} of the kernel's names")
 
 
 def _age_factor(adult: np.ndarray) -> np.ndarray:
@@ -181,10 +228,8 @@ def _age_factor(adult: np.ndarray) -> np.ndarray:
     (child benefit) continues during alternating training until 25, so it does not differ
     between routes and has no rate of its own; information about it is a lever.
     """
-    from simlib.inputs.levers import lever
-
     cost = param("employer_contribution_adult_eur_per_year")
-    semi = param("supply_elasticity_subsidy") / lever("employer_premium_paid_eur_per_year").default
+    semi = param("supply_elasticity_subsidy") / today()["employer_premium_paid_eur_per_year"]
     adult_factor = (1 + param("older_learner_placement_preference")) * np.exp(-semi * cost)
     return 1.0 + adult * (adult_factor - 1.0)
 
@@ -208,29 +253,35 @@ def _mismatch() -> np.ndarray:
 
 
 def month_scalars(timeline: Timeline) -> dict[str, np.ndarray]:
-    """Monthly scalars at today's rules (school days, window, route timing, cohort size)."""
-    today = {lv.id: lv.default for lv in levers()}
+    """Monthly scalars at today's rules (school days, window, route timing, cohort size, the
+    Groeifase and the guaranteed places): the kernel's
+    :data:`~simlib.model.kernel.layout.MONTH_SCALARS`, each once."""
+    now = today()
     cal = timeline.calendar_month()
     days = np.array(school_days_by_month())[cal - 1].astype(float)
     oct_share = param("route_october_share")
     route_w = np.where(cal == 9, 1 - oct_share, np.where(cal == 10, oct_share, 0.0))
     T = timeline.months
-    return {
+    g_open = float(now["groeifase_open"])
+    gua_on = float(now["guaranteed_places"])
+    scalars = {
         "school_days": days,
-        "window_days": np.full(T, float(today["search_window_days"]
-                                        + today["search_extension_days"])),
+        "window_days": np.full(T, float(window_days(now["search_window_days"],
+                                                    now["search_extension_days"]))),
         "route_weight": route_w,
         "cohort_index": population_index(timeline),
         "is_september": (cal == 9).astype(float),
         "is_august": (cal == 8).astype(float),
-        "groeifase_open": np.zeros(T),
-        "groeifase_capacity": np.zeros(T),
-        "groeifase_intake_months": np.full(T, float(today["groeifase_intake_after_months"])),
-        "groeifase_max_months": np.full(T, float(today["groeifase_max_duration_months"])),
-        "groeifase_rule": np.zeros(T),
-        "guarantee_on": np.zeros(T),
-        "guarantee_capacity": np.zeros(T),
+        "groeifase_open": np.full(T, g_open),
+        "groeifase_capacity": np.full(T, float(now["groeifase_capacity"]) * g_open),
+        "groeifase_intake_months": np.full(T, float(now["groeifase_intake_after_months"])),
+        "groeifase_max_months": np.full(T, float(now["groeifase_max_duration_months"])),
+        "groeifase_rule": np.full(T, float(GROEIFASE_RULES.index(now["groeifase_intake_rule"]))),
+        "guarantee_on": np.full(T, gua_on),
+        "guarantee_capacity": np.full(T, float(now["guaranteed_places_capacity"]) * gua_on),
     }
+    _check_names("month_scalars", scalars, MONTH_SCALARS)
+    return scalars
 
 
 def labour_tables() -> dict[str, np.ndarray]:

@@ -16,7 +16,7 @@ from simlib.inputs.parameters import calibration_used, data_hash, param
 from simlib.inputs.scenario import Scenario, load_scenario
 from simlib.model.engine import Batch, LeverValues, Trajectory, simulate
 from simlib.model.policies import MODULES
-from simlib.model.rates import base_rates, month_scalars
+from simlib.model.rates import base_rates, month_scalars, today
 from simlib.model.structure import CELLS, HORIZON_YEARS, INNER, STATES, Timeline
 
 __all__ = ["run", "Result", "policy_rates", "module_name", "REPRODUCIBILITY"]
@@ -52,11 +52,10 @@ class Context:
 
 
 def _context(timeline: Timeline, rates: dict) -> Context:
-    from simlib.inputs.levers import lever
-
+    now = today()
     oao = np.broadcast_to(rates["oao_share"].tc, (1, CELLS.size))[0].copy()
-    premium = (oao * lever("employer_premium_paid_eur_per_year").default
-               + (1 - oao) * lever("employer_premium_unpaid_eur_per_year").default)
+    premium = (oao * now["employer_premium_paid_eur_per_year"]
+               + (1 - oao) * now["employer_premium_unpaid_eur_per_year"])
     tight = np.broadcast_to(rates["placement_hazard"].tc, (1, CELLS.size))[0]
     tight = tight / tight.mean()
     return Context(months=timeline.months, calendar_month=timeline.calendar_month(),
@@ -116,31 +115,35 @@ def scenario_levers(scenario: Scenario, timeline: Timeline) -> LeverValues:
 
 
 def cost_series(timeline: Timeline) -> dict[str, np.ndarray]:
-    """Cost amounts per month at today's rules (EUR), changed by the policy modules."""
-    from simlib.inputs.levers import levers
-
-    today = {lv.id: lv.default for lv in levers()}
-    T = timeline.months
-    full = np.full
+    """Cost amounts per month at today's rules (EUR; the lever registry's defaults), changed
+    by the policy modules."""
+    from simlib.model.policies.allowance import soa_pay_share
     from simlib.model.policies.premium import eligible_share
 
-    paid_share = float(eligible_share(today["employer_premium_max_years"]))
+    now = today()
+    T = timeline.months
+    full = np.full
+    paid_share = float(eligible_share(now["employer_premium_max_years"]))
     return {
         "cost_premium_paid_eur_per_year": full(
-            T, today["employer_premium_paid_eur_per_year"] * paid_share),
+            T, now["employer_premium_paid_eur_per_year"] * paid_share),
         "cost_premium_unpaid_eur_per_year": full(
-            T, today["employer_premium_unpaid_eur_per_year"] * paid_share),
+            T, now["employer_premium_unpaid_eur_per_year"] * paid_share),
         "cost_learner_premium_eur_per_year": full(
-            T, today["learner_premium_eur_per_year"] * float(eligible_share(3))),
+            T, now["learner_premium_eur_per_year"] * float(eligible_share(3))),
         "cost_coaching_eur_per_learner_month": full(
-            T, today["coaching_visits_per_month"] * param("coaching_cost_eur_per_visit")),
+            T, now["coaching_visits_per_month"] * param("coaching_cost_eur_per_visit")),
         **{f"cost_allowance_tier_{k}_eur_per_month": full(
-            T, today[f"allowance_tier_{k}_eur_per_month"]) for k in (1, 2, 3)},
-        "cost_soa_pay_share": np.zeros(T),
-        "cost_screening_eur_per_entrant": full(T, param("screening_cost_eur_per_learner")),
-        "cost_search_support_eur_per_searcher_month": np.zeros(T),
+            T, now[f"allowance_tier_{k}_eur_per_month"]) for k in (1, 2, 3)},
+        "cost_soa_pay_share": soa_pay_share(full(T, now["allowance_below_20h"], object)),
+        "cost_screening_eur_per_entrant": full(
+            T, param("screening_cost_multiplier")[now["screening_quality"]]
+            * param("screening_cost_eur_per_learner")),
+        "cost_search_support_eur_per_searcher_month": full(
+            T, float(now["search_support_guarantee"])
+            * param("search_support_cost_eur_per_searcher_month")),
         "cost_guarantee_eur_per_place_month": full(
-            T, today["guaranteed_place_cost_eur_per_year"] / 12.0),
+            T, now["guaranteed_place_cost_eur_per_year"] / 12.0),
         "cost_groeifase_eur_per_place_month": full(
             T, param("groeifase_cost_eur_per_place_year") / 12.0),
     }

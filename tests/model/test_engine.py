@@ -10,6 +10,15 @@ from hypothesis import strategies as st
 import simlib
 from simlib.model import engine as E
 from simlib.model import kernel as K
+from simlib.model.engine.inputs import places_today
+from simlib.model.engine.rate_arrays import (
+    KERNEL_ORDER,
+    duration_bins,
+    month_array,
+    search_bins_needed,
+    stack_rates,
+)
+from simlib.model.engine.state import EngineState, advance
 from simlib.model.simulation import policy_rates
 from simlib.model.structure import CELLS, INNER, STATES, Timeline
 
@@ -64,11 +73,11 @@ def _unit_run(state: str, c: int, i: int, k: int = 0, scenario="baseline", years
                          else scenario, timeline)
     if rates_patch:
         rates.update(rates_patch)
-    RTC, RTI = E._stack_many([rates], timeline.months)
-    MS = E._months(rates, timeline.months)
-    ka, kg = E._bins(MS)
-    s = E._State(ka, kg, ks=E._search_bins(MS[None]))
-    s.places[0] = E._places0()
+    RTC, RTI = stack_rates([rates], timeline.months)
+    MS = month_array(rates, timeline.months)
+    ka, kg = duration_bins(MS)
+    s = EngineState(ka, kg, ks=search_bins_needed(MS[None]))
+    s.places[0] = places_today()
     target = {"non_dual": s.nd, "searching": s.srch, "dual_oao": s.oao, "dual_soa": s.soa,
               "guaranteed": s.gua, "aanloopfase": s.aan, "groeifase": s.gro}[state][0]
     if target.ndim == 2:
@@ -76,9 +85,8 @@ def _unit_run(state: str, c: int, i: int, k: int = 0, scenario="baseline", years
     else:
         target[c, i, min(k, target.shape[2] - 1)] = 1.0
     ones = np.ones((1, CELLS.size))
-    rec, flows, _, _ = E._run(s, RTC, RTI, MS[None],
-                           np.zeros((1, CELLS.size, INNER.size)), ones, ones, np.ones(1),
-                           np.zeros(1), record=True)
+    rec, flows, _, _ = advance(s, RTC, RTI, MS[None], np.zeros((1, CELLS.size, INNER.size)),
+                               ones, ones, np.ones(1), np.zeros(1), record=True)
     rec = rec[0]
     school = rec[..., :7].sum(axis=(1, 2, 3, 4))
     left = np.cumsum(rec[..., K.Q_LEAVE:].sum(axis=(1, 2, 3, 4)))
@@ -139,14 +147,13 @@ def test_policy_rates_are_valid():
     sc = simlib.load_scenario("pakket_serv")
     rates = policy_rates(sc, timeline)
     T = timeline.months
-    for name in K.KERNEL_RATES:
+    for name, kind in K.RATE_KINDS.items():
         full = rates[name].full(T)
         assert np.all(np.isfinite(full)) and np.all(full >= 0), name
-        if name.endswith("_share") or name.endswith("_prob") or name.startswith(
-                ("search_fail_to_", "termination_to_", "progression_", "graduation_")):
+        if kind == K.layout.SHARE:
             assert np.all(full <= 1 + 1e-12), name
-    for prefix in ("search_fail_to_", "termination_to_"):
-        total = sum(rates[n].full(T) for n in K.KERNEL_RATES if n.startswith(prefix))
+    for event, destinations in K.SPLITS.items():
+        total = sum(rates[f"{event}_to_{to}"].full(T) for to in destinations)
         np.testing.assert_allclose(total, 1.0)
     np.testing.assert_allclose(rates["provider_share"].sum(axis=1), 1.0)
 
@@ -164,14 +171,14 @@ def test_inner_rates_pool_gives_every_rate_its_factor_in_every_month():
     timeline = Timeline(2)
     sets = [policy_rates(simlib.load_scenario(n), timeline)
             for n in ("baseline", "pakket_serv")]
-    _, inner_rates = E._stack_many(sets, timeline.months)
+    _, inner_rates = stack_rates(sets, timeline.months)
     dense = inner_rates.dense()
     assert dense.shape == (2, len(K.KERNEL_RATES), timeline.months, INNER.size)
     for d, rates in enumerate(sets):
         for n, name in enumerate(K.KERNEL_RATES):
             ti = np.broadcast_to(np.asarray(rates[name].ti, float),
                                  (timeline.months, INNER.size))
-            np.testing.assert_array_equal(dense[d, n], ti[:, E._KERNEL_ORDER])
+            np.testing.assert_array_equal(dense[d, n], ti[:, KERNEL_ORDER])
     # a rate constant over the months takes one row of the pool
     rows = inner_rates.pool.shape[1]
     assert rows < len(K.KERNEL_RATES) * timeline.months
@@ -221,3 +228,192 @@ def test_the_search_window_state_is_sized_from_the_run():
 def test_a_window_beyond_the_engines_limit_is_refused_at_its_door():
     with pytest.raises(ValueError, match=f"expected 0 to {E.MAX_WINDOW_DAYS}"):
         simlib.run("baseline", years=1, extra_modules=[_window_module(E.MAX_WINDOW_DAYS + 1)])
+
+
+# --- one declaration per name (the kernel's layout) -------------------------------------------
+
+def test_every_kernel_name_is_declared_once_and_its_index_is_its_position():
+    """Rates, month scalars, accumulator and work rows, flow nodes: each tuple of names is
+    the one declaration; the index tuples the compiled code reads are derived from it."""
+    for names, index in ((K.KERNEL_RATES, K.R), (K.MONTH_SCALARS, K.M),
+                         (K.RECORDED + K.EXTRA, K.A), (K.WORK, K.W), (K.FLOW_NODES, K.F),
+                         (K.GROEIFASE_RULES, K.G)):
+        assert len(set(names)) == len(names)
+        assert index._fields == names and tuple(index) == tuple(range(len(names)))
+    assert K.RECORDED[K.Q_LEAVE:] == K.LEAVERS
+    assert [K.RECORDED[q] for q in K.NON_DUAL_Q] == [
+        "non_dual", "behind_non_dual", *(f"leave_{q}_nd" for q in K.LEAVE_QUALIFICATIONS)]
+    assert set(K.RATE_KINDS.values()) == {"share", "hazard", "factor"}
+
+
+def test_base_rates_and_month_scalars_build_exactly_the_kernels_names():
+    from simlib.model.rates import OTHER_RATES, base_rates, month_scalars
+
+    timeline = Timeline(1)
+    assert set(base_rates(timeline)) == {*K.KERNEL_RATES, *OTHER_RATES}
+    assert set(month_scalars(timeline)) == set(K.MONTH_SCALARS)
+
+
+def test_a_split_in_data_to_a_destination_the_kernel_lacks_is_refused(monkeypatch):
+    from simlib.model import rates as rates_module
+
+    real = rates_module.param
+
+    def param(name):
+        value = real(name)
+        return {**value, "groeifase": 0.0} if name == "search_fail_split" else value
+
+    monkeypatch.setattr(rates_module, "param", param)
+    with pytest.raises(ValueError, match="search_fail_split in data/ has destinations"):
+        rates_module.base_rates(Timeline(1))
+
+
+@pytest.mark.parametrize("name", K.KERNEL_RATES)
+def test_the_shared_checks_bound_exactly_the_rates_declared_shares(name):
+    """simlib.analysis.checks.check_rates bounds exactly the rates the kernel's layout declares
+    as shares, and checks exactly the destinations of each split add up."""
+    from simlib.analysis.checks import check_rates
+    from simlib.model.rates import Rate
+
+    rates = policy_rates(simlib.load_scenario("baseline"), Timeline(1))
+    checks = check_rates({**rates, name: Rate.const(1.5)}, 12)
+    bounded = checks[1]
+    assert bounded.passed == (K.RATE_KINDS[name] != "share"), (name, bounded.detail)
+    routing = checks[2:2 + len(K.SPLITS)]
+    in_split = [name in {f"{e}_to_{to}" for to in tos} for e, tos in K.SPLITS.items()]
+    assert [not c.passed for c in routing] == in_split, name
+
+
+def test_the_groeifase_rules_are_the_levers_choices_in_order():
+    from simlib.inputs.levers import lever
+    from simlib.model.policies import groeifase
+
+    assert K.GROEIFASE_RULES == tuple(lever("groeifase_intake_rule").choices)
+    assert groeifase.RULE == {rule: float(i) for i, rule in enumerate(K.GROEIFASE_RULES)}
+
+
+#: Levers whose registry default today's base rates, month scalars and costs read; moved,
+#: the base must be what the lever's module gives at that value (for the rates and costs
+#: the base reads from the registry; the others, such as effects on the placement hazard or
+#: the firms' offer, are relative to today by definition).
+TODAY_MOVED = {"groeifase_open": True, "groeifase_capacity": 500,
+               "groeifase_intake_rule": "broad", "guaranteed_places": True,
+               "guaranteed_places_capacity": 300, "conditional_recognition": True,
+               "search_support_guarantee": True, "search_window_days": 30,
+               "search_extension_days": 25, "allowance_below_20h": "pro_rata",
+               "screening_quality": "high"}
+
+
+def test_todays_rules_are_read_from_the_lever_registry(monkeypatch):
+    """If a lever's default changed, the base rates would follow it: with the defaults moved
+    (a patched registry), the base equals each module's output at those values."""
+    from simlib.model import rates as rates_module
+    from simlib.model import simulation
+    from simlib.model.policies import (
+        allowance,
+        groeifase,
+        guarantee,
+        recognition,
+        screening,
+        search,
+        search_support,
+    )
+    from simlib.model.simulation import _context, cost_series, scenario_levers
+
+    timeline = Timeline(1)
+    real = rates_module.today()
+    base = {**rates_module.base_rates(timeline), **rates_module.month_scalars(timeline),
+            **cost_series(timeline)}
+    ctx = _context(timeline, base)
+    lv = scenario_levers(simlib.scenario(**TODAY_MOVED), timeline)
+    moved = {}
+    for module in (groeifase, guarantee, recognition, search_support, search, allowance,
+                   screening):
+        moved.update({k: v for k, v in module.apply(base, lv, ctx).items()
+                      if k not in ("route_weight", "route_dual_share", "termination_hazard",
+                                   "places_factor", "screen_ready_prob", "placement_hazard",
+                                   "leave_hazard_groeifase")})
+    patched = {**real, **TODAY_MOVED}
+    monkeypatch.setattr(rates_module, "today", lambda: patched)
+    monkeypatch.setattr(simulation, "today", lambda: patched)
+    now = {**rates_module.base_rates(timeline), **rates_module.month_scalars(timeline),
+           **cost_series(timeline)}
+
+    def dense(x):
+        return x.full(timeline.months) if isinstance(x, rates_module.Rate) else np.broadcast_to(
+            np.asarray(x, float), (timeline.months,))
+
+    assert {"groeifase_rule", "guarantee_capacity", "refusal_hazard", "window_days",
+            "cost_soa_pay_share", "cost_screening_eur_per_entrant",
+            "cost_search_support_eur_per_searcher_month"} <= set(moved)
+    for name, value in moved.items():
+        np.testing.assert_allclose(dense(now[name]), dense(value), rtol=1e-12, err_msg=name)
+        if not np.array_equal(dense(value), dense(base[name])):
+            assert not np.array_equal(dense(now[name]), dense(base[name])), name
+
+
+# --- the kernel's on-disk cache and the engine's caches ---------------------------------------
+
+class _FakeCache:
+    def __init__(self, path):
+        self.cache_path = str(path)
+        self.flushed = 0
+
+    def flush(self):
+        self.flushed += 1
+
+
+def test_a_change_in_any_kernel_file_empties_the_cache_of_every_kernel_function(tmp_path):
+    """Numba checks a cached function against its own file only; the kernel's guard hashes
+    all its files and empties every cache when one changed."""
+    from types import SimpleNamespace
+
+    from simlib.model.kernel.cache import keep_fresh
+
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "loop.py").write_text("x = 1\n")
+    (src / "steps.py").write_text("y = 1\n")
+    caches = [_FakeCache(tmp_path / "cache") for _ in range(2)]
+    funcs = [SimpleNamespace(_cache=c) for c in caches] + [SimpleNamespace()]
+    assert keep_fresh(funcs, src)           # no stamp yet: a cache of unknown sources
+    assert not keep_fresh(funcs, src)       # unchanged
+    (src / "steps.py").write_text("y = 2\n")  # a callee's file, not the loop's
+    assert keep_fresh(funcs, src)
+    assert [c.flushed for c in caches] == [2, 2]
+    assert not keep_fresh(funcs, src)
+
+
+def test_the_guard_covers_every_compiled_function_of_the_kernel():
+    import pkgutil
+
+    import numba
+
+    from simlib.model import kernel
+
+    found = set()
+    for info in pkgutil.iter_modules(kernel.__path__):
+        module = __import__(f"simlib.model.kernel.{info.name}", fromlist=["_"])
+        found |= {obj for obj in vars(module).values()
+                  if isinstance(obj, numba.core.registry.CPUDispatcher)
+                  and obj.__module__ == module.__name__}
+    assert found and found == set(kernel.DISPATCHERS)
+
+
+def test_every_growing_cache_of_the_engine_is_reachable_from_the_package():
+    """simlib.analysis.calibration clears the engine's caches through
+    ``vars(simlib.model.engine)`` (each trial of a fit adds a start state)."""
+    import pkgutil
+
+    from simlib.model import engine
+    from simlib.model.engine import burn_in
+
+    reachable = {id(obj) for obj in vars(engine).values()}
+    unreachable = set()
+    for info in pkgutil.iter_modules(engine.__path__):
+        module = __import__(f"simlib.model.engine.{info.name}", fromlist=["_"])
+        unreachable |= {name for name, obj in vars(module).items()
+                        if hasattr(obj, "cache_info") and id(obj) not in reachable
+                        and obj.__module__ == module.__name__}
+    assert unreachable <= {"_merge_plan"}  # keyed on the resolution only: three entries
+    assert vars(engine)["initial"] is burn_in.initial and burn_in.initial.cache_info().maxsize
