@@ -1,5 +1,6 @@
-# Build and test tooling for simlib (GNU make; recipes are indented with TABs).
-# `make` alone prints the targets.
+# Build and test tooling for the Duaal Leren scenario simulator (distribution
+# duaal-leren-simulator, import package simlib; GNU make, recipes indented with TABs).
+# `make` alone prints the targets; `make lab` and `make test` are the two that matter.
 
 PYTHON ?= python3
 VENV   := .venv
@@ -29,7 +30,7 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 CHROMIUM := /usr/bin/chromium
 
 .DEFAULT_GOAL := help
-.PHONY: help install test lab dashboard browser constraints clean
+.PHONY: help install test lab dashboard browser constraints wheel clean
 
 help: ## List the targets
 	@echo "Targets:"
@@ -39,10 +40,12 @@ help: ## List the targets
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --upgrade pip
+	@# the distribution was called simlib until 0.2 (a name PyPI gives another project)
+	$(PY) -m pip uninstall --yes --quiet simlib 2>/dev/null || true
 	$(PY) -m pip install -c constraints.txt -e ".[$(EXTRAS)]"
 	touch $@
 
-install: $(STAMP) ## Create .venv and install simlib[notebooks,test] pinned by constraints.txt
+install: $(STAMP) ## Create .venv and install duaal-leren-simulator[notebooks,test] (editable) pinned by constraints.txt
 
 test: $(STAMP) browser ## Lint (ruff) and run the test suite (pytest, browser tests included)
 	$(VENV)/bin/ruff check $(LINT_PATHS)
@@ -64,7 +67,7 @@ lab: $(STAMP) ## Start JupyterLab on the start notebook (LAB_ARGS="..." adds arg
 		$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(LAB_NOTEBOOK) $(ALLOW_ROOT) $(LAB_ARGS)
 
 dashboard: $(STAMP) ## Serve the notebooks as a web app on 127.0.0.1 (DASHBOARD_PORT=8866, offline)
-	$(PY) -m simlib.dashboard --port=$(DASHBOARD_PORT) $(DASHBOARD_ARGS)
+	$(PY) -m simlib.ui.dashboard --port=$(DASHBOARD_PORT) $(DASHBOARD_ARGS)
 
 constraints: ## Regenerate constraints.txt from a throwaway fresh venv
 	tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
@@ -79,6 +82,13 @@ constraints: ## Regenerate constraints.txt from a throwaway fresh venv
 	  "$$tmp/venv/bin/python" -m pip freeze --exclude-editable; } > constraints.txt.new && \
 	mv constraints.txt.new constraints.txt
 	@echo "constraints.txt regenerated; review the diff, then run make test."
+
+# The wheel (with the data, scenarios, notebooks and dashboard inside) and its version from
+# the git tags; build/ first removed, so no file deleted since an earlier build slips in.
+wheel: $(STAMP) ## Build the wheel into dist/ (pip install dist/duaal_leren_simulator-*.whl)
+	rm -rf build
+	$(PY) -m pip wheel --no-deps --wheel-dir dist .
+	rm -rf build *.egg-info
 
 clean: ## Remove .venv, build output and caches
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache .hypothesis

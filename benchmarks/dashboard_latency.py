@@ -6,9 +6,9 @@ Usage (from the repository root; needs Debian's chromium at /usr/bin/chromium)::
     .venv/bin/python benchmarks/dashboard_latency.py --loads 5 --presses 20 \\
         --notebook 07_scenario_vergelijking.ipynb --notebook 02_minimum_werkuren.ipynb
 
-It starts the dashboard exactly as ``make dashboard`` does (:mod:`simlib.dashboard`, a free
+It starts the dashboard exactly as ``make dashboard`` does (:mod:`simlib.ui.dashboard`, a free
 port on 127.0.0.1), opens each notebook ``--loads`` times in headless Chromium (Playwright,
-flags of :data:`simlib.dashboard.CHROMIUM_ARGS`) and measures
+flags of :data:`simlib.ui.dashboard.CHROMIUM_ARGS`) and measures
 
 - **load**: from the request of the page to the first chart drawn (an ``<img>`` of the app
   with its picture loaded); this includes the kernel start and the notebook's first model
@@ -33,7 +33,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from simlib import dashboard  # noqa: E402
+from simlib.ui import dashboard  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 DEFAULT_NOTEBOOKS = ("07_scenario_vergelijking.ipynb", "02_minimum_werkuren.ipynb")

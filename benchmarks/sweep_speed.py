@@ -12,7 +12,7 @@ Printed (medians over ``--repeat`` runs, with min and max):
   can fork; ``--scheduler threads`` to measure one process) as a subprocess, imports and the
   CSV files included (the issue's measure; goal: 1,000 draws under 8 s), and the milliseconds
   per draw it implies;
-- the wall time, in-process, of :func:`simlib.sensitivity.screen_then_sobol` on the baseline's
+- the wall time, in-process, of :func:`simlib.analysis.sensitivity.screen_then_sobol` on the baseline's
   dual contract learners in 2030-31: Morris over every uncertain parameter (``--trajectories``,
   default 4) then Sobol with ``--sobol-n`` base samples (default 1,024) on the ten parameters
   that matter most (goal: under 2 minutes), after one small warm-up.
@@ -73,8 +73,8 @@ def main(argv: list[str] | None = None) -> int:
           f"draw (goal for 1,000 draws: under {SWEEP_GOAL_S:g} s)")
 
     if not args.skip_sensitivity:
-        from simlib.sensitivity import screen_then_sobol
-        from simlib.uncertainty import priors
+        from simlib.analysis.sensitivity import screen_then_sobol
+        from simlib.analysis.uncertainty import priors
 
         k = len(priors())
         screen_then_sobol(years=10, trajectories=1, top=2, n=2)  # warm-up

@@ -7,11 +7,13 @@ Public API (small and stable; notebooks, tests and outside scripts use only this
 - :func:`run` — simulate a scenario, returning a :class:`Result`.
 """
 
-__version__ = "0.1.0"
+from simlib import _moved
+from simlib.files.version import __version__  # noqa: E402
+from simlib.inputs.levers import Lever, levers  # noqa: E402
+from simlib.inputs.scenario import Scenario, ScenarioError, load_scenario, scenario  # noqa: E402
+from simlib.model.simulation import Result, run  # noqa: E402
 
-from simlib.levers import Lever, levers  # noqa: E402
-from simlib.scenario import Scenario, ScenarioError, load_scenario, scenario  # noqa: E402
-from simlib.simulation import Result, run  # noqa: E402
+_moved.install()  # old import paths (simlib.plots, simlib.engine, ...) for one more release
 
 __all__ = [
     "__version__",

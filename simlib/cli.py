@@ -1,8 +1,9 @@
-"""Command line: ``python -m simlib run|validate|compare|calibrate|sweep|levers``.
+"""Command line: ``python -m simlib run|validate|compare|calibrate|sweep|levers``, installed
+as the command ``duaal-leren`` (``pyproject.toml``, ``[project.scripts]``).
 
 Exit codes for every command: 0 success, 2 a user error (bad scenario, bad flag, ``--out``
 refused), 1 an internal error, 130 stopped by Ctrl-C. A user error prints a message, never a
-traceback. Results are written complete or not at all (:mod:`simlib.outputs`).
+traceback. Results are written complete or not at all (:mod:`simlib.files.outputs`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ import sys
 import traceback
 from pathlib import Path
 
-from simlib import __version__
+from simlib.files.version import model_label
+from simlib.model.structure import HORIZON_YEARS
 
 __all__ = ["main", "UserError"]
 
@@ -45,9 +47,9 @@ def _check_out(out: str | Path, force: bool, names: tuple[str, ...] = RESULT_FIL
 
     A folder holding any of them is refused without ``--force``, and said to hold an
     incomplete result if its ``meta.json`` does not vouch for its files
-    (:func:`simlib.outputs.incomplete`).
+    (:func:`simlib.files.outputs.incomplete`).
     """
-    from simlib.outputs import incomplete
+    from simlib.files.outputs import incomplete
 
     out = _out_folder(out)
     if out.exists() and not out.is_dir():
@@ -69,8 +71,8 @@ def _check_out(out: str | Path, force: bool, names: tuple[str, ...] = RESULT_FIL
 
 
 def _cmd_run(args) -> int:
-    from simlib.scenario import load_scenario
-    from simlib.simulation import MAX_YEARS, run
+    from simlib.inputs.scenario import load_scenario
+    from simlib.model.simulation import MAX_YEARS, run
 
     if not 1 <= args.years <= MAX_YEARS:
         raise UserError(f"--years: {args.years} out of range; expected 1 to {MAX_YEARS}")
@@ -82,7 +84,7 @@ def _cmd_run(args) -> int:
 
 def write_outputs(out: Path, write) -> int:
     """Call ``write(out)`` (which returns the paths written, e.g. through
-    :func:`simlib.outputs.write_folder`), print the paths; exit code 0.
+    :func:`simlib.files.outputs.write_folder`), print the paths; exit code 0.
 
     An OS error (a folder that cannot be written) is a user error.
     """
@@ -100,7 +102,7 @@ def _cmd_validate(args) -> int:
     """Every file gets its own verdict, whatever happens to another: ``OK <path>``, its
     problem lines, or (a bug of ours) its traceback and an internal-error line. Exit 2 if a
     file was refused, 1 if one met an internal error, else 0."""
-    from simlib.scenario import ScenarioError, load_scenario
+    from simlib.inputs.scenario import ScenarioError, load_scenario
 
     refused = broken = False
     for file in args.files:
@@ -121,12 +123,12 @@ def _cmd_validate(args) -> int:
 
 def lever_table(lang: str = "nl") -> str:
     """The lever registry as a plain-text table in ``lang``, values by the number rule
-    (:mod:`simlib.numbers`: ``612,50`` and ``25 %`` in Dutch), with a line on how to write
+    (:mod:`simlib.report.numbers`: ``612,50`` and ``25 %`` in Dutch), with a line on how to write
     them in a scenario file."""
-    from simlib import numbers as N
-    from simlib.describe import choice_label, format_value
-    from simlib.glossary import label, texts
-    from simlib.levers import levers
+    from simlib.inputs.glossary import label, texts
+    from simlib.inputs.levers import levers
+    from simlib.report import numbers as N
+    from simlib.report.describe import choice_label, format_value
 
     words = texts("cli")[lang]
 
@@ -156,18 +158,58 @@ def lever_table(lang: str = "nl") -> str:
 
 
 def _cmd_levers(args) -> int:
+    if args.markdown:
+        from simlib.report.docs import levers_markdown
+
+        sys.stdout.write(levers_markdown())
+        return 0
     print(lever_table(args.lang))
     return 0
 
 
 def _cmd_compare(args) -> int:
-    from simlib.compare import command
+    """``python -m simlib compare A B --out DIR [--years N] [--force]``; returns the exit code.
 
-    return command(args)
+    Checks ``--years`` and ``--out`` (refused if it already holds ``comparison.csv`` or
+    ``meta.json``, unless ``--force``), loads and runs both scenarios, then writes
+    ``comparison.csv`` (UTF-8, ``\\n`` line endings, no index; a NaN is an empty field) and
+    ``meta.json`` (each run's :meth:`simlib.Result.meta` under ``"a"`` and ``"b"``, and the
+    rows and SHA-256 of ``comparison.csv`` under ``"files"``), complete or not at all
+    (:func:`simlib.files.outputs.write_folder`), and prints the paths. Nothing is written on a user
+    error.
+    """
+    from simlib.analysis.compare import COMPARE_FILES, compare
+    from simlib.files.outputs import table as csv_table
+    from simlib.files.outputs import write_folder
+    from simlib.inputs.scenario import load_scenario
+    from simlib.model.simulation import MAX_YEARS, run
+
+    if not 1 <= args.years <= MAX_YEARS:
+        raise UserError(f"--years: {args.years} out of range; expected 1 to {MAX_YEARS}")
+    out = _check_out(args.out, args.force, COMPARE_FILES)
+    sc_a = load_scenario(args.a)
+    sc_b = load_scenario(args.b)
+    ra = run(sc_a, years=args.years)
+    rb = run(sc_b, years=args.years)
+    table = compare(ra, rb)
+    meta = {
+        "a": ra.meta(),
+        "b": rb.meta(),
+        "years": args.years,
+        "difference": "b - a",
+        "relative_difference": "(b - a) / |a|; empty (NaN) where a == 0 or a value is missing",
+    }
+
+    def write(folder: Path) -> list[Path]:
+        files = {"comparison.csv": csv_table(table, index=False, lineterminator="\n",
+                                             encoding="utf-8")}
+        return write_folder(folder, files, meta, overwrite=args.force)
+
+    return write_outputs(out, write)
 
 
 def _cmd_calibrate(args) -> int:
-    from simlib.calibration import command
+    from simlib.analysis.calibration_output import command
 
     return command(args)
 
@@ -254,10 +296,15 @@ def _check_sweep_memory(draws: int, years: int) -> None:
 
 
 def _cmd_sweep(args) -> int:
-    from simlib.outputs import table, write_folder
-    from simlib.scenario import load_scenario
-    from simlib.simulation import MAX_YEARS
-    from simlib.uncertainty import PROCESSES, SchedulerUnreachable, processes_available, sweep
+    from simlib.analysis.uncertainty import (
+        PROCESSES,
+        SchedulerUnreachable,
+        processes_available,
+        sweep,
+    )
+    from simlib.files.outputs import table, write_folder
+    from simlib.inputs.scenario import load_scenario
+    from simlib.model.simulation import MAX_YEARS
 
     if args.draws < 1:
         raise UserError(f"--draws: {args.draws} out of range; expected at least 1")
@@ -300,17 +347,22 @@ def _cmd_sweep(args) -> int:
     return write_outputs(out, write)
 
 
+#: The installed command (``duaal-leren.exe`` on Windows).
+COMMAND = "duaal-leren"
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="python -m simlib",
-                     description="Duaal Leren scenario simulator (simlib).")
-    parser.add_argument("--version", action="version", version=f"simlib {__version__}")
+    prog = COMMAND if Path(sys.argv[0]).stem == COMMAND else "python -m simlib"
+    parser = _Parser(prog=prog, description="Duaal Leren scenario simulator (simlib).")
+    parser.add_argument("--version", action="version", version=model_label())
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     p = sub.add_parser("run", help="run a scenario and write indicators.csv, stocks.csv, "
                        "meta.json")
     p.add_argument("scenario", help="a scenario file, or the name of one in scenarios/")
     p.add_argument("--out", required=True, help="folder to write the results into")
-    p.add_argument("--years", type=int, default=10, help="school years to simulate (default 10)")
+    p.add_argument("--years", type=int, default=HORIZON_YEARS,
+                   help=f"school years to simulate (default {HORIZON_YEARS})")
     p.add_argument("--force", action="store_true", help="overwrite results already in --out")
     p.set_defaults(func=_cmd_run)
 
@@ -322,14 +374,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("a", help="first scenario (file or name in scenarios/), e.g. baseline")
     p.add_argument("b", help="second scenario (file or name in scenarios/)")
     p.add_argument("--out", required=True, help="folder to write comparison.csv into")
-    p.add_argument("--years", type=int, default=10, help="school years to simulate (default 10)")
+    p.add_argument("--years", type=int, default=HORIZON_YEARS,
+                   help=f"school years to simulate (default {HORIZON_YEARS})")
     p.add_argument("--force", action="store_true", help="overwrite a comparison already in --out")
     p.set_defaults(func=_cmd_compare)
 
     p = sub.add_parser("calibrate", help="fit the free parameters to the calibration targets and "
                        "print target, model value and relative error per target")
     p.add_argument("--write", action="store_true",
-                   help="store the fitted values with the date and the fit in data/calibration.toml")
+                   help="store the fitted values with the date and the fit in "
+                   "data/calibration.toml (from the installed package: the user's own "
+                   "calibration.toml, read instead of the shipped one)")
     p.add_argument("--maxiter", type=int, default=200, help="optimizer iterations (default 200)")
     p.set_defaults(func=_cmd_calibrate)
 
@@ -343,7 +398,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "tcp://127.0.0.1:8786), 'processes' (worker processes on this machine), "
                    "'threads' (threads in this process) or 'auto' (default: processes where "
                    "the system can fork, else threads)")
-    p.add_argument("--years", type=int, default=10, help="school years to simulate (default 10)")
+    p.add_argument("--years", type=int, default=HORIZON_YEARS,
+                   help=f"school years to simulate (default {HORIZON_YEARS})")
     p.add_argument("--resolution", choices=("finality", "sector", "full"), default="finality",
                    help="market cells of the batch engine: finality (default: regions and "
                    "sectors merged, fastest), sector (regions merged) or full")
@@ -353,13 +409,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("levers", help="print the lever registry as a table")
     p.add_argument("--lang", choices=("nl", "en"), default="nl")
+    p.add_argument("--markdown", action="store_true",
+                   help="print docs/levers.md (the registry as a Markdown page) instead")
     p.set_defaults(func=_cmd_levers)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit code."""
-    from simlib.scenario import ScenarioError
+    from simlib.inputs.scenario import ScenarioError
 
     parser = build_parser()
     try:
@@ -376,7 +434,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except BrokenPipeError:
         return 0
-    except KeyboardInterrupt:  # Ctrl-C: outputs are complete or absent (simlib.outputs)
+    except KeyboardInterrupt:  # Ctrl-C: outputs are complete or absent (simlib.files.outputs)
         print("interrupted (Ctrl-C): stopped; no partial results were left", file=sys.stderr)
         return 130
     except Exception:  # an internal error: the traceback helps whoever fixes it

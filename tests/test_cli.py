@@ -24,9 +24,9 @@ import numpy as np
 import pytest
 
 import simlib
-import simlib.simulation
+import simlib.model.simulation
 from simlib.cli import main
-from simlib.model import STATES
+from simlib.model.structure import STATES
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE_FILE = ROOT / "scenarios" / "baseline.toml"
@@ -295,7 +295,7 @@ def test_internal_error_exits_1(capsys, tmp_path, monkeypatch):
     def boom(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(simlib.simulation, "run", boom)
+    monkeypatch.setattr(simlib.model.simulation, "run", boom)
     monkeypatch.setattr(simlib, "run", boom)
     code, _, err = cli(capsys, "run", "baseline", "--out", tmp_path / "out", "--years", "1")
     assert code == 1

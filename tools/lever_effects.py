@@ -14,9 +14,9 @@ from __future__ import annotations
 import argparse
 
 import simlib
-from simlib.levers import lever
-from simlib.plots import number
-from simlib.scenario import scenario_names
+from simlib.inputs.levers import lever
+from simlib.inputs.scenario import scenario_names
+from simlib.report.plots import number
 
 HEADLINE = ("dual_contract_learners", "unqualified_outflow", "public_cost")
 NEEDS = {"dual_offer_targeting": {"dual_offer_growth_share": 0.25}}

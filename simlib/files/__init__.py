@@ -1,0 +1,1 @@
+"""Floor 0: where files are read and written."""
