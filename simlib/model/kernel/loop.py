@@ -1,9 +1,9 @@
 """The month loop: each month, each market cell takes the steps in order; then the year end.
 
 :func:`run_kernel` runs one draw over all months of its rates; :func:`run_batch` runs
-independent draws one after the other (a leading draw axis on every argument). A cell's month
-(:func:`cell_month`) calls one compiled function per mechanism, each working on the cell's
-rows of strata, and passes what they share explicitly: the cell's state, its rate factors
+independent draws one after the other (a leading draw axis on every argument). In a cell's
+month the loop calls one compiled function per mechanism, each working on the cell's rows of
+strata, and passes what they share explicitly: the cell's rows of the state, its rate factors
 ``rc`` and the month's inner factors ``ti``, the accumulator rows (``acc``: what is recorded
 and the flows) and the work rows (``wk``, see :data:`~.layout.WORK`). Cells couple only
 through the Flanders-wide capacities (guaranteed places, Groeifase), rationed with last
@@ -18,6 +18,13 @@ small vectorised helpers of :mod:`.numerics`, the year end, the stocks, the bloc
 the flows stay separate calls, as they were. To make a step a call of its own (to time it,
 or to restructure it), drop its ``inline="always"``: results then may differ in the last
 bits.
+
+What costs time besides the arithmetic: every array that an inlined function receives, every
+array read from a tuple and every view taken costs two atomic reference counts (numba's
+NRT), each time it is executed. So :func:`run_kernel` unpacks its argument tuples and makes
+its buffers once, before the months, and the cells' month is written out in its loop rather
+than in a function of its own (which took some 60 arrays per cell and month): a tenth of the
+kernel's time went to reference counts before.
 """
 
 from __future__ import annotations
@@ -68,14 +75,6 @@ Strata = namedtuple("Strata", ("year", "not_last", "rank", "behind", "high", "ti
 #: August, the Groeifase (open, intake month, maximum months, intake rule), guarantee on.
 Month = namedtuple("Month", ("days", "window", "shift", "route_w", "cohort", "sep", "aug",
                              "g_open", "g_intake", "g_max", "g_rule", "gua_on"))
-#: Buffers of a run: the accumulator and work rows, per contract month the probability
-#: scale and the share staying, the rows summed per indicator-pupil block and which can be
-#: nonzero, the cell's rate factors and the month's inner factors (with the pool row each
-#: holds).
-Work = namedtuple("Work", ("acc", "wk", "scl", "cstay", "sums", "active", "rc", "ti",
-                           "ti_row"))
-
-
 @njit(cache=True, error_model="numpy", fastmath=FASTMATH, inline="always")
 def strata_constants(rank_w):
     """The :class:`Strata` of the kernel's order (ses, year, behind, readiness)."""
@@ -163,74 +162,17 @@ def capacity(free, occupied, demand_prev, on):
     return ratio, budget
 
 
-@njit(cache=True, error_model="numpy", fastmath=FASTMATH, inline="always")
-def cell_month(st, rt, mk, c, t, mo, kw, strata, work, cap, fl, record):
-    """Steps 1-5 of cell ``c`` in month ``t`` (:class:`Month` ``mo``), in place on the state
-    ``st``; fills the accumulator rows of ``work`` and, if ``record``, the inflow and year-end
-    flows ``fl``. ``cap`` = (guarantee ratio, budget, demand, Groeifase ratio, budget,
-    demand): returned with this cell's admissions and candidates."""
-    nd, srch, oao, soa = st.nd[c], st.srch[c], st.oao[c], st.soa[c]
-    gua, aan, gro = st.gua[c], st.aan[c], st.gro[c]
-    rc, ti, acc, wk = work.rc, work.ti, work.acc, work.wk
-    for n in range(rc.shape[0]):
-        rc[n] = rt.tc[n, t, c]
-    gua_ratio, gua_budget, gua_demand, gro_ratio, gro_budget, gro_demand = cap
-    if mo.sep:  # 1. inflow
-        entered = inflow(nd, rt.inflow[c], mo.cohort)
-        if record:
-            fl[F.inflow, F.non_dual] += entered
-    if mo.route_w > 0.0:  # 2. route choice and screening
-        route_choice(nd, srch[0], aan[0], rc[R.route_dual_share] * mo.route_w,
-                     rc[R.screen_ready_prob], ti, strata.not_last, acc)
-    else:
-        acc[A.route_entries] = 0.0
-        acc[A.screened_out] = 0.0
-    lam_mult, norm, p_cap, open_share = market(  # 3. the market
-        srch, oao, soa, st.places[c], mk.U0[c], mk.V0[c], mk.alpha, mk.beta, mk.rank, kw)
-    placement(srch, rc[R.placement_hazard] * lam_mult / norm, ti, strata.rank, mo.days,
-              mo.window, mo.shift, kw, p_cap, acc, wk)  # 4a.
-    hazards(rc, ti, wk)
-    contracts(oao, soa, rc[R.oao_share], ti, rt.front_load, work.scl, work.cstay, acc,
-              wk)  # 4b.
-    guaranteed(gua, oao[0], rc[R.guarantee_transfer_hazard] * open_share, ti, acc, wk)  # 4c.
-    gua_budget, gua_demand, gro_budget, gro_demand = failed_searches(  # 4d.
-        gua, rc, ti, mo.gua_on, gua_ratio, gua_budget, gua_demand,
-        mo.g_open and mo.g_rule == G.broad, gro_ratio, gro_budget, gro_demand, acc, wk)
-    ended, gro_budget, gro_demand = terminations(  # 4e. (broad intake includes this rule)
-        rc, ti, mo.g_open and mo.g_rule >= G.also_after_termination, gro_ratio, gro_budget,
-        gro_demand, acc, wk)
-    gro_budget, gro_demand = aanloopfase(aan, rc, ti, mo.g_open, mo.g_intake, gro_ratio,
-                                         gro_budget, gro_demand, acc, wk)  # 4f.
-    groeifase(gro, rc, ti, mo.g_max, acc, wk)  # 4g.
-    moves(nd, srch[0], aan[0], gro[0], rc, ti, acc, wk)  # 4h.
-    exits(acc, wk)
-    target = mk.target0[c] * rc[R.places_factor] * ti[R.places_factor, 0]
-    st.places[c] = firms(st.places[c], target, mk.tau, mk.kappa, ended)
-    if mo.aug:  # 5. year end
-        year_end(nd, srch, oao, soa, gua, aan, gro, rc, ti, kw, strata.year, strata.up,
-                 strata.rep, acc, wk, fl, record)
-    return gua_ratio, gua_budget, gua_demand, gro_ratio, gro_budget, gro_demand
-
-
-@njit(cache=True, error_model="numpy", fastmath=FASTMATH, inline="always")
-def record_cell(st, c, t, kw, strata, work, routes, aug, gua_active, gro_active, out, fl):
-    """What cell ``c`` records of month ``t``: its stocks, the accumulator rows summed per
-    indicator-pupil block into ``out.rec``, its leavers without a full qualification into
-    ``out.leavers`` and its flows into ``fl``."""
-    acc = work.acc
-    stocks(st.nd[c], st.srch[c], st.oao[c], st.soa[c], st.gua[c], st.aan[c], st.gro[c], kw,
-           strata.behind, strata.high, strata.tier, acc)
-    active_rows(work.active, routes, aug, gua_active, gro_active)
-    reduce_blocks(acc, work.active, work.sums)
-    write_outputs(acc, work.sums, out.rec[t, c], out.leavers[t])
-    flows(work.sums, fl)
-
-
 @njit(cache=True, error_model="numpy", fastmath=FASTMATH)
 def run_kernel(st, rt, mk, out, record):
     """Advance the :class:`~.layout.State` ``st`` over all months of the
     :class:`~.layout.Rates` ``rt`` with the :class:`~.layout.Market` ``mk``; fill the
     :class:`~.layout.Outputs` ``out`` (the places always, the rest if ``record``).
+
+    Each month, each cell takes steps 1-5 in order, in place on its rows of the state; then
+    what the cell records. The argument tuples and the buffers are unpacked into local arrays
+    once, before the month loop: reading an array from a tuple, taking a view or passing an
+    array into an inlined step costs two atomic reference counts, so a cell's month takes
+    only the views of its own rows of the state.
 
     Every step is a loop over the strata of a cell with no branch on the stratum, so it
     vectorises. Capacities (guaranteed places, Groeifase) are Flanders-wide: admissions are
@@ -238,38 +180,87 @@ def run_kernel(st, rt, mk, out, record):
     budget; when this month's candidates in a cell exceed what is left, each is admitted in
     the same proportion, and cells are served in order).
     """
-    T = rt.month.shape[1]
-    C = st.nd.shape[0]
-    kw = window_bins(st.srch, rt.month)
-    strata = strata_constants(mk.rank)
-    work = Work(np.zeros((NACC, INNER)), np.zeros((NWORK, INNER)), np.zeros((KD, INNER)),
-                np.zeros((KD, INNER)), np.zeros((NACC, NE)), np.ones(NACC, np.bool_),
-                np.empty(rt.tc.shape[0]), np.empty((rt.row.shape[0], INNER)),
-                np.full(rt.row.shape[0], -1, np.int64))
-    gua_occ, gro_occ = occupancy(st.gua, st.gro)
+    s_nd, s_srch, s_oao, s_soa, s_gua, s_aan, s_gro, s_places = st
+    tc, pool, rows, MS, new, front_load = rt
+    U0, V0, alpha, beta, rank, target0, kappa, tau = mk
+    rec, flows_out, places_out, leavers = out
+    T = MS.shape[1]
+    C = s_nd.shape[0]
+    kw = window_bins(s_srch, MS)
+    year, not_last, rank_i, behind, high, tier, up, rep = strata_constants(rank)
+    acc, wk = np.zeros((NACC, INNER)), np.zeros((NWORK, INNER))
+    scl, cstay = np.zeros((KD, INNER)), np.zeros((KD, INNER))
+    sums, active = np.zeros((NACC, NE)), np.ones(NACC, np.bool_)
+    rc = np.empty(tc.shape[0])
+    ti = np.empty((rows.shape[0], INNER))
+    ti_row = np.full(rows.shape[0], -1, np.int64)
+    gua_occ, gro_occ = occupancy(s_gua, s_gro)
     gua_demand_prev = 0.0
     gro_demand_prev = 0.0
     for t in range(T):
-        month_inner(rt.pool, rt.row, t, work.ti, work.ti_row)
-        mo = month_context(rt.month, t)
-        gua_ratio, gua_budget = capacity(rt.month[M.guarantee_capacity, t], gua_occ,
+        month_inner(pool, rows, t, ti, ti_row)
+        mo = month_context(MS, t)
+        gua_ratio, gua_budget = capacity(MS[M.guarantee_capacity, t], gua_occ,
                                          gua_demand_prev, mo.gua_on)
-        gro_ratio, gro_budget = capacity(rt.month[M.groeifase_capacity, t], gro_occ,
+        gro_ratio, gro_budget = capacity(MS[M.groeifase_capacity, t], gro_occ,
                                          gro_demand_prev, mo.g_open)
-        cap = (gua_ratio, gua_budget, 0.0, gro_ratio, gro_budget, 0.0)
+        gua_demand = 0.0
+        gro_demand = 0.0
+        fl = flows_out[t] if record else flows_out[0]
         for c in range(C):
-            fl = out.flows[t] if record else out.flows[0]
+            nd, srch, oao, soa = s_nd[c], s_srch[c], s_oao[c], s_soa[c]
+            gua, aan, gro = s_gua[c], s_aan[c], s_gro[c]
             # rows that can be nonzero this month (the others are not summed)
-            gua_active = mo.gua_on or any1(st.gua[c])
-            gro_active = mo.g_open or any2(st.gro[c])
-            cap = cell_month(st, rt, mk, c, t, mo, kw, strata, work, cap, fl, record)
-            out.places[t, c] = st.places[c]
-            if record:
-                record_cell(st, c, t, kw, strata, work, mo.route_w > 0.0, mo.aug, gua_active,
-                            gro_active, out, fl)
-        gua_occ, gro_occ = occupancy(st.gua, st.gro)
-        gua_demand_prev = cap[2]
-        gro_demand_prev = cap[5]
+            gua_active = mo.gua_on or any1(gua)
+            gro_active = mo.g_open or any2(gro)
+            for n in range(rc.shape[0]):
+                rc[n] = tc[n, t, c]
+            if mo.sep:  # 1. inflow
+                entered = inflow(nd, new[c], mo.cohort)
+                if record:
+                    fl[F.inflow, F.non_dual] += entered
+            if mo.route_w > 0.0:  # 2. route choice and screening
+                route_choice(nd, srch[0], aan[0], rc[R.route_dual_share] * mo.route_w,
+                             rc[R.screen_ready_prob], ti, not_last, acc)
+            else:
+                acc[A.route_entries] = 0.0
+                acc[A.screened_out] = 0.0
+            lam_mult, norm, p_cap, open_share = market(  # 3. the market
+                srch, oao, soa, s_places[c], U0[c], V0[c], alpha, beta, rank, kw)
+            placement(srch, rc[R.placement_hazard] * lam_mult / norm, ti, rank_i, mo.days,
+                      mo.window, mo.shift, kw, p_cap, acc, wk)  # 4a.
+            hazards(rc, ti, wk)
+            contracts(oao, soa, rc[R.oao_share], ti, front_load, scl, cstay, acc, wk)  # 4b.
+            guaranteed(gua, oao[0], rc[R.guarantee_transfer_hazard] * open_share, ti, acc,
+                       wk)  # 4c.
+            gua_budget, gua_demand, gro_budget, gro_demand = failed_searches(  # 4d.
+                gua, rc, ti, mo.gua_on, gua_ratio, gua_budget, gua_demand,
+                mo.g_open and mo.g_rule == G.broad, gro_ratio, gro_budget, gro_demand, acc,
+                wk)
+            ended, gro_budget, gro_demand = terminations(  # 4e. (broad intake includes it)
+                rc, ti, mo.g_open and mo.g_rule >= G.also_after_termination, gro_ratio,
+                gro_budget, gro_demand, acc, wk)
+            gro_budget, gro_demand = aanloopfase(aan, rc, ti, mo.g_open, mo.g_intake,
+                                                 gro_ratio, gro_budget, gro_demand, acc,
+                                                 wk)  # 4f.
+            groeifase(gro, rc, ti, mo.g_max, acc, wk)  # 4g.
+            moves(nd, srch[0], aan[0], gro[0], rc, ti, acc, wk)  # 4h.
+            exits(acc, wk)
+            target = target0[c] * rc[R.places_factor] * ti[R.places_factor, 0]
+            s_places[c] = firms(s_places[c], target, tau, kappa, ended)
+            if mo.aug:  # 5. year end
+                year_end(nd, srch, oao, soa, gua, aan, gro, rc, ti, kw, year, up, rep, acc,
+                         wk, fl, record)
+            places_out[t, c] = s_places[c]
+            if record:  # what the cell records of the month
+                stocks(nd, srch, oao, soa, gua, aan, gro, kw, behind, high, tier, acc)
+                active_rows(active, mo.route_w > 0.0, mo.aug, gua_active, gro_active)
+                reduce_blocks(acc, active, sums)
+                write_outputs(acc, sums, rec[t, c], leavers[t])
+                flows(sums, fl)
+        gua_occ, gro_occ = occupancy(s_gua, s_gro)
+        gua_demand_prev = gua_demand
+        gro_demand_prev = gro_demand
     return 0
 
 
