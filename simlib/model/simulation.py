@@ -23,17 +23,20 @@ __all__ = ["run", "Result", "policy_rates", "module_name", "REPRODUCIBILITY"]
 
 MAX_YEARS = 30
 #: What the project promises about repeating a run or a sweep (written into every meta.json
-#: and the README; tests/analysis/test_uncertainty.py checks exactly this). The compiled kernel and
-#: numpy may sum in another order in another process (memory alignment of arrays received
-#: from another process, another CPU or library build), so bits are promised only within one
-#: process.
+#: and the README; tests/analysis/test_uncertainty.py checks exactly this). The compiled kernel
+#: uses fast-math reassociation, so its order of summation depends on how it was compiled:
+#: measured here, a process that compiles the kernel afresh and one that loads numba's cached
+#: build differ by up to 1.4e-11 relative (a 3-scenario x 20-draw sweep and all 21 scenario
+#: files, compared value by value). numpy may also sum in another order in
+#: another process (memory alignment, another CPU or library build). So bits are promised
+#: only within one process, and 1e-10 relative across processes.
 REPRODUCIBILITY = {
     "same_process": "bit-identical: the same call with the same inputs, seed and data in one "
                     "process, whatever the number of threads or the order chunks finish in",
-    "across_processes": "equal within a relative tolerance of 1e-12 (an absolute one of "
+    "across_processes": "equal within a relative tolerance of 1e-10 (an absolute one of "
                         "1e-9 for values near zero): worker processes, a Dask cluster, "
-                        "another machine or installation",
-    "rtol": 1e-12,
+                        "another machine or installation, a fresh compile of the kernel",
+    "rtol": 1e-10,
     "atol": 1e-9,
 }
 

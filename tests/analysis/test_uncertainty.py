@@ -16,6 +16,7 @@ import simlib
 from simlib.analysis import sensitivity as S
 from simlib.analysis import uncertainty as U
 from simlib.cli import main
+from simlib.model.simulation import REPRODUCIBILITY
 from simlib.report import uncertainty_plots as UP
 
 IND = ["dual_contract_learners", "unqualified_outflow_share"]
@@ -255,7 +256,7 @@ def test_dask_and_in_process_give_the_same_results_within_the_promise():
     assert_reproduced(here.indicators, there.indicators)
     pd.testing.assert_frame_equal(here.draws, there.draws, check_exact=True)  # the seeds
     assert there.meta["scheduler"] == "dask"
-    assert there.meta["reproducibility"]["rtol"] == 1e-12
+    assert there.meta["reproducibility"] == REPRODUCIBILITY  # the promise goes with the file
 
 
 _PROCESSES_SCRIPT = """

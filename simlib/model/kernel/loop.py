@@ -12,8 +12,11 @@ month's demand and a budget that cells use up in order.
 The steps are compiled functions of their own (each can be called and tested alone), and
 the month loop inlines them (``inline="always"``: numba inlines them in its own IR, before
 LLVM sees the code), so the compiled loop is one function as before the steps were split:
-no call overhead, and the same machine code, hence the same results bit for bit (with
-fast-math reassociation, LLVM's order of summation depends on the code around a loop). The
+no call overhead, and the same results bit for bit as the kernel before the split (every
+scenario, two resolutions, a sweep; checked with numba's cached build on both sides). With
+fast-math reassociation LLVM's order of summation depends on the code around a loop, so a
+change of code shape can move results in the last bits (see
+:data:`simlib.model.simulation.REPRODUCIBILITY`). The
 small vectorised helpers of :mod:`.numerics`, the year end, the stocks, the block sums and
 the flows stay separate calls, as they were. To make a step a call of its own (to time it,
 or to restructure it), drop its ``inline="always"``: results then may differ in the last
