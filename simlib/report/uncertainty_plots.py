@@ -205,14 +205,9 @@ def tornado(table: pd.DataFrame, indicator: str, school_year: str, ax: Axes | No
             alpha=0.85, label=t["high"])
     base_text = number(base, lang, _decimals([base], ind.unit))
     ax.axvline(base, color="#333333", lw=1, label=f"{t['base']}: {base_text}")
-    ax.set_yticks(list(y), [_param_label(p, lang) for p in df["parameter"]], fontsize=8)
-    ax.set_xlabel(_value_label(ind.unit, lang))
-    ax.xaxis.set_major_formatter(_TickFormatter(lang))
-    _title(ax, t["tornado"].format(ind=label("indicators", indicator, lang), sy=school_year),
-           left_pt=_label_width_pt(df["parameter"], lang))
-    ax.legend(**_LEGEND)  # where it covers the fewest bars
-    ax.grid(axis="x", alpha=0.3)
-    return ax
+    return _parameter_bars(ax, df, _value_label(ind.unit, lang),
+                           t["tornado"].format(ind=label("indicators", indicator, lang),
+                                               sy=school_year), lang)
 
 
 def sobol_bars(table: pd.DataFrame, indicator: str, school_year: str, ax: Axes | None = None,
@@ -228,12 +223,21 @@ def sobol_bars(table: pd.DataFrame, indicator: str, school_year: str, ax: Axes |
             label=t["ST"])
     ax.barh([v - h / 2 for v in y], df["S1"], h, xerr=df["S1_conf"], color=PALETTE[1],
             label=t["S1"])
-    ax.set_yticks(list(y), [_param_label(p, lang) for p in df["parameter"]], fontsize=8)
-    ax.set_xlabel(t["share"])
+    return _parameter_bars(ax, df, t["share"],
+                           t["sobol"].format(ind=label("indicators", indicator, lang),
+                                             sy=school_year), lang)
+
+
+def _parameter_bars(ax: Axes, df: pd.DataFrame, xlabel: str, title: str, lang: str) -> Axes:
+    """The common finish of a chart of bars per assumption (tornado, Sobol): the assumptions
+    as labels, the axis label and ticks by the number rule, the title clear of the labels,
+    the legend where it covers the fewest bars, a grid along the values."""
+    ax.set_yticks(list(range(len(df))), [_param_label(p, lang) for p in df["parameter"]],
+                  fontsize=8)
+    ax.set_xlabel(xlabel)
     ax.xaxis.set_major_formatter(_TickFormatter(lang))
-    _title(ax, t["sobol"].format(ind=label("indicators", indicator, lang), sy=school_year),
-           left_pt=_label_width_pt(df["parameter"], lang))
-    ax.legend(**_LEGEND)  # where it covers the fewest bars
+    _title(ax, title, left_pt=_label_width_pt(df["parameter"], lang))
+    ax.legend(**_LEGEND)
     ax.grid(axis="x", alpha=0.3)
     return ax
 
