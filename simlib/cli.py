@@ -396,8 +396,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scheduler", default="auto",
                    help="where the draws run: a Dask scheduler address (e.g. "
                    "tcp://127.0.0.1:8786), 'processes' (worker processes on this machine), "
-                   "'threads' (threads in this process) or 'auto' (default: processes where "
-                   "the system can fork, else threads)")
+                   "'threads' (threads in this process) or 'auto' (default: worker processes, "
+                   "forked where the system can fork, else started afresh; threads if "
+                   "neither can run)")
     p.add_argument("--years", type=int, default=HORIZON_YEARS,
                    help=f"school years to simulate (default {HORIZON_YEARS})")
     p.add_argument("--resolution", choices=("finality", "sector", "full"), default="finality",
