@@ -389,3 +389,22 @@ def test_uncertainty_charts_have_units_and_titles(small_sweep, lang):
     text = UP.footnote(small_sweep.meta, lang)
     assert "3" in text and ("herkalibratie" in text if lang == "nl" else "recalibration" in text)
     plt.close("all")
+
+
+@pytest.mark.parametrize("frame", [
+    "sweep",
+    pd.DataFrame({"draw": [0, 1, 2, 3, 4, 5], "indicator": ["a", "b", "c", "d", "e", "f"],
+                  "value": [1e-05, 1e16, -0.0, float("inf"), 0.1 + 0.2, 123456789.123]}),
+    pd.DataFrame({"draw": [0, 1], "unit": ["a,b", 'say "x"']}),       # quoted: pandas
+    pd.DataFrame({"draw": [0, 1], "value": [float("nan"), 1.5]}),     # NaN: pandas
+    pd.DataFrame({"draw": [0, 1], "unit": [None, "x"]}),              # missing: pandas
+    pd.DataFrame({"unit": ["", "x"]}),                                 # one column: pandas
+    pd.DataFrame({"draw": pd.Series([], dtype=int), "unit": pd.Series([], dtype=str)}),
+], ids=["sweep", "floats", "quotes", "nan", "none", "one-column", "empty"])
+def test_the_sweeps_csv_writer_writes_what_pandas_writes(frame, small_sweep, tmp_path):
+    from simlib.cli import plain_table
+
+    frame = small_sweep.indicators if isinstance(frame, str) else frame
+    frame.to_csv(tmp_path / "pandas.csv", index=False)
+    assert plain_table(frame)(tmp_path / "fast.csv") == len(frame)
+    assert (tmp_path / "fast.csv").read_bytes() == (tmp_path / "pandas.csv").read_bytes()
