@@ -147,13 +147,18 @@ def _chunks(n: int, chunk_size: int) -> list[tuple[int, int]]:
 
 def _grouped(chunks: list, chunk_size: int) -> list[list]:
     """The chunks in consecutive groups, one task each: up to :data:`TASK_DRAWS` draws a task
-    and at least :data:`MIN_TASKS` tasks where there are chunks enough. The grouping depends
+    and at least :data:`MIN_TASKS` tasks where there are chunks enough, the last few one
+    chunk a task. The grouping depends
     only on the number of chunks and their size, never on the workers, and a draw's result
     does not depend on the batch it runs in (:func:`simlib.model.kernel.run_batch`): the
     chunks stay the unit of the draws and of the progress."""
     most = max(1, TASK_DRAWS // chunk_size)
     per_task = max(1, min(most, math.ceil(len(chunks) / MIN_TASKS)))
-    return [chunks[k:k + per_task] for k in range(0, len(chunks), per_task)]
+    # the last chunks one a task, so that the workers finish at about the same time
+    tail = min(len(chunks), 2 * per_task) if per_task > 1 else 0
+    head = chunks[:len(chunks) - tail]
+    return ([head[k:k + per_task] for k in range(0, len(head), per_task)]
+            + [[c] for c in chunks[len(chunks) - tail:]])
 
 
 def unit_draws(seed: int, n: int, k: int, chunk_size: int = CHUNK_SIZE) -> np.ndarray:
