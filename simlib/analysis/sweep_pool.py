@@ -163,8 +163,8 @@ def execute(tasks: list[dict], run: Callable[[dict], pd.DataFrame],
     """Run ``tasks`` with ``run`` (in another process or on a Dask worker: it sets one BLAS
     thread itself) or ``run_here`` (threads in this process, under one BLAS thread set here),
     in ``threads`` workers (default one per core), and return their tables concatenated in
-    task order. ``progress(done, total)`` counts ``sizes`` (units per task, default 1 each)
-    as tasks finish."""
+    task order. ``progress(done, total)`` counts ``sizes`` (units per task, default 1 each):
+    called once per unit as the tasks finish."""
     results: list[pd.DataFrame | None] = [None] * len(tasks)
     sizes = list(sizes) if sizes is not None else [1] * len(tasks)
     total = sum(sizes)
@@ -174,9 +174,10 @@ def execute(tasks: list[dict], run: Callable[[dict], pd.DataFrame],
         done = 0
         for j, table in done_in_order:
             results[j] = table
-            done += sizes[j]
-            if progress:
-                progress(done, total)
+            for _ in range(sizes[j]):  # one call per unit: a progress line counts them all
+                done += 1
+                if progress:
+                    progress(done, total)
 
     workers = max(1, min(threads or os.cpu_count() or 1, len(tasks)))
     if scheduler == PROCESSES and fork_available():
@@ -244,8 +245,6 @@ def _spawned(tasks, run, workers, collect) -> None:
     futures = {pool.submit(run, task): j for j, task in enumerate(tasks)}
     try:
         collect((futures[f], f.result()) for f in as_completed(futures))
-    except BaseException:
-        for f in futures:
-            f.cancel()
+    except BaseException:  # loky fails the tasks not started itself
         pool.shutdown(wait=True, kill_workers=True)
         raise
