@@ -26,7 +26,7 @@ from collections.abc import Callable, Sequence
 
 import pandas as pd
 
-__all__ = ["PROCESSES", "execute", "processes_available", "fork_available",
+__all__ = ["PROCESSES", "execute", "processes_available", "fork_available", "start_workers",
            "SchedulerUnreachable", "CONNECT_TIMEOUT", "IDLE_SECONDS"]
 
 #: ``scheduler`` value for local worker processes (see :func:`execute`).
@@ -182,8 +182,9 @@ def execute(tasks: list[dict], run: Callable[[dict], pd.DataFrame],
     workers = max(1, min(threads or os.cpu_count() or 1, len(tasks)))
     if scheduler == PROCESSES and fork_available():
         _forked(tasks, run, workers, collect)
-    elif scheduler == PROCESSES:
-        _spawned(tasks, run, workers, collect)
+    elif scheduler == PROCESSES:  # loky's pool keeps its size between sweeps (a resize
+        # would end workers or start cold ones): one worker per core, or ``threads``
+        _spawned(tasks, run, max(1, threads or os.cpu_count() or 1), collect)
     elif scheduler is None:
         from concurrent.futures import ThreadPoolExecutor, as_completed
 
@@ -227,6 +228,30 @@ def _forked(tasks, run, workers, collect) -> None:
         _FORKED = None
 
 
+def _loky_pool(workers: int):
+    """loky's reusable pool of ``workers`` processes (RuntimeError without loky)."""
+    try:
+        from loky import get_reusable_executor
+    except ImportError:
+        raise RuntimeError("local worker processes need the fork start method and a process "
+                           "without other threads, or the package loky (pip install loky); "
+                           "use scheduler=None (threads)") from None
+    return get_reusable_executor(max_workers=workers, timeout=IDLE_SECONDS)
+
+
+def start_workers(warm_up: Callable[[], object], threads: int | None = None) -> list:
+    """Start the worker processes a sweep with ``scheduler=PROCESSES`` will use here, without
+    waiting: where fork is refused (a notebook kernel), loky's pool of ``threads`` workers
+    (default one per core), each running ``warm_up()`` (imports, the compiled kernel), so
+    that the first sweep finds them ready. Returns the futures (nothing where workers are
+    forked: they start at once anyway). For an app that will sweep, e.g. when it is built."""
+    if fork_available():
+        return []
+    workers = max(1, threads or os.cpu_count() or 1)
+    pool = _loky_pool(workers)
+    return [pool.submit(warm_up) for _ in range(workers)]
+
+
 def _spawned(tasks, run, workers, collect) -> None:
     """The tasks on loky's reusable pool of ``workers`` processes started without fork (a
     notebook kernel, Windows). The tasks are pickled to the workers. On Ctrl-C or a failed
@@ -234,14 +259,7 @@ def _spawned(tasks, run, workers, collect) -> None:
     pool at the next call), so nothing runs on after the sweep."""
     from concurrent.futures import as_completed
 
-    try:
-        from loky import get_reusable_executor
-    except ImportError:
-        raise RuntimeError("local worker processes need the fork start method and a process "
-                           "without other threads, or the package loky (pip install loky); "
-                           "use scheduler=None (threads)") from None
-
-    pool = get_reusable_executor(max_workers=workers, timeout=IDLE_SECONDS)
+    pool = _loky_pool(workers)
     futures = {pool.submit(run, task): j for j, task in enumerate(tasks)}
     try:
         collect((futures[f], f.result()) for f in as_completed(futures))

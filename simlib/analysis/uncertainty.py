@@ -56,13 +56,14 @@ from simlib.analysis.sweep_pool import (
     fork_available,
     processes_available,
 )
+from simlib.analysis.sweep_pool import start_workers as _start_workers  # wrapped below
 from simlib.inputs.scenario import Scenario
 from simlib.model.structure import HORIZON_YEARS
 
 __all__ = ["Prior", "priors", "unit_draws", "values", "Sweep", "sweep", "evaluate", "bands",
            "QUANTILES", "CHUNK_SIZE", "RESOLUTION", "INDICATOR_COLUMNS", "PROCESSES",
            "processes_available", "fork_available", "SchedulerUnreachable", "CONNECT_TIMEOUT",
-           "TASK_DRAWS"]
+           "TASK_DRAWS", "start_workers"]
 
 #: Draws per chunk (part of the result's identity: another chunk size gives other draws).
 CHUNK_SIZE = 16
@@ -291,6 +292,20 @@ def _in_chunk_order(tables: list[pd.DataFrame], sizes: list[int], first: int) ->
     out = pd.concat(parts, ignore_index=True)[list(INDICATOR_COLUMNS)]
     out["draw"] += first
     return out
+
+
+def start_workers(threads: int | None = None) -> list:
+    """Start, without waiting, the worker processes of ``sweep(..., scheduler=PROCESSES)``
+    where they are started afresh (a notebook kernel, Windows: about a second each, paid by
+    the first sweep otherwise), each importing the model and loading its compiled kernel
+    through a sweep of one draw and one school year. Returns the futures. An app that will
+    sweep calls it when it is built (:func:`simlib.analysis.sweep_pool.start_workers`)."""
+    return _start_workers(_warm_up, threads)
+
+
+def _warm_up() -> int:
+    """What a fresh worker does first: a sweep of one draw of one school year, here."""
+    return len(sweep("baseline", 1, years=1, threads=1).draws)
 
 
 #: The columns of :attr:`Sweep.indicators` and of :func:`evaluate`.

@@ -309,6 +309,19 @@ def test_where_a_process_cannot_fork_the_workers_start_afresh_and_agree(monkeypa
     assert not here.indicators["value"].equals(U.sweep("baseline", **kw).indicators["value"])
 
 
+def test_workers_started_ahead_are_ready_for_the_first_sweep(monkeypatch):
+    """An app can start loky's workers when it is built: each has swept one draw by the time
+    its future is done; where workers are forked there is nothing to start."""
+    import threading
+
+    monkeypatch.setattr(threading, "active_count", lambda: 3)
+    futures = U.start_workers(threads=2)
+    assert len(futures) == 2 and [f.result(timeout=120) for f in futures] == [1, 1]
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
+    if U.fork_available():
+        assert U.start_workers() == []
+
+
 def test_without_fork_and_without_loky_worker_processes_are_refused(monkeypatch):
     import sys
     import threading
