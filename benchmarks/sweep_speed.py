@@ -19,7 +19,8 @@ before and after each figure: on a busy machine the figures overstate the time):
   ``U.sweep("baseline", N, scheduler=U.PROCESSES)`` in another, as a notebook cell would;
   timed from the cell's execute request to its reply. A kernel runs threads, so the workers
   are loky's, started afresh: the *first* sweep of a kernel pays their start, each later one
-  (``--repeat`` of them, median) reuses them. Also timed once: the same cell with
+  (``--repeat`` of them, median) reuses them (an app can start them ahead with
+  ``U.start_workers()``, so its first sweep is a warm one). Also timed once: the same cell with
   ``scheduler=None`` (threads in the kernel, what ``sweep`` does by default). Goal for
   1,000 draws: at most 6 s.
 - **sensitivity**: in-process, :func:`simlib.analysis.sensitivity.screen_then_sobol` on the

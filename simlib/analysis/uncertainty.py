@@ -405,7 +405,8 @@ def sweep(scenarios: str | Scenario | Sequence[str | Scenario] = "baseline",
     processes (faster on two cores: the Python preparation of the draws runs in parallel
     too): forked ones where this process can fork safely (a script, the command line), else
     loky's reusable pool (a notebook kernel, Windows; the first call starts the workers,
-    about a second), see :mod:`simlib.analysis.sweep_pool`. ``progress(done, total)`` counts
+    about a second, unless :func:`start_workers` started them ahead), see
+    :mod:`simlib.analysis.sweep_pool`. ``progress(done, total)`` counts
     the chunks done, called as each task (one or more chunks) finishes. The
     result is the same either way: bit for bit in this process, within the tolerance of
     :data:`simlib.model.simulation.REPRODUCIBILITY` in other processes (``meta["reproducibility"]``).
