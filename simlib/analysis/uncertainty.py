@@ -149,10 +149,10 @@ def _chunks(n: int, chunk_size: int) -> list[tuple[int, int]]:
 def _grouped(chunks: list, chunk_size: int) -> list[list]:
     """The chunks in consecutive groups, one task each: up to :data:`TASK_DRAWS` draws a task
     and at least :data:`MIN_TASKS` tasks where there are chunks enough, the last few one
-    chunk a task. The grouping depends
-    only on the number of chunks and their size, never on the workers, and a draw's result
-    does not depend on the batch it runs in (:func:`simlib.model.kernel.run_batch`): the
-    chunks stay the unit of the draws and of the progress."""
+    chunk a task. The grouping depends only on the number of chunks and their size, never on
+    the workers, and a draw's result does not depend on the batch it runs in
+    (:func:`simlib.model.kernel.run_batch`; the state's bins follow the scenario's levers,
+    the same for every draw): the chunks stay the unit of the draws and of the progress."""
     most = max(1, TASK_DRAWS // chunk_size)
     per_task = max(1, min(most, math.ceil(len(chunks) / MIN_TASKS)))
     # the last chunks one a task, so that the workers finish at about the same time
