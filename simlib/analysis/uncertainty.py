@@ -10,12 +10,14 @@ local worker processes or on a Dask cluster, in any order).
 Evaluation is the **batch engine** (:func:`simlib.model.engine.start`,
 :func:`simlib.model.engine.simulate_batch`): the draws of a chunk run as one computation with a
 leading draw axis -- one burn-in for all draws (shared by the scenarios of a paired sweep), one
-kernel call per stage, one indicator table. Chunks run in threads in this process (the kernel
-releases the GIL; the default), in forked worker processes (:data:`PROCESSES`; the command
-line's default) or on a Dask cluster. What stays a Python loop over the draws of a chunk is
-the *preparation*: reading each draw's parameter values into rates through the policy modules
-(scalar Python code, about 4 ms a draw against 4 ms of kernel; in threads it holds the GIL,
-which is why worker processes are faster on two cores).
+kernel call per stage, one indicator table. A task runs up to :data:`TASK_DRAWS` draws (whole
+chunks) as one batch; tasks run in threads in this process (the kernel releases the GIL; the
+default), in local worker processes (:data:`PROCESSES`: forked where that is safe, else
+loky's pool, so also in a notebook kernel and on Windows; the command line's default) or on a
+Dask cluster (:mod:`simlib.analysis.sweep_pool`). What stays a Python loop over the draws of
+a task is the *preparation*: reading each draw's parameter values into rates through the
+policy modules (scalar Python code, about 1.5 ms a draw against 4.5 ms of kernel; in threads
+it holds the GIL, which is why worker processes are faster on two cores).
 
 Simplifications (say so wherever the bands are shown):
 
@@ -39,7 +41,6 @@ Simplifications (say so wherever the bands are shown):
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from types import MappingProxyType
@@ -47,14 +48,31 @@ from types import MappingProxyType
 import numpy as np
 import pandas as pd
 
+from simlib.analysis.sweep_pool import (
+    CONNECT_TIMEOUT,
+    PROCESSES,
+    SchedulerUnreachable,
+    execute,
+    fork_available,
+    processes_available,
+)
+from simlib.analysis.sweep_pool import start_workers as _start_workers  # wrapped below
 from simlib.inputs.scenario import Scenario
 from simlib.model.structure import HORIZON_YEARS
 
 __all__ = ["Prior", "priors", "unit_draws", "values", "Sweep", "sweep", "evaluate", "bands",
-           "QUANTILES", "CHUNK_SIZE", "RESOLUTION", "INDICATOR_COLUMNS"]
+           "QUANTILES", "CHUNK_SIZE", "RESOLUTION", "INDICATOR_COLUMNS", "PROCESSES",
+           "processes_available", "fork_available", "SchedulerUnreachable", "CONNECT_TIMEOUT",
+           "TASK_DRAWS", "start_workers"]
 
 #: Draws per chunk (part of the result's identity: another chunk size gives other draws).
 CHUNK_SIZE = 16
+#: The most draws one task runs as one batch (whole chunks): a batch of 64 shares its fixed
+#: costs (stacking the rates, the indicator table, the BLAS limit) over more draws than one of
+#: 16, about 1 ms a draw less; more gains little and makes fewer tasks to share out.
+TASK_DRAWS = 64
+#: At least this many tasks while chunks allow, so that two to four workers stay busy to the end.
+MIN_TASKS = 8
 #: The engine resolution of a sweep (see :data:`simlib.model.engine.RESOLUTIONS`).
 RESOLUTION = "finality"
 #: The quantiles of a band: 90% and 50% intervals around the median.
@@ -126,6 +144,22 @@ def priors(names: Sequence[str] | None = None) -> tuple[Prior, ...]:
 
 def _chunks(n: int, chunk_size: int) -> list[tuple[int, int]]:
     return [(j, min(chunk_size, n - j * chunk_size)) for j in range(math.ceil(n / chunk_size))]
+
+
+def _grouped(chunks: list, chunk_size: int) -> list[list]:
+    """The chunks in consecutive groups, one task each: up to :data:`TASK_DRAWS` draws a task
+    and at least :data:`MIN_TASKS` tasks where there are chunks enough, the last few one
+    chunk a task. The grouping depends only on the number of chunks and their size, never on
+    the workers, and a draw's result does not depend on the batch it runs in
+    (:func:`simlib.model.kernel.run_batch`; the state's bins follow the scenario's levers,
+    the same for every draw): the chunks stay the unit of the draws and of the progress."""
+    most = max(1, TASK_DRAWS // chunk_size)
+    per_task = max(1, min(most, math.ceil(len(chunks) / MIN_TASKS)))
+    # the last chunks one a task, so that the workers finish at about the same time
+    tail = min(len(chunks), 2 * per_task) if per_task > 1 else 0
+    head = chunks[:len(chunks) - tail]
+    return ([head[k:k + per_task] for k in range(0, len(head), per_task)]
+            + [[c] for c in chunks[len(chunks) - tail:]])
 
 
 def unit_draws(seed: int, n: int, k: int, chunk_size: int = CHUNK_SIZE) -> np.ndarray:
@@ -222,10 +256,11 @@ def _evaluate_here(task: dict) -> pd.DataFrame:
 
     if task["rows"] is not None:  # explicit parameter values (sensitivity designs)
         rows = task["rows"]
-    else:  # the chunk's draws, rebuilt from the seed and the chunk number
+    else:  # the chunks' draws, rebuilt from the seed and the chunk numbers
         prior_list = tuple(Prior(**p) for p in task["priors"])
         children = np.random.SeedSequence(task["seed"]).spawn(task["n_chunks"])
-        u = _chunk_draws(children[task["chunk"]], task["size"], len(prior_list))
+        u = np.concatenate([_chunk_draws(children[j], size, len(prior_list))
+                            for j, size in task["chunks"]])
         rows = [values(prior_list, x) for x in u]
     scenarios = task["scenarios"]
     timeline = Timeline(task["years"])
@@ -237,13 +272,40 @@ def _evaluate_here(task: dict) -> pd.DataFrame:
             for k, sc in enumerate(scenarios):
                 rates[k].append(policy_rates(sc, timeline, lever_values=levers[k]))
     begin = start(inputs, task["resolution"])  # one burn-in for all draws and scenarios
-    frames = []
+    tables = []
     for sc, sc_rates in zip(scenarios, rates, strict=True):
         batch = simulate_batch(begin, sc_rates, timeline)
         table = indicator_table(batch, task["indicators"] or None, task["groups"])
-        table["draw"] += task["first"]
-        frames.append(table.assign(scenario=sc.name))
-    return pd.concat(frames, ignore_index=True)[list(INDICATOR_COLUMNS)]
+        tables.append(table.assign(scenario=sc.name))
+    return _in_chunk_order(tables, task.get("sizes") or [len(rows)], task["first"])
+
+
+def _in_chunk_order(tables: list[pd.DataFrame], sizes: list[int], first: int) -> pd.DataFrame:
+    """The rows of a task's tables (one per scenario, draws numbered from 0 in the task) as
+    chunk by chunk would give them: per chunk (``sizes`` draws each), every scenario's rows of
+    its draws in their order; draws numbered from ``first``. So the exports' rows come in the
+    same order whatever the number of chunks a task runs."""
+    bounds = np.cumsum([0, *sizes])
+    draw = [t["draw"].to_numpy() for t in tables]
+    parts = [t[(d >= lo) & (d < hi)] for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)
+             for t, d in zip(tables, draw, strict=True)]
+    out = pd.concat(parts, ignore_index=True)[list(INDICATOR_COLUMNS)]
+    out["draw"] += first
+    return out
+
+
+def start_workers(threads: int | None = None) -> list:
+    """Start, without waiting, the worker processes of ``sweep(..., scheduler=PROCESSES)``
+    where they are started afresh (a notebook kernel, Windows: about a second each, paid by
+    the first sweep otherwise), each importing the model and loading its compiled kernel
+    through a sweep of one draw and one school year. Returns the futures. An app that will
+    sweep calls it when it is built (:func:`simlib.analysis.sweep_pool.start_workers`)."""
+    return _start_workers(_warm_up, threads)
+
+
+def _warm_up() -> int:
+    """What a fresh worker does first: a sweep of one draw of one school year, here."""
+    return len(sweep("baseline", 1, years=1, threads=1).draws)
 
 
 #: The columns of :attr:`Sweep.indicators` and of :func:`evaluate`.
@@ -278,176 +340,6 @@ def _checked(scenarios, years: int, indicators, groups, resolution: str) -> list
     return loaded
 
 
-#: ``scheduler`` value for local worker processes (see :func:`sweep`).
-PROCESSES = "processes"
-
-#: The chunk tasks of a sweep on local worker processes: forked children read them from here
-#: (inherited memory), so a task (its Scenario objects) need not be pickled.
-_FORKED_TASKS: list[dict] | None = None
-
-
-def _forked_chunk(j: int) -> pd.DataFrame:
-    return _evaluate_chunk(_FORKED_TASKS[j])
-
-
-# --- stopping and connecting (Ctrl-C, Dask) ------------------------------------------------
-
-#: Seconds to wait for a Dask scheduler to answer before :class:`SchedulerUnreachable`.
-CONNECT_TIMEOUT = 5
-
-
-class SchedulerUnreachable(ConnectionError):
-    """No Dask scheduler answered at ``address`` within :data:`CONNECT_TIMEOUT` seconds (or
-    what answered is not one); ``reason`` says what happened."""
-
-    def __init__(self, address: str, reason: str):
-        self.address, self.reason = address, reason
-        super().__init__(f"{address}: cannot connect to a Dask scheduler ({reason})")
-
-
-def _connect(address: str):
-    """A ``dask.distributed.Client`` of the scheduler at ``address``, or
-    :class:`SchedulerUnreachable` within about :data:`CONNECT_TIMEOUT` seconds (also when
-    Dask, an optional extra, is not installed: only sweeps on a cluster need it)."""
-    import contextlib
-
-    try:
-        from dask.distributed import Client
-    except ImportError:
-        raise SchedulerUnreachable(address, "Dask is not installed; install it with pip "
-                                   "install 'duaal-leren-simulator[dask]'") from None
-
-    client = Client.__new__(Client)  # kept, to be closed at once if connecting fails
-    try:
-        client.__init__(address, timeout=CONNECT_TIMEOUT)
-    except Exception as exc:
-        with contextlib.suppress(Exception):
-            client.close(timeout=1)
-        reason = " ".join(str(exc).split())[:200] or type(exc).__name__
-        raise SchedulerUnreachable(address, reason) from None
-    return client
-
-
-#: In a worker process: Ctrl-C has come (no chunk starts any more) / a chunk is running
-#: (Ctrl-C stops it at once, within the chunk's own code only, never while the pool sends a
-#: result: that would leave the result pipe half-written).
-_STOPPING = False
-_IN_CHUNK = False
-
-
-def _worker_ctrl_c(signum, frame) -> None:
-    global _STOPPING, _IN_CHUNK
-    _STOPPING = True
-    if _IN_CHUNK:
-        _IN_CHUNK = False  # at most once a chunk, and never once it has returned
-        raise KeyboardInterrupt
-
-
-def _worker_start() -> None:
-    """Initializer of a worker process: Ctrl-C ends its chunk and skips the rest."""
-    import signal
-
-    signal.signal(signal.SIGINT, _worker_ctrl_c)
-
-
-def _stoppable_chunk(j: int) -> pd.DataFrame:
-    """:func:`_forked_chunk` in a worker that Ctrl-C stops between and within chunks."""
-    global _IN_CHUNK
-    try:
-        _IN_CHUNK = True
-        if _STOPPING:
-            raise KeyboardInterrupt
-        return _forked_chunk(j)
-    finally:
-        _IN_CHUNK = False
-
-
-def _stop_workers(pool) -> None:
-    """Stop a process pool now: pass Ctrl-C on to the workers (a terminal sends it to them
-    too; ``kill -INT`` only to this process), drop the chunks not yet started and wait for the
-    workers to exit. In one call: a second ``shutdown`` (the ``with`` block's) would undo
-    ``cancel_futures`` before the pool acts on it. Not terminated: a worker killed while it
-    sends a result leaves the result pipe half-written and the pool waiting forever."""
-    import contextlib
-    import signal
-
-    for proc in list((getattr(pool, "_processes", None) or {}).values()):
-        with contextlib.suppress(Exception):
-            os.kill(proc.pid, signal.SIGINT)
-    pool.shutdown(wait=True, cancel_futures=True)
-
-
-# --- end stopping and connecting -----------------------------------------------------------
-
-
-def processes_available() -> bool:
-    """Whether local worker processes can run a sweep here: the ``fork`` start method exists
-    (Linux, macOS) and this process runs no other Python thread (forking a process with
-    threads, e.g. a Jupyter kernel, can deadlock)."""
-    import multiprocessing as mp
-    import threading
-
-    return "fork" in mp.get_all_start_methods() and threading.active_count() == 1
-
-
-def _execute(tasks: list[dict], scheduler: str | None, threads: int | None,
-             progress: Callable[[int, int], None] | None) -> pd.DataFrame:
-    """Run the chunk ``tasks`` in this process (threads), in local worker processes or on a
-    Dask cluster, in order."""
-    results: list[pd.DataFrame | None] = [None] * len(tasks)
-
-    def collect(done_in_order) -> None:
-        """Store each chunk's table (``(j, table)`` as they finish) and report progress."""
-        for done, (j, table) in enumerate(done_in_order, start=1):
-            results[j] = table
-            if progress:
-                progress(done, len(tasks))
-
-    workers = max(1, min(threads or os.cpu_count() or 1, len(tasks)))
-    if scheduler == PROCESSES:
-        import multiprocessing as mp
-        from concurrent.futures import ProcessPoolExecutor, as_completed
-
-        if not processes_available():
-            raise RuntimeError("local worker processes need the fork start method and a "
-                               "process without other threads; use scheduler=None (threads)")
-        global _FORKED_TASKS
-        _FORKED_TASKS = tasks
-        try:
-            with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork"),
-                                     initializer=_worker_start) as pool:
-                futures = {pool.submit(_stoppable_chunk, j): j for j in range(len(tasks))}
-                try:
-                    collect((futures[f], f.result()) for f in as_completed(futures))
-                except BaseException:  # Ctrl-C or a failed chunk: stop now, not after all
-                    _stop_workers(pool)
-                    raise
-        finally:
-            _FORKED_TASKS = None
-    elif scheduler is None:
-        from concurrent.futures import ThreadPoolExecutor, as_completed
-
-        from threadpoolctl import threadpool_limits
-
-        # a task carries the parameter overrides in force here (_shared), as everywhere
-        with threadpool_limits(limits=1, user_api="blas"), \
-                ThreadPoolExecutor(workers, thread_name_prefix="simlib-sweep") as pool:
-            futures = {pool.submit(_evaluate, task): j for j, task in enumerate(tasks)}
-            try:
-                collect((futures[f], f.result()) for f in as_completed(futures))
-            except BaseException:  # Ctrl-C or a failed chunk: only running chunks finish
-                pool.shutdown(wait=False, cancel_futures=True)
-                raise
-    else:
-        from dask.distributed import as_completed
-
-        with _connect(scheduler) as client:
-            futures = client.map(_evaluate_chunk, tasks, pure=False)
-            index = {f.key: j for j, f in enumerate(futures)}
-            collect((index[f.key], f.result()) for f in as_completed(futures))
-    return pd.concat(results, ignore_index=True)
-
-
 def evaluate(scenarios: str | Scenario | Sequence[str | Scenario], rows: Sequence[dict], *,
              years: int = HORIZON_YEARS, indicators: Sequence[str] | None = None,
              groups: Sequence[str] = ("all",), chunk_size: int = CHUNK_SIZE,
@@ -462,11 +354,13 @@ def evaluate(scenarios: str | Scenario | Sequence[str | Scenario], rows: Sequenc
     rows = [dict(r) for r in rows]
     if not rows:
         raise ValueError("rows: expected at least one set of parameter values")
-    chunks = _chunks(len(rows), chunk_size)
+    groups_of = _grouped(_chunks(len(rows), chunk_size), chunk_size)
     shared = _shared(loaded, years, resolution, indicators, groups)
-    tasks = [{**shared, "first": j * chunk_size,
-              "rows": rows[j * chunk_size:j * chunk_size + size]} for j, size in chunks]
-    return _execute(tasks, scheduler, threads, progress)
+    tasks = [{**shared, "first": g[0][0] * chunk_size,
+              "rows": rows[g[0][0] * chunk_size:g[-1][0] * chunk_size + g[-1][1]],
+              "sizes": [size for _, size in g]} for g in groups_of]
+    return execute(tasks, _evaluate_chunk, _evaluate, scheduler, threads, progress,
+                   [len(g) for g in groups_of])
 
 
 def in_runs(progress: Callable[[int, int], None], draws: int, per_draw: int = 1,
@@ -507,10 +401,13 @@ def sweep(scenarios: str | Scenario | Sequence[str | Scenario] = "baseline",
     ``scheduler``: a Dask scheduler address (``tcp://127.0.0.1:8786``) to send the chunks to
     (``dask.distributed.Client``); ``None`` runs them in this process, in ``threads`` threads
     (default: one per core; the kernel releases the GIL, so one thread's simulation overlaps
-    another's Python preparation); :data:`PROCESSES` runs them in ``threads`` forked local
-    worker processes (faster on two cores: the Python preparation of the draws runs in
-    parallel too; for scripts and the command line, not a notebook, see
-    :func:`processes_available`). ``progress(done, total)`` is called after each chunk. The
+    another's Python preparation); :data:`PROCESSES` runs them in ``threads`` local worker
+    processes (faster on two cores: the Python preparation of the draws runs in parallel
+    too): forked ones where this process can fork safely (a script, the command line), else
+    loky's reusable pool (a notebook kernel, Windows; the first call starts the workers,
+    about a second, unless :func:`start_workers` started them ahead), see
+    :mod:`simlib.analysis.sweep_pool`. ``progress(done, total)`` counts
+    the chunks done, called as each task (one or more chunks) finishes. The
     result is the same either way: bit for bit in this process, within the tolerance of
     :data:`simlib.model.simulation.REPRODUCIBILITY` in other processes (``meta["reproducibility"]``).
     """
@@ -529,9 +426,11 @@ def sweep(scenarios: str | Scenario | Sequence[str | Scenario] = "baseline",
     chunks = _chunks(draws, chunk_size)
     shared = {**_shared(loaded, years, resolution, indicators, groups), "seed": seed,
               "n_chunks": len(chunks), "priors": [_plain(p) for p in plist]}
-    tasks = [{**shared, "first": j * chunk_size, "chunk": j, "size": size}
-             for j, size in chunks]
-    table = _execute(tasks, scheduler, threads, progress)
+    groups_of = _grouped(chunks, chunk_size)
+    tasks = [{**shared, "first": g[0][0] * chunk_size, "chunks": g,
+              "sizes": [size for _, size in g]} for g in groups_of]
+    table = execute(tasks, _evaluate_chunk, _evaluate, scheduler, threads, progress,
+                    [len(g) for g in groups_of])
     u = unit_draws(seed, draws, len(plist), chunk_size)
     cols = {}
     for k, p in enumerate(plist):

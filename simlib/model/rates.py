@@ -10,12 +10,14 @@ default (today's rule), so a module at today's values changes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 
 from simlib.inputs.levers import levers
-from simlib.inputs.parameters import param, school_days_by_month
+from simlib.inputs.parameters import param, parameters, school_days_by_month
 from simlib.model.kernel.layout import (
     EARLY_MONTHS,
     GROEIFASE_RULES,
@@ -134,7 +136,64 @@ def monthly_hazard(share, months: float = 1.0):
 
 def base_rates(timeline: Timeline) -> dict[str, Rate]:
     """All named rates at today's rules: the kernel's rates
-    (:data:`simlib.model.kernel.layout.KERNEL_RATES`, each once) and :data:`OTHER_RATES`."""
+    (:data:`simlib.model.kernel.layout.KERNEL_RATES`, each once) and :data:`OTHER_RATES`.
+
+    Only the age terms depend on the timeline; the rest is made once per set of parameter
+    values in force (:func:`per_parameters`: a draw of a sweep builds the burn-in's rates
+    and the run's, and shares it) and shared read-only: a policy module makes new rates
+    with :meth:`Rate.scaled`, never changes one in place."""
+    rates, hazard_tc, adult_factor = per_parameters(_timeless_rates)
+    adult = _adult_share(timeline.months)
+    out = dict(rates)
+    out["placement_hazard"] = Rate(hazard_tc, 1.0 + adult * (adult_factor - 1.0))
+    out["adult_share"] = Rate(np.ones((1, 1)), adult)
+    return out
+
+
+#: The results of :func:`per_parameters`: (function, id of the parameters) -> (parameters,
+#: result); a few sets of parameters at a time (a sweep's threads each have their draw's).
+_PER_PARAMETERS: dict[tuple, tuple] = {}
+_PER_PARAMETERS_KEPT = 8
+
+
+def per_parameters(make: Callable[[], object]):
+    """``make()`` once per set of parameter values in force (the mapping
+    :func:`~simlib.inputs.parameters.parameters` returns: the same object for the files of
+    ``data/`` and within one :func:`~simlib.inputs.parameters.overridden` block, a new one
+    for each block and after a reload), for a ``make`` that reads nothing else that can
+    change (parameters and the lever registry's defaults). The mapping is kept with the
+    result, so an id is never mistaken for another's; the key also holds this module's
+    readers :func:`param` and :func:`today` at the time (a test that replaces one gets
+    fresh rates)."""
+    params = parameters()
+    key = (make, id(params), param, today)
+    hit = _PER_PARAMETERS.get(key)
+    if hit is not None and hit[0] is params:
+        return hit[1]
+    value = make()
+    if len(_PER_PARAMETERS) >= _PER_PARAMETERS_KEPT:
+        _PER_PARAMETERS.clear()
+    _PER_PARAMETERS[key] = (params, value)
+    return value
+
+
+@cache
+def _adult_share(months: int) -> np.ndarray:
+    """:func:`adult_share` of a run of ``months`` from September 2025, read-only (it reads
+    no parameter)."""
+    return _read_only(adult_share(Timeline(months // 12)))
+
+
+def _read_only(a: np.ndarray) -> np.ndarray:
+    a = np.asarray(a, float)
+    a.flags.writeable = False
+    return a
+
+
+def _timeless_rates() -> tuple[dict, np.ndarray, float]:
+    """The rates of :func:`base_rates` that do not depend on the timeline (the placement
+    hazard and the adult share are left ``None``, in their places), the placement hazard's
+    (1, C) factor and :func:`_adult_factor`; every array read-only."""
     now = today()
     ses_ratio = inner("ses", {"no": 1.0, "yes": param("route_indicator_pupil_ratio")})
     route_fin = cell("finality", {"arbeidsmarkt": param("route_dual_share_arbeidsmarkt"),
@@ -157,9 +216,7 @@ def base_rates(timeline: Timeline) -> dict[str, Rate]:
         "provider_share": np.stack([cell("finality", {f: provider[f][p] for f in provider})
                                     for p in ("school", "cdo", "syntra")], axis=1),
         # placement market
-        "placement_hazard": Rate(
-            param("placement_hazard_per_school_day") * _mismatch().reshape(1, -1),
-            _age_factor(adult_share(timeline))),
+        "placement_hazard": None,  # by age: see base_rates
         "places_factor": Rate.const(1.0),
         "oao_share": Rate.by_cell(cell("finality", param("oao_share"))),
         # in dual
@@ -178,7 +235,7 @@ def base_rates(timeline: Timeline) -> dict[str, Rate]:
             monthly_hazard(now["groeifase_springboard_share_per_month"])),
         "groeifase_to_search_share": Rate.const(param("groeifase_to_search_share")),
         # leaving early (past compulsory schooling only)
-        "adult_share": Rate(np.ones((1, 1)), adult_share(timeline)),
+        "adult_share": None,  # see base_rates
         "leave_hazard_non_dual": Rate.by_cell(cell("finality",
                                                    param("leave_hazard_adult_non_dual"))),
         "leave_hazard_dual": Rate.const(leave["dual"]),
@@ -201,7 +258,12 @@ def base_rates(timeline: Timeline) -> dict[str, Rate]:
            for event, tos in SPLITS.items() for to, share in _split(event, tos).items()},
     }
     _check_names("base_rates", rates, (*KERNEL_RATES, *OTHER_RATES))
-    return rates
+    for name, rate in rates.items():
+        if isinstance(rate, Rate):
+            rates[name] = Rate(_read_only(rate.tc), _read_only(rate.ti))
+    rates["provider_share"] = _read_only(rates["provider_share"])
+    hazard_tc = param("placement_hazard_per_school_day") * _mismatch().reshape(1, -1)
+    return rates, _read_only(hazard_tc), _adult_factor()
 
 
 def _split(event: str, destinations: tuple[str, ...]) -> dict[str, float]:
@@ -220,9 +282,10 @@ def _check_names(what: str, built: dict, declared: tuple[str, ...]) -> None:
                            f"lacks {sorted(set(declared) - set(built))} of the kernel's names")
 
 
-def _age_factor(adult: np.ndarray) -> np.ndarray:
-    """Relative placement hazard by age, shape (T, I): employers prefer older learners
-    (``older_learner_placement_preference``) but pay full employer contributions for learners
+def _adult_factor() -> float:
+    """The placement hazard of a learner past 18 relative to a younger one (the factor by
+    age is ``1 + adult_share * (this - 1)``, see :func:`base_rates`): employers prefer older
+    learners (``older_learner_placement_preference``) but pay full employer contributions for learners
     past 18 (``employer_contribution_adult_eur_per_year``), which weighs on them with the
     supply's semi-elasticity to the employer's cost (as for the premium). The Groeipakket
     (child benefit) continues during alternating training until 25, so it does not differ
@@ -230,8 +293,7 @@ def _age_factor(adult: np.ndarray) -> np.ndarray:
     """
     cost = param("employer_contribution_adult_eur_per_year")
     semi = param("supply_elasticity_subsidy") / today()["employer_premium_paid_eur_per_year"]
-    adult_factor = (1 + param("older_learner_placement_preference")) * np.exp(-semi * cost)
-    return 1.0 + adult * (adult_factor - 1.0)
+    return (1 + param("older_learner_placement_preference")) * np.exp(-semi * cost)
 
 
 def _mismatch() -> np.ndarray:

@@ -290,13 +290,75 @@ def test_worker_processes_give_the_in_process_result_with_the_overrides_in_force
     assert done.returncode == 0 and done.stdout.strip() == "OK", done.stderr[-2000:]
 
 
-def test_worker_processes_are_refused_where_they_cannot_fork(monkeypatch):
+def test_where_a_process_cannot_fork_the_workers_start_afresh_and_agree(monkeypatch):
+    """In a process with other threads (a Jupyter kernel) or without fork (Windows), local
+    worker processes are loky's, started afresh: the threads' result within the promise
+    across processes, and the overrides in force go with the tasks."""
     import threading
 
+    from simlib.inputs.parameters import overridden
+
     monkeypatch.setattr(threading, "active_count", lambda: 3)  # e.g. a Jupyter kernel
+    assert not U.fork_available() and U.processes_available()
+    kw = dict(draws=3, seed=4, chunk_size=2, years=1, indicators=IND)
+    with overridden({"final_fail_leave_share": 0.7}):
+        here = U.sweep("baseline", **kw)
+        there = U.sweep("baseline", scheduler=U.PROCESSES, threads=2, **kw)
+    assert_reproduced(here.indicators, there.indicators)
+    assert there.meta["scheduler"] == "processes"
+    assert not here.indicators["value"].equals(U.sweep("baseline", **kw).indicators["value"])
+
+
+def test_workers_started_ahead_are_ready_for_the_first_sweep(monkeypatch):
+    """An app can start loky's workers when it is built: each has swept one draw by the time
+    its future is done; where workers are forked there is nothing to start."""
+    import threading
+
+    monkeypatch.setattr(threading, "active_count", lambda: 3)
+    futures = U.start_workers(threads=2)
+    assert len(futures) == 2 and [f.result(timeout=120) for f in futures] == [1, 1]
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
+    if U.fork_available():
+        assert U.start_workers() == []
+
+
+def test_without_fork_and_without_loky_worker_processes_are_refused(monkeypatch):
+    import sys
+    import threading
+
+    monkeypatch.setattr(threading, "active_count", lambda: 3)
+    monkeypatch.setitem(sys.modules, "loky", None)  # not installed
     assert not U.processes_available()
     with pytest.raises(RuntimeError, match="threads"):
         U.sweep("baseline", draws=1, years=1, scheduler=U.PROCESSES)
+
+
+def test_tasks_of_several_chunks_give_the_bytes_of_one_chunk_a_task(monkeypatch):
+    """A task runs up to TASK_DRAWS draws (whole chunks) as one batch: the same rows in the
+    same order and the same bits as one chunk a task (how sweeps ran before), so the exports
+    do not change; the progress still counts chunks."""
+    kw = dict(draws=7, seed=11, chunk_size=2, years=2, indicators=IND)
+    calls = []
+    grouped = U.sweep(["baseline", "langere_zoekperiode"], progress=lambda d, t: calls.append(
+        (d, t)), **kw)
+    assert calls[-1] == (4, 4)
+    monkeypatch.setattr(U, "TASK_DRAWS", 2)
+    alone = U.sweep(["baseline", "langere_zoekperiode"], **kw)
+    pd.testing.assert_frame_equal(grouped.indicators, alone.indicators, check_exact=True)
+    rows = [{"final_fail_leave_share": 0.3 + 0.08 * k} for k in range(5)]
+    one = U.evaluate("baseline", rows, years=1, indicators=IND, chunk_size=2)
+    monkeypatch.setattr(U, "TASK_DRAWS", 64)
+    pd.testing.assert_frame_equal(one, U.evaluate("baseline", rows, years=1, indicators=IND,
+                                                  chunk_size=2), check_exact=True)
+
+
+def test_chunks_are_grouped_by_their_number_only():
+    chunks = U._chunks(1000, 16)
+    groups = U._grouped(chunks, 16)
+    assert [c for g in groups for c in g] == chunks  # every chunk once, in order
+    assert max(sum(s for _, s in g) for g in groups) <= U.TASK_DRAWS and len(groups) >= 8
+    assert U._grouped(U._chunks(5, 16), 16) == [[(0, 5)]]
+    assert len(U._grouped(U._chunks(128, 16), 16)) == 8  # few chunks: one a task
 
 
 def test_sweep_cli_writes_draws_bands_and_meta(tmp_path, capsys):
@@ -340,3 +402,22 @@ def test_uncertainty_charts_have_units_and_titles(small_sweep, lang):
     text = UP.footnote(small_sweep.meta, lang)
     assert "3" in text and ("herkalibratie" in text if lang == "nl" else "recalibration" in text)
     plt.close("all")
+
+
+@pytest.mark.parametrize("frame", [
+    "sweep",
+    pd.DataFrame({"draw": [0, 1, 2, 3, 4, 5], "indicator": ["a", "b", "c", "d", "e", "f"],
+                  "value": [1e-05, 1e16, -0.0, float("inf"), 0.1 + 0.2, 123456789.123]}),
+    pd.DataFrame({"draw": [0, 1], "unit": ["a,b", 'say "x"']}),       # quoted: pandas
+    pd.DataFrame({"draw": [0, 1], "value": [float("nan"), 1.5]}),     # NaN: pandas
+    pd.DataFrame({"draw": [0, 1], "unit": [None, "x"]}),              # missing: pandas
+    pd.DataFrame({"unit": ["", "x"]}),                                 # one column: pandas
+    pd.DataFrame({"draw": pd.Series([], dtype=int), "unit": pd.Series([], dtype=str)}),
+], ids=["sweep", "floats", "quotes", "nan", "none", "one-column", "empty"])
+def test_the_sweeps_csv_writer_writes_what_pandas_writes(frame, small_sweep, tmp_path):
+    from simlib.cli import plain_table
+
+    frame = small_sweep.indicators if isinstance(frame, str) else frame
+    frame.to_csv(tmp_path / "pandas.csv", index=False)
+    assert plain_table(frame)(tmp_path / "fast.csv") == len(frame)
+    assert (tmp_path / "fast.csv").read_bytes() == (tmp_path / "pandas.csv").read_bytes()

@@ -338,3 +338,25 @@ def test_a_lever_moves_the_indicators_it_declares_the_way_it_declares(lever_id, 
     b = moved.value(indicator, "2028-29")
     assert (b - a) * (1 if sign == "+" else -1) > 1e-9 * max(abs(a), 1.0), (
         f"{lever_id} = {value!r}: {indicator} {a:.6g} -> {b:.6g}, declared {sign}")
+
+
+def test_base_rates_follow_every_override_and_are_shared_read_only():
+    """base_rates makes its timeless part once per set of parameter values in force: two
+    timelines share it, an override block gets its own (and leaves the files' as they were),
+    and a shared array cannot be changed in place."""
+    from simlib.inputs.parameters import overridden
+    from simlib.model.rates import base_rates
+
+    files = base_rates(Timeline(2))
+    assert base_rates(Timeline(3))["oao_share"] is files["oao_share"]
+    assert base_rates(Timeline(3))["placement_hazard"].ti.shape[0] == 36
+    with overridden({"final_fail_leave_share": 0.7}):
+        moved = base_rates(Timeline(2))
+        assert float(moved["final_fail_leave_share"].tc[0, 0]) == 0.7
+        assert base_rates(Timeline(1))["final_fail_leave_share"] is moved[
+            "final_fail_leave_share"]
+    assert base_rates(Timeline(2))["final_fail_leave_share"] is files["final_fail_leave_share"]
+    with pytest.raises(ValueError, match="read-only"):
+        files["oao_share"].tc[...] = 0.0
+    assert np.array_equal(files["placement_hazard"].full(24),
+                          base_rates(Timeline(2))["placement_hazard"].full(24))

@@ -57,10 +57,12 @@ def stack_rates(rate_sets: Sequence[dict], T: int, resolution: str = "full",
     RTC = np.empty((D, R, T, cells.size))
     index = np.empty((D, R, T), np.int64)
     rows, P = [], 0
-    w = None if weights is None or weights[0] is None else np.stack(weights)
+    shares = None  # each full cell's share of its merged cell's weight: once for all rates
+    if weights is not None and weights[0] is not None and resolution != "full":
+        shares = weight_shares(np.stack(weights), resolution)[:, None, :]
     for n, name in enumerate(K.KERNEL_RATES):
         rates = [r[name] for r in rate_sets]
-        RTC[:, n] = _cells(np.stack(_common([r.tc for r in rates])), resolution, w)
+        RTC[:, n] = _cells(np.stack(_common([r.tc for r in rates])), resolution, shares)
         ti = np.stack(_common([r.ti for r in rates]))  # (D, 1 or T, 1 or I)
         t = ti.shape[1]
         if t not in (1, T):
@@ -82,13 +84,14 @@ def _common(arrays: list) -> list[np.ndarray]:
     return arrays
 
 
-def _cells(tc: np.ndarray, resolution: str, weights: np.ndarray | None) -> np.ndarray:
+def _cells(tc: np.ndarray, resolution: str, shares: np.ndarray | None) -> np.ndarray:
     """(D, t, C_full or 1) month-by-cell factors at ``resolution``, each draw's merged cells
-    weighted by its ``weights`` (D, C_full)."""
+    weighted by ``shares`` (D, 1, C_full: each full cell's share of its merged cell's
+    weight, :func:`~simlib.model.engine.cells.weight_shares`)."""
     if tc.shape[-1] == 1 or resolution == "full":
         return tc
-    if weights is not None:
-        tc = tc * weight_shares(weights, resolution)[:, None, :]
+    if shares is not None:
+        tc = tc * shares
     return collapse(tc, 2, resolution)
 
 
