@@ -18,7 +18,8 @@ from simlib.model.engine.rate_arrays import (
     search_bins_needed,
     stack_rates,
 )
-from simlib.model.engine.state import advance
+from simlib.model.engine.resume import run_kernel_resuming
+from simlib.model.engine.state import advance, leavers_by_stratum
 from simlib.model.groups import group_masks
 from simlib.model.structure import (
     CELLS,
@@ -59,6 +60,9 @@ class Trajectory:
     #: (T, I) leavers without a full qualification per month and inner stratum (engine
     #: order, summed over cells): the compulsory-schooling check reads it
     leavers: np.ndarray | None = None
+    #: months taken from an earlier run rather than computed (see
+    #: :func:`simlib.model.engine.batch.simulate`; 0 for a run of all months)
+    resumed_from: int = 0
 
     def school_stocks(self) -> np.ndarray:
         """(T, 6) learners per school state (guaranteed places counted in dual_oao)."""
@@ -126,23 +130,36 @@ class Batch:
 def simulate_batch(begin: Start, rates: Sequence[dict], timeline: Timeline) -> Batch:
     """Run draw ``d`` with ``rates[d]`` (kernel rates, month scalars, made with draw ``d``'s
     parameters) from ``begin`` (its start), all draws in one kernel call."""
-    T = timeline.months
-    D = len(rates)
-    if D != len(begin.draws):
-        raise ValueError(f"{D} rate sets for a start of {len(begin.draws)} draws")
-    res = begin.resolution
-    cells, _ = cell_grid(res)
-    w = [d.cohort.sum(axis=1) for d in begin.draws]
-    RTC, RTI = stack_rates(rates, T, res, w)
-    MS = np.stack([month_array(r, T) for r in rates])
-    bins = [duration_bins(MS[d]) for d in range(D)]
-    state = begin.state.resized(max(b[0] for b in bins), max(b[1] for b in bins),
-                                search_bins_needed(MS))
+    RTC, RTI, MS, state, w = _kernel_inputs(begin, rates, timeline)
     rec, flows, places, leavers = advance(
         state, RTC, RTI, MS, begin.inflow, begin.U0, begin.V0, begin.per_draw("alpha"),
         begin.per_draw("beta"), record=True, target0=begin.target0,
         kappa=begin.per_draw("kappa"), tau=begin.per_draw("tau"),
         front_load=begin.per_draw("front_load"), rank=begin.per_draw("rank"))
+    return _batch(begin, rates, timeline, MS, w, rec, flows, places, leavers)
+
+
+def _kernel_inputs(begin: Start, rates: Sequence[dict], timeline: Timeline):
+    """The kernel's rate arrays ``RTC``, ``RTI``, month scalars ``MS``, the start state with
+    the run's bins and the cell weights of each draw."""
+    T = timeline.months
+    D = len(rates)
+    if D != len(begin.draws):
+        raise ValueError(f"{D} rate sets for a start of {len(begin.draws)} draws")
+    w = [d.cohort.sum(axis=1) for d in begin.draws]
+    RTC, RTI = stack_rates(rates, T, begin.resolution, w)
+    MS = np.stack([month_array(r, T) for r in rates])
+    bins = [duration_bins(MS[d]) for d in range(D)]
+    state = begin.state.resized(max(b[0] for b in bins), max(b[1] for b in bins),
+                                search_bins_needed(MS))
+    return RTC, RTI, MS, state, w
+
+
+def _batch(begin: Start, rates: Sequence[dict], timeline: Timeline, MS, w, rec, flows, places,
+           leavers) -> Batch:
+    """The :class:`Batch` of the kernel's outputs: post-stratified, with the labour market."""
+    res = begin.resolution
+    cells, _ = cell_grid(res)
     shares = np.stack([collapse(r["provider_share"], 0, res, w[k])
                        for k, r in enumerate(rates)])
     rec = post_stratify(rec, shares)
@@ -159,9 +176,22 @@ def simulate_batch(begin: Start, rates: Sequence[dict], timeline: Timeline) -> B
 
 def simulate(rates: dict, timeline: Timeline, resolution: str = "full") -> Trajectory:
     """Run the engine with ``rates`` (kernel rates, month scalars) from September 2025, at
-    ``resolution`` (:data:`~simlib.model.engine.cells.RESOLUTIONS`)."""
+    ``resolution`` (:data:`~simlib.model.engine.cells.RESOLUTIONS`).
+
+    Resumes from an earlier run where it can (:mod:`simlib.model.engine.resume`): the months
+    before the first whose kernel inputs differ from a recent run's, back to an exact
+    September, are that run's, the kernel runs only from there; the result is the same as a
+    run of all months. ``Trajectory.resumed_from`` says how many months were taken.
+    """
     cell_grid(resolution)  # a bad resolution fails before anything runs
-    return simulate_batch(initial(params_key(), resolution), [rates], timeline).trajectory(0)
+    begin = initial(params_key(), resolution)
+    RTC, RTI, MS, state, w = _kernel_inputs(begin, [rates], timeline)
+    out, t0 = run_kernel_resuming(begin, state, RTC, RTI, MS)
+    batch = _batch(begin, [rates], timeline, MS, w, out.rec, out.flows, out.places,
+                   leavers_by_stratum(out.leavers))
+    tr = batch.trajectory(0)
+    tr.resumed_from = t0
+    return tr
 
 
 def post_stratify(rec: np.ndarray, shares: np.ndarray) -> np.ndarray:
