@@ -3,7 +3,8 @@
 A lever dated September 2027 leaves every month before it as in a run without that change:
 the kernel's inputs (rate arrays, month scalars, the start) are equal up to that month, so its
 state and records are too. :func:`run_kernel_resuming` keeps the last :data:`REFERENCES` single
-runs (their kernel inputs, their raw records and snapshots of their state at each September),
+runs (their kernel inputs, their raw records and snapshots of their state at the Septembers
+of :data:`SNAPSHOT_MONTHS`),
 finds for a new run the reference whose inputs equal its own for the longest time, copies that
 reference's records before the resume month ``t0`` and runs the kernel only from ``t0`` on.
 
@@ -14,7 +15,7 @@ Exact by construction, and refused wherever it would not be:
   same inflow and market constants;
 - every kernel input of the months before ``t0`` equal, value by value (``!=``, so a NaN
   never matches);
-- ``t0`` a September whose previous month had both Flanders-wide capacities (guaranteed
+- ``t0`` a month of :data:`SNAPSHOT_MONTHS` (or the run's end) whose previous month had both Flanders-wide capacities (guaranteed
   places, the Groeifase) closed: the kernel rations a capacity with last month's demand,
   which it carries only within one call and starts at zero (:func:`exact_cut`);
 - the state's duration bins compatible (:func:`_adapted`): the same Aanloopfase bins (the
@@ -23,7 +24,8 @@ Exact by construction, and refused wherever it would not be:
   the Groeifase was closed in every month before ``t0`` (it is then empty), and search bins
   added empty or dropped only where empty (equal windows before ``t0`` fill the same bins).
 
-Each reference takes about 20 MB at the full resolution (its records and ten snapshots);
+Each reference takes about 15 MB at the full resolution (its records, rate arrays and three
+snapshots);
 :data:`REFERENCES` bounds them. Thread-safe: the store is guarded by a lock, a reference is
 never changed after it is stored (its arrays are read-only) and a run copies the snapshot it
 resumes from.
@@ -47,8 +49,13 @@ __all__ = ["REFERENCES", "Reference", "run_kernel_resuming", "forget", "exact_cu
 
 #: The most reference runs kept (least recently used dropped first).
 REFERENCES = 4
-#: Months between snapshots of a reference's state (a school year: levers start in September).
-SNAPSHOT_EVERY = 12
+#: The months at whose start a run keeps a snapshot of its state (where it is exact, see
+#: :func:`exact_cut`): September 2026, 2027 and 2028. Every lever's earliest date is
+#: September 2026 or 2027 and every scenario file dates its levers there; a change dated
+#: later resumes from September 2028. A simplification: each snapshot costs a copy of the
+#: state (1.6 MB at the full resolution, about 0.5 ms) in every run, so later Septembers,
+#: which only a later-dated change could use, are not kept.
+SNAPSHOT_MONTHS = (12, 24, 36)
 
 _LOCK = threading.Lock()
 _STORE: OrderedDict[int, Reference] = OrderedDict()
@@ -184,7 +191,7 @@ def run_kernel_resuming(begin: Start, state: EngineState, RTC: np.ndarray, RTI: 
 
     Resumes from the stored reference that shares the most months (see the module's
     docstring), else runs all months; either way the run is stored as a reference, with
-    snapshots at each exact September it computed and those it took (its months before
+    snapshots at each exact month of :data:`SNAPSHOT_MONTHS` it computed and those it took (its months before
     ``t0`` are the reference's).
     """
     if RTC.shape[0] != 1:
@@ -209,8 +216,7 @@ def run_kernel_resuming(begin: Start, state: EngineState, RTC: np.ndarray, RTI: 
                         begin.per_draw("beta"), begin.target0, begin.per_draw("kappa"),
                         begin.per_draw("tau"), begin.per_draw("front_load"),
                         begin.per_draw("rank"))
-        cuts = [t for t in range(t0 + SNAPSHOT_EVERY - t0 % SNAPSHOT_EVERY, T + 1,
-                                 SNAPSHOT_EVERY) if exact_cut(MS, t)]
+        cuts = [t for t in SNAPSHOT_MONTHS if t0 < t < T and exact_cut(MS, t)]
         a = t0
         for b in [*cuts, T]:
             if b > a:
@@ -224,7 +230,7 @@ def run_kernel_resuming(begin: Start, state: EngineState, RTC: np.ndarray, RTI: 
         # (a run equal to its reference in every month and bin adds nothing to the store)
         frozen_rti = InnerRates(_readonly(RTI.pool), _readonly(RTI.index))
         ref = Reference(begin, _readonly(RTC), frozen_rti, _readonly(MS), bins, out,
-                        snapshots)
+                        snapshots)  # the run's own arrays, made read-only (not copied)
         with _LOCK:
             _SERIAL[0] += 1
             _STORE[_SERIAL[0]] = ref
@@ -235,7 +241,9 @@ def run_kernel_resuming(begin: Start, state: EngineState, RTC: np.ndarray, RTI: 
 
 
 def _readonly(x: np.ndarray) -> np.ndarray:
-    x = np.array(x)
+    """``x`` itself, made read-only (a view if it does not own its data)."""
+    if x.base is not None:
+        x = x.view()
     x.flags.writeable = False
     return x
 
