@@ -163,6 +163,14 @@ def run(scenario: Scenario | str = "baseline", years: int = HORIZON_YEARS, *,
     :func:`simlib.analysis.checks.policy_module`); the result records their names. ``resolution``
     (:data:`simlib.model.engine.RESOLUTIONS`) collapses market-cell axes, as uncertainty sweeps do:
     ``"finality"`` runs one placement market per finality (no region or sector results).
+
+    What is reused: the start state (per parameter values and resolution) and, from the last
+    few runs of this process with the same start, the months before the first month whose
+    kernel inputs differ from theirs (back to September 2026, 2027 or 2028 where that is
+    exact; :mod:`simlib.model.engine.resume`): a lever dated September 2027 leaves those
+    months as they were, so only the later months are computed. The result equals a run of
+    all months (tested within 1e-12; bit for bit as measured); ``result.trajectory.
+    resumed_from`` says how many months were taken.
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
