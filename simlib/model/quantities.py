@@ -35,7 +35,7 @@ class Quantities:
 
     def __init__(self, batch, groups: Sequence[str] | None = None):
         self.batch = batch
-        self.D, self.T = batch.rec.shape[:2]
+        self.D, self.T = batch.raw.shape[:2]
         self.n_years = self.T // 12
         names, masks = group_masks(batch.cells)
         assert names == batch.groups
@@ -47,7 +47,11 @@ class Quantities:
     # --- reading ------------------------------------------------------------------------------
     @cached_property
     def R(self) -> np.ndarray:
-        return by_group(self.batch.rec, self.masks)  # (D, T, G, Q)
+        """(D, T, G, Q) the records per group: the batch's own sums where it has them."""
+        grouped = getattr(self.batch, "grouped", None)
+        if grouped is not None:
+            return grouped[:, :, self.keep]
+        return by_group(self.batch.raw, self.masks, self.batch.weights)
 
     def q(self, name: str) -> np.ndarray:
         return self.R[..., Q[name]]
@@ -162,8 +166,10 @@ class Quantities:
         (D, T, G); NaN for groups that are not market cells."""
         batch, names = self.batch, self.names
         cells = batch.cells
-        R = batch.rec.sum(axis=(3, 4))  # (D, T, C, Q)
-        demand_c = R[..., Q["searching"]] + R[..., Q["dual_oao"]] + R[..., Q["dual_soa"]]
+        # the three stocks by provider, summed per cell (as the market_cells grid is)
+        cols = [Q["searching"], Q["dual_oao"], Q["dual_soa"]]
+        R = batch.by_provider(cols).sum(axis=(3, 4))
+        demand_c = R[..., 0] + R[..., 1] + R[..., 2]  # (D, T, C)
         out_p = np.full((self.D, self.T, len(names)), np.nan)
         out_d = np.full((self.D, self.T, len(names)), np.nan)
         for g, name in enumerate(names):

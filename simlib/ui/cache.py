@@ -68,9 +68,14 @@ def run_cached(scenario, years: int = HORIZON_YEARS, extra_modules: Sequence = (
 
 
 def clear_cache() -> None:
-    """Forget every cached run and every cached sweep of :func:`bands_cached`."""
+    """Forget every cached run and every cached sweep of :func:`bands_cached`, and the
+    engine's reference runs (:mod:`simlib.model.engine.resume`): the next run computes all
+    its months."""
+    from simlib.model.engine import resume
+
     _CACHE.clear()
     _SWEEPS.clear()
+    resume.forget()
 
 
 # --- uncertainty bands, with a cache -------------------------------------------------------

@@ -8,7 +8,6 @@ import numpy as np
 
 from simlib.inputs.parameters import param
 from simlib.model import kernel as K
-from simlib.model.groups import by_group
 from simlib.model.rates import labour_tables
 
 __all__ = ["EXIT_MONTHS", "labour_start_tables", "labour_states"]
@@ -35,9 +34,10 @@ def labour_start_tables() -> tuple[np.ndarray, np.ndarray, float]:
     return start, find, sep
 
 
-def labour_states(rec: np.ndarray, groups, masks, draws: Sequence):
+def labour_states(grouped: np.ndarray, draws: Sequence):
     """Leavers' labour-market states by draw and group, with months since exit, from the
-    records ``rec`` (D, T, C, 2, 3, Q) with the tables of each draw of ``draws``
+    records summed per group ``grouped`` (D, T, G, Q; :func:`simlib.model.groups.by_group`)
+    with the tables of each draw of ``draws``
     (:class:`~simlib.model.engine.inputs.Draw`: ``labour_start``, ``labour_find``,
     ``labour_sep``).
 
@@ -47,9 +47,9 @@ def labour_states(rec: np.ndarray, groups, masks, draws: Sequence):
     depend only on qualification and route, so they run on group totals (exact: they are
     linear); the groups of all draws run together, each with its draw's tables.
     """
-    D, T, G = rec.shape[0], rec.shape[1], len(groups)
+    D, T, G = grouped.shape[:3]
     Q, R = len(K.LEAVE_QUALIFICATIONS), len(K.LEAVE_ROUTES)
-    leave = by_group(rec[..., K.Q_LEAVE:K.Q_LEAVE + Q * R], masks).reshape(D, T, G, Q, R)
+    leave = grouped[..., K.Q_LEAVE:K.Q_LEAVE + Q * R].reshape(D, T, G, Q, R)
     leave = np.ascontiguousarray(leave.transpose(1, 0, 2, 3, 4).reshape(T, D * G, Q, R))
     start_g = np.repeat(np.stack([d.labour_start for d in draws]), G, axis=0)
     find_g = np.repeat(np.stack([d.labour_find for d in draws]), G, axis=0)
