@@ -15,6 +15,18 @@ includes a start-up step (loading or compiling the numba kernel, reading the par
 the burn-in of the initial state) that is cached for every later run. Scenarios are loaded
 from their files before timing, so file reading and validation are not part of the figures.
 
+Interleaved with the baseline's runs (same process, same machine conditions) it times two
+dense references, each ``steps`` (one per month) of ``x = np.einsum('si,sij->sj', x, P)``
+(every stratum ``s`` moves its vector of state values by its own transition matrix):
+
+- the issue's reference: 120 steps of a 16-state transition over 720 strata;
+- the same dense form at the model's size: the strata (cells x inner strata) and the state
+  values per stratum (non-dual, search-window bins, contract bins OAO and SOA, guaranteed,
+  Aanloopfase and Groeifase bins) of the state the engine hands the kernel in the baseline
+  run, over the run's months.
+
+It prints the ratio of the baseline's median run (and kernel) to each reference's median.
+
 A benchmark is not a test: the exit code is 0 whatever the timings, 2 for a bad flag or an
 unknown ``--only`` name, 1 for an internal error. See benchmarks/README.md.
 """
@@ -90,7 +102,8 @@ def timed(fn: Callable[[], object]) -> float:
 
 class KernelClock:
     """While active, sums the wall time of every call of the compiled kernel
-    (``simlib.model.kernel.run_batch``, which the engine looks up at each call)."""
+    (``simlib.model.kernel.run_batch``, which the engine looks up at each call) and keeps
+    the size of the last call's state (:attr:`size`)."""
 
     def __init__(self):
         from simlib.model import kernel
@@ -98,9 +111,11 @@ class KernelClock:
         self._kernel = kernel
         self._run_batch = kernel.run_batch
         self.seconds = 0.0
+        self.size: dict | None = None
 
     def __enter__(self) -> KernelClock:
         def timed_batch(*args):
+            self.size = state_size(args[0], args[1])
             start = time.perf_counter()
             try:
                 return self._run_batch(*args)
@@ -115,25 +130,88 @@ class KernelClock:
         self._kernel.run_batch = self._run_batch
 
 
-def bench_scenario(sc, years: int, repeat: int) -> dict:
+def state_size(st, rt) -> dict:
+    """The size of a kernel call's state: strata (cells x inner strata), state values per
+    stratum (every state and duration bin), months."""
+    _, cells, inner = st.nd.shape
+    values = {"non_dual": 1, "search_bins": st.srch.shape[2], "oao_bins": st.oao.shape[2],
+              "soa_bins": st.soa.shape[2], "guaranteed": 1, "aanloopfase_bins": st.aan.shape[2],
+              "groeifase_bins": st.gro.shape[2]}
+    return {"cells": cells, "inner_strata": inner, "strata": cells * inner,
+            "states": sum(values.values()), "state_values": values,
+            "months": rt.month.shape[2]}
+
+
+#: The issue's dense reference: 120 steps of a 16-state transition over 720 strata.
+ISSUE_REFERENCE = {"strata": 720, "states": 16, "steps": 120}
+
+
+def dense_reference(strata: int, states: int, steps: int) -> Callable[[], object]:
+    """A dense Markov step ``steps`` times, numpy: ``x = einsum('si,sij->sj', x, P)``, with a
+    row-stochastic ``P`` per stratum (made once, outside the timing)."""
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    P = rng.random((strata, states, states))
+    P /= P.sum(axis=2, keepdims=True)
+    x0 = rng.random((strata, states))
+
+    def run():
+        x = x0
+        for _ in range(steps):
+            x = np.einsum("si,sij->sj", x, P)
+        return x
+
+    return run
+
+
+def bench_scenario(sc, years: int, repeat: int, references: bool = False) -> dict:
+    """Time the runs of ``sc``; with ``references``, the dense references interleaved (see
+    the module's docstring)."""
     import simlib
 
     kernel = []
+    size = {}
 
     def run_only():
         with KernelClock() as clock:
             simlib.run(sc, years=years)
         kernel.append(clock.seconds)
+        size.update(clock.size or {})
 
     def run_and_indicators():
         simlib.run(sc, years=years).indicators  # noqa: B018 — the lazy table is the point
 
     run_and_indicators()  # warm-up (untimed)
+    refs = {}
+    if references:
+        run_only()  # the state's size for the reference at the model's size (untimed)
+        kernel.clear()
+        refs = {"issue": {**ISSUE_REFERENCE},
+                "model_size": {"strata": size["strata"], "states": size["states"],
+                               "steps": size["months"]}}
+        for ref in refs.values():
+            ref["fn"] = dense_reference(ref["strata"], ref["states"], ref["steps"])
+            ref["fn"]()  # warm-up
+            ref["times"] = []
     alone, with_table = [], []
-    for _ in range(repeat):  # interleaved, so both figures see the same machine conditions
+    for _ in range(repeat):  # interleaved, so all figures see the same machine conditions
         alone.append(timed(run_only))
         with_table.append(timed(run_and_indicators))
-    return {"run": stats(alone), "kernel": stats(kernel), "run_indicators": stats(with_table)}
+        for ref in refs.values():
+            ref["times"].append(timed(ref["fn"]))
+    out = {"run": stats(alone), "kernel": stats(kernel), "run_indicators": stats(with_table)}
+    if references:
+        out["size"] = dict(size)
+        out["references"] = {}
+        for name, ref in refs.items():
+            med = statistics.median(ref["times"]) * 1000.0
+            out["references"][name] = {
+                "strata": ref["strata"], "states": ref["states"], "steps": ref["steps"],
+                **stats(ref["times"]),
+                "run_ratio": out["run"]["median_ms"] / med,
+                "kernel_ratio": out["kernel"]["median_ms"] / med}
+    return out
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -172,6 +250,28 @@ def table(rows: list[list[str]]) -> str:
         if k == 0:
             lines.append("  ".join("-" * w for w in widths))
     return "\n".join(lines)
+
+
+def print_references(name: str, f: dict) -> None:
+    """The dense references timed with ``name``'s runs and the ratios of its medians."""
+    size = f["size"]
+    bins = ", ".join(f"{k} {v}" for k, v in size["state_values"].items())
+    print()
+    print(f"dense references, interleaved with the {name} runs "
+          "(x = einsum('si,sij->sj', x, P) once a step):")
+    print(f"  model's size: {size['cells']} cells x {size['inner_strata']} inner strata = "
+          f"{size['strata']} strata x {size['states']} state values ({bins}), "
+          f"{size['months']} months")
+    rows = [["reference", "strata", "states", "steps", "median", "min", "max",
+             "run / reference", "kernel / reference"]]
+    for key, label in (("issue", "issue (asked <= 1.5x, aim <= 0.7x)"),
+                       ("model_size", "same form at the model's size")):
+        r = f["references"][key]
+        rows.append([label, str(r["strata"]), str(r["states"]), str(r["steps"]),
+                     *(f"{r[k]:.1f} ms" for k in ("median_ms", "min_ms", "max_ms")),
+                     f"{r['run_ratio']:.2f}x", f"{r['kernel_ratio']:.2f}x"])
+    print(table(rows))
+    print(f"load average now (1, 5, 15 min): {load_average()}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -216,9 +316,11 @@ def main(argv: list[str] | None = None) -> int:
           f"run {cold['run_ms']:.1f} ms, first indicators table {cold_ind * 1000.0:.1f} ms")
     print()
 
+    ref = "baseline" if "baseline" in names else names[0]
     figures = {}
     for name in names:
-        figures[name] = bench_scenario(scenarios[name], args.years, args.repeat)
+        figures[name] = bench_scenario(scenarios[name], args.years, args.repeat,
+                                       references=name == ref)
 
     head = ["scenario", "run median", "min", "max", "of which kernel", "run+indicators median",
             "min", "max"]
@@ -233,7 +335,6 @@ def main(argv: list[str] | None = None) -> int:
     info["load_average_end"] = load_average()
     print(f"load average at end (1, 5, 15 min): {info['load_average_end']} — a load above the "
           "CPU count means other programs competed for the CPUs and the figures are high")
-    ref = "baseline" if "baseline" in figures else names[0]
     med = figures[ref]["run"]["median_ms"]
     verdict = ("meets the aim" if med < AIM_MS else "meets the target" if med < TARGET_MS
                else "misses the target")
@@ -241,6 +342,7 @@ def main(argv: list[str] | None = None) -> int:
           "run+indicators "
           f"{figures[ref]['run_indicators']['median_ms']:.1f} ms — target < {TARGET_MS:g} ms "
           f"per run on the 2-core machine, aim {AIM_MS:g} ms: {verdict}")
+    print_references(ref, figures[ref])
 
     if args.json:
         doc = {"machine": info,
