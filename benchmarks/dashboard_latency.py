@@ -18,6 +18,11 @@ flags of :data:`simlib.ui.dashboard.CHROMIUM_ARGS`) and measures
   the round trip between browser and kernel. The compare notebook first sets scenario B to
   the sliders. Each press moves the slider one step further, so each is a new model run.
 
+With the preheated kernels (:data:`simlib.ui.dashboard.DEFAULT_POOL_SIZE`, on by default)
+``--settle S`` seconds are waited after the server is up and between two loads, so that the
+pool has its spare kernel (a person opening a page some time after the last one); ``--pool-size
+0`` measures without the pool, as before issue 15.
+
 Prints each measurement and the medians; the server and its kernels are stopped at the end.
 A benchmark is not a test: the exit code is 0 whatever the timings (2 without a browser).
 """
@@ -62,9 +67,11 @@ def _prepare(page, name: str) -> None:
         page.wait_for_function(NEW_CHART_JS, arg=before, timeout=60_000)
 
 
-def measure(browser, url: str, name: str, loads: int, presses: int) -> tuple[list, list]:
+def measure(browser, url: str, name: str, loads: int, presses: int,
+            settle: float = 0) -> tuple[list, list]:
     load_s, key_s = [], []
     for k in range(loads):
+        time.sleep(settle)
         context = browser.new_context(viewport={"width": 1400, "height": 1000})
         page = context.new_page()
         start = time.perf_counter()
@@ -106,9 +113,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--presses", type=int, default=10, help="key presses per notebook (10)")
     parser.add_argument("--notebook", action="append",
                         help=f"a notebook of notebooks/ (default: {', '.join(DEFAULT_NOTEBOOKS)})")
+    parser.add_argument("--pool-size", type=int, default=dashboard.DEFAULT_POOL_SIZE,
+                        help="preheated kernels per notebook (default "
+                        f"{dashboard.DEFAULT_POOL_SIZE}; 0: every page starts its kernel)")
+    parser.add_argument("--settle", type=float, default=30.0,
+                        help="seconds waited before each load, for the pool to refill (30)")
     args = parser.parse_args(argv)
-    if args.loads < 1 or args.presses < 0:
-        parser.error("--loads must be at least 1 and --presses at least 0")
+    if args.loads < 1 or args.presses < 0 or args.pool_size < 0 or args.settle < 0:
+        parser.error("--loads must be at least 1, --presses, --pool-size and --settle at "
+                     "least 0")
     if not Path(CHROMIUM).exists():
         print(f"{CHROMIUM} is missing (apt-get install chromium)", file=sys.stderr)
         return 2
@@ -117,7 +130,8 @@ def main(argv: list[str] | None = None) -> int:
 
     names = args.notebook or list(DEFAULT_NOTEBOOKS)
     print(f"cpus {os.cpu_count()}, load average {[round(x, 2) for x in os.getloadavg()]}")
-    proc, url = dashboard.start()
+    print(f"command: {' '.join(sys.argv)}; pool size {args.pool_size}, settle {args.settle} s")
+    proc, url = dashboard.start(pool_size=args.pool_size)
     loads, keys = [], []
     try:
         dashboard.wait_until_up(url, proc, timeout=120)
@@ -126,7 +140,8 @@ def main(argv: list[str] | None = None) -> int:
                                          args=list(dashboard.CHROMIUM_ARGS))
             try:
                 for name in names:
-                    load_s, key_s = measure(browser, url, name, args.loads, args.presses)
+                    load_s, key_s = measure(browser, url, name, args.loads, args.presses,
+                                            args.settle if args.pool_size else 0)
                     loads += load_s
                     keys += key_s
             finally:

@@ -60,7 +60,7 @@ from simlib.inputs.glossary import texts
 __all__ = ["NOTEBOOK_GLOB", "DEFAULT_PORT", "CHROMIUM_ARGS", "Entry", "notebook_entry",
            "catalogue", "notebooks", "page_config_hook", "LOOPBACK_NAMES",
            "PAGE_MESSAGE_TYPES", "DEFAULT_MAX_KERNELS", "DEFAULT_MAX_KERNELS_PER_CLIENT",
-           "DEFAULT_ORPHAN_TIMEOUT", "KERNEL_MB", "host_allowed", "Refusal", "Ticket",
+           "DEFAULT_ORPHAN_TIMEOUT", "DEFAULT_POOL_SIZE", "KERNEL_MB", "host_allowed", "Refusal", "Ticket",
            "KernelLedger", "cap_page", "voila_command", "voila_env", "free_port", "start",
            "wait_until_up", "kernels", "rss_mb", "stop", "main"]
 
@@ -166,6 +166,10 @@ DEFAULT_MAX_KERNELS_PER_CLIENT = 4
 #: Seconds a kernel may live without its page (no web socket, page request finished) before
 #: it is ended: a tab that crashed or was killed, whose closing call never arrived.
 DEFAULT_ORPHAN_TIMEOUT = 300.0
+#: Preheated kernels kept per notebook (Voila's pool): a page opens on a kernel that has
+#: already run its notebook. 0 turns the pool off. Each spare kernel holds about
+#: :data:`KERNEL_MB` MB; the pool fills one notebook at a time (see the README).
+DEFAULT_POOL_SIZE = 1
 #: The cookie that tells one browser from another (all come from 127.0.0.1).
 CLIENT_COOKIE = "simlib_client"
 
@@ -212,6 +216,11 @@ class KernelLedger:
     :meth:`disconnected` follow the page's web socket; :meth:`orphans` names the kernels
     whose page has been gone for ``grace`` seconds. ``live`` is always the kernel manager's
     list of kernel ids (the truth about which kernels exist).
+
+    A preheated kernel (Voila's pool: started, its notebook run, before any page asks for it)
+    is :meth:`spare` until :meth:`started` gives it to a page: a spare kernel counts against
+    no cap (the pool holds at most one per notebook, see :data:`DEFAULT_POOL_SIZE`), so the
+    caps still mean "pages open".
     """
 
     def __init__(self, max_kernels: int = DEFAULT_MAX_KERNELS,
@@ -228,13 +237,15 @@ class KernelLedger:
         self._connections: dict[str, int] = {}
         self._alone_since: dict[str, float] = {}  # kernel id -> when it was last left alone
         self._page_open: set[str] = set()
+        self._spare: set[str] = set()
 
     def _prune(self, live) -> set[str]:
         live = set(live)
         for kid in list(self.client_of):
             if kid not in live:
                 self.forget(kid)
-        return live - self._ending
+        self._spare &= live
+        return live - self._ending - self._spare
 
     def counts(self, live) -> tuple[int, dict[str, int]]:
         """Kernels open or starting: in all, and per client."""
@@ -260,8 +271,17 @@ class KernelLedger:
         self.pending.append(ticket)
         return ticket
 
+    def spare(self, kernel_id: str) -> None:
+        """``kernel_id`` is a preheated kernel waiting in the pool for a page (not counted)."""
+        self._spare.add(kernel_id)
+
+    def spares(self, live) -> set[str]:
+        """The spare kernels among ``live``."""
+        return self._spare & set(live)
+
     def started(self, ticket: Ticket, kernel_id: str) -> None:
-        """The page of ``ticket`` has its kernel."""
+        """The page of ``ticket`` has its kernel (a new one, or a spare one from the pool)."""
+        self._spare.discard(kernel_id)
         if ticket in self.pending:
             self.pending.remove(ticket)
         ticket.kernel_id = kernel_id
@@ -307,6 +327,7 @@ class KernelLedger:
             table.pop(kernel_id, None)
         self._ending.discard(kernel_id)
         self._page_open.discard(kernel_id)
+        self._spare.discard(kernel_id)
 
 
 _CAP_TEXT = texts("dashboard")
@@ -348,11 +369,13 @@ def cap_page(refusal: Refusal, base_url: str = "/", retry_url: str = "") -> str:
 def voila_command(port: int = DEFAULT_PORT, *, open_browser: bool = False,
                   extra: Sequence[str] = (), python: str | None = None,
                   max_kernels: int | None = None, max_kernels_per_client: int | None = None,
-                  folder: str | Path | None = None) -> list[str]:
+                  folder: str | Path | None = None, pool_size: int | None = None) -> list[str]:
     """The command that serves ``notebooks/`` (or ``folder``) as the dashboard on
     ``127.0.0.1:port``: Voila as :class:`simlib.ui.dashboard_app.DashboardApp` (Host allow-list,
-    kernel caps, kernels ended with their page), with the caps given (else the defaults
-    :data:`DEFAULT_MAX_KERNELS`, :data:`DEFAULT_MAX_KERNELS_PER_CLIENT`)."""
+    kernel caps, kernels ended with their page, preheated kernels), with the caps given (else
+    the defaults :data:`DEFAULT_MAX_KERNELS`, :data:`DEFAULT_MAX_KERNELS_PER_CLIENT`) and
+    ``pool_size`` preheated kernels per notebook (else ``dashboard/voila.py``'s
+    :data:`DEFAULT_POOL_SIZE`; 0: none, every page starts its kernel)."""
     cmd = [python or sys.executable, "-m", APP_MODULE, str(folder or notebooks_dir()),
            f"--port={port}", f"--Voila.ip={HOST}", "--Voila.port_retries=0",
            f"--Voila.config_file_paths={dashboard_dir()}"]
@@ -362,6 +385,11 @@ def voila_command(port: int = DEFAULT_PORT, *, open_browser: bool = False,
             if int(value) < 1:
                 raise ValueError(f"{name} must be at least 1, not {value}")
             cmd.append(f"--DashboardApp.{name}={int(value)}")
+    if pool_size is not None:
+        if int(pool_size) < 0:
+            raise ValueError(f"pool_size must be at least 0, not {pool_size}")
+        cmd += [f"--VoilaConfiguration.preheat_kernel={int(pool_size) > 0}",
+                f"--VoilaConfiguration.default_pool_size={int(pool_size)}"]
     if not open_browser:
         cmd.append("--no-browser")
     return cmd + list(extra)
@@ -493,6 +521,16 @@ def _at_least_one(text: str) -> int:
     return value
 
 
+def _at_least_zero(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"a whole number is needed, not {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be at least 0, not {value}")
+    return value
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m simlib.ui.dashboard",
@@ -507,12 +545,18 @@ def main(argv: Sequence[str] | None = None) -> int:
                         default=DEFAULT_MAX_KERNELS_PER_CLIENT,
                         help="notebook pages open at once in one browser (default "
                         f"{DEFAULT_MAX_KERNELS_PER_CLIENT})")
+    parser.add_argument("--pool-size", type=_at_least_zero, default=DEFAULT_POOL_SIZE,
+                        metavar="P", help="preheated kernels kept per notebook, each of about "
+                        f"{KERNEL_MB} MB, so a page opens at once (default {DEFAULT_POOL_SIZE}; "
+                        "0: none)")
     args, extra = parser.parse_known_args(argv)
     cmd = voila_command(args.port, open_browser=not args.no_browser, extra=extra,
                         max_kernels=args.max_kernels,
-                        max_kernels_per_client=args.max_kernels_per_client)
+                        max_kernels_per_client=args.max_kernels_per_client,
+                        pool_size=args.pool_size)
     print(f"Dashboard: http://{HOST}:{args.port}/  (at most {args.max_kernels} notebook pages "
-          f"open, {args.max_kernels_per_client} per browser; stop with Ctrl-C)", flush=True)
+          f"open, {args.max_kernels_per_client} per browser; {args.pool_size} preheated "
+          "kernel(s) per notebook; stop with Ctrl-C)", flush=True)
     os.execvpe(cmd[0], cmd, voila_env())
     return 0  # not reached
 

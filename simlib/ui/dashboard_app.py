@@ -23,18 +23,32 @@
   ``max_kernels_per_client`` per browser (a cookie ``simlib_client``: every browser here
   comes from 127.0.0.1, so the address cannot tell them apart); a page over a cap gets
   HTTP 503 and a page in Dutch and English saying how many pages are open and to close one
-  (:func:`simlib.ui.dashboard.cap_page`).
+  (:func:`simlib.ui.dashboard.cap_page`);
+- **preheated kernels, filled one notebook at a time**: Voila's pool (``preheat_kernel``,
+  ``default_pool_size`` in ``dashboard/voila.py``, :data:`simlib.ui.dashboard.DEFAULT_POOL_SIZE`)
+  keeps for every notebook ``NN_*.ipynb`` a kernel that has already run it, so a page opens
+  without the kernel start, the imports and the notebook's first runs. Voila starts every
+  pool at once (ten notebooks running together on a small machine); here one pool kernel
+  runs its notebook at a time, and a page takes a spare kernel only once it has started
+  (else it starts its own, as without a pool, instead of waiting in the queue). A spare
+  kernel counts against no cap (:meth:`simlib.ui.dashboard.KernelLedger.spare`). The
+  dashboard passes nothing to a notebook in its address (the language is the page's own
+  toggle), so a notebook run before its page was asked for shows the same page.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextvars
+import fnmatch
 import secrets
 import sys
 import tempfile
+from pathlib import Path
+from unittest import mock
 
 import tornado.web
+import voila.app as _voila_app
 from jupyter_core.utils import ensure_async
 from jupyter_server.services.kernels.handlers import KernelHandler
 from tornado.ioloop import PeriodicCallback
@@ -122,6 +136,59 @@ def _ledgered(base):
     return LedgeredKernelManager
 
 
+def _pooled(base):
+    """``base`` (the class of Voila's pool of preheated kernels) filled one notebook at a
+    time, with its spare kernels told to the ledger, and only started kernels offered."""
+
+    class PooledKernelManager(base):
+        _gate: asyncio.Semaphore | None = None
+
+        def _notebook_filter(self, nb_path) -> bool:
+            """Only the notebooks the landing page lists (``NN_*.ipynb`` in the folder served,
+            not below it) get a pool; Voila passes the path under the root folder."""
+            top = Path(nb_path).parent.resolve() == Path(self.root_dir).resolve()
+            return (top and fnmatch.fnmatch(Path(nb_path).name, D.NOTEBOOK_GLOB)
+                    and super()._notebook_filter(nb_path))
+
+        def _ready(self, notebook_name: str) -> list:
+            return [t for t in self._pools.get(notebook_name, [])
+                    if t.done() and not t.cancelled() and t.exception() is None]
+
+        def get_pool_size(self, notebook_name: str) -> int:
+            """Spare kernels that have started (a page never waits for one in the queue)."""
+            return len(self._ready(notebook_name))
+
+        async def get_rendered_notebook(self, notebook_name: str, *args, **kwargs):
+            pool = self._pools.get(notebook_name, [])
+            pool.sort(key=lambda t: t not in self._ready(notebook_name))  # started first
+            task, cache, kernel_id = await super().get_rendered_notebook(notebook_name, *args,
+                                                                        **kwargs)
+            ticket = _TICKET.get()
+            if ticket is not None and ticket.kernel_id is None:
+                self.parent.ledger.started(ticket, kernel_id)
+            return task, cache, kernel_id
+
+        async def _initialize(self, notebook_path: str, kernel_id: str | None = None, **kwargs):
+            if kernel_id is not None:  # a restart: no new pool kernel
+                return await super()._initialize(notebook_path, kernel_id, **kwargs)
+            _TICKET.set(None)  # this task's own context: not the page that caused the refill
+            if self._gate is None:
+                self._gate = asyncio.Semaphore(1)
+            gate = self._gate
+            await gate.acquire()
+            try:
+                content = await super()._initialize(notebook_path, None, **kwargs)
+            except BaseException:
+                gate.release()
+                raise
+            self.parent.ledger.spare(content["kernel_id"])
+            content["task"].add_done_callback(lambda _t: gate.release())  # notebook run
+            return content
+
+    PooledKernelManager.__name__ = f"Pooled{base.__name__}"
+    return PooledKernelManager
+
+
 class _PageHandler(TornadoVoilaHandler):
     """A notebook page: the ``_xsrf`` cookie its closing call needs, the client cookie, and
     the kernel caps (503 and :func:`simlib.ui.dashboard.cap_page` over a cap)."""
@@ -177,7 +244,14 @@ class DashboardApp(Voila):
         self.ledger = D.KernelLedger(self.max_kernels, self.max_kernels_per_client)
         config = self.voila_configuration
         config.multi_kernel_manager_class = _ledgered(config.multi_kernel_manager_class)
-        settings = super().init_settings()
+        factory = _voila_app.voila_kernel_manager_factory
+
+        def pooled_factory(base, preheat, *args, **kwargs):
+            made = factory(base, preheat, *args, **kwargs)
+            return _pooled(made) if preheat else made
+
+        with mock.patch.object(_voila_app, "voila_kernel_manager_factory", pooled_factory):
+            settings = super().init_settings()
         self.kernel_manager.allowed_message_types = list(D.PAGE_MESSAGE_TYPES)
         settings.update(allow_remote_access=False, local_hostnames=["localhost"],
                         simlib_ledger=self.ledger)
