@@ -415,7 +415,7 @@ def test_uncertainty_charts_have_units_and_titles(small_sweep, lang):
     pd.DataFrame({"draw": pd.Series([], dtype=int), "unit": pd.Series([], dtype=str)}),
 ], ids=["sweep", "floats", "quotes", "nan", "none", "one-column", "empty"])
 def test_the_sweeps_csv_writer_writes_what_pandas_writes(frame, small_sweep, tmp_path):
-    from simlib.cli import plain_table
+    from simlib.files.outputs import plain_table
 
     frame = small_sweep.indicators if isinstance(frame, str) else frame
     frame.to_csv(tmp_path / "pandas.csv", index=False)
