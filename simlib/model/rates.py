@@ -10,6 +10,7 @@ default (today's rule), so a module at today's values changes nothing.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -151,8 +152,9 @@ def base_rates(timeline: Timeline) -> dict[str, Rate]:
 
 
 #: The results of :func:`per_parameters`: (function, id of the parameters) -> (parameters,
-#: result); a few sets of parameters at a time (a sweep's threads each have their draw's).
-_PER_PARAMETERS: dict[tuple, tuple] = {}
+#: result); the few sets of parameters used last (a sweep's threads each have their draw's),
+#: least recently used first.
+_PER_PARAMETERS: OrderedDict[tuple, tuple] = OrderedDict()
 _PER_PARAMETERS_KEPT = 8
 
 
@@ -169,11 +171,12 @@ def per_parameters(make: Callable[[], object]):
     key = (make, id(params), param, today)
     hit = _PER_PARAMETERS.get(key)
     if hit is not None and hit[0] is params:
+        _PER_PARAMETERS.move_to_end(key)
         return hit[1]
     value = make()
-    if len(_PER_PARAMETERS) >= _PER_PARAMETERS_KEPT:
-        _PER_PARAMETERS.clear()
     _PER_PARAMETERS[key] = (params, value)
+    while len(_PER_PARAMETERS) > _PER_PARAMETERS_KEPT:
+        _PER_PARAMETERS.popitem(last=False)
     return value
 
 
