@@ -89,12 +89,33 @@ _STOPPING = False
 _IN_CHUNK = False
 
 
+#: Seconds after which Ctrl-C is raised again when it came during a finaliser (see below).
+_RETRY_S = 0.005
+
+
 def _worker_ctrl_c(signum, frame) -> None:
     global _STOPPING, _IN_CHUNK
     _STOPPING = True
-    if _IN_CHUNK:
-        _IN_CHUNK = False  # at most once a task, and never once it has returned
-        raise KeyboardInterrupt
+    if not _IN_CHUNK:
+        return
+    if _in_finaliser(frame):
+        # an exception raised in a finaliser (``__del__``, run by the garbage collector in
+        # the middle of the task) is printed as "Exception ignored" and lost: raise it once
+        # the finaliser is done (the alarm calls this handler again)
+        import signal
+
+        signal.setitimer(signal.ITIMER_REAL, _RETRY_S)
+        return
+    _IN_CHUNK = False  # at most once a task, and never once it has returned
+    raise KeyboardInterrupt
+
+
+def _in_finaliser(frame) -> bool:
+    while frame is not None:
+        if frame.f_code.co_name == "__del__":
+            return True
+        frame = frame.f_back
+    return False
 
 
 def _worker_start() -> None:
@@ -102,6 +123,7 @@ def _worker_start() -> None:
     import signal
 
     signal.signal(signal.SIGINT, _worker_ctrl_c)
+    signal.signal(signal.SIGALRM, _worker_ctrl_c)  # Ctrl-C again after a finaliser
 
 
 def _stoppable_chunk(j: int) -> pd.DataFrame:
