@@ -192,7 +192,7 @@ def run_kernel(st, rt, mk, out, record):
     kw = window_bins(s_srch, MS)
     year, not_last, rank_i, behind, high, tier, up, rep = strata_constants(rank)
     acc, wk = np.zeros((NACC, INNER)), np.zeros((NWORK, INNER))
-    scl, cstay = np.zeros((KD, INNER)), np.zeros((KD, INNER))
+    wsc, cstay = np.zeros((KD, INNER)), np.zeros((KD, INNER))
     sums, active = np.zeros((NACC, NE)), np.ones(NACC, np.bool_)
     rc = np.empty(tc.shape[0])
     ti = np.empty((rows.shape[0], INNER))
@@ -233,7 +233,7 @@ def run_kernel(st, rt, mk, out, record):
             placement(srch, rc[R.placement_hazard] * lam_mult / norm, ti, rank_i, mo.days,
                       mo.window, mo.shift, kw, p_cap, acc, wk)  # 4a.
             hazards(rc, ti, wk)
-            contracts(oao, soa, rc[R.oao_share], ti, front_load, scl, cstay, acc, wk)  # 4b.
+            contracts(oao, soa, rc[R.oao_share], ti, front_load, wsc, cstay, acc, wk)  # 4b.
             guaranteed(gua, oao[0], rc[R.guarantee_transfer_hazard] * open_share, ti, acc,
                        wk)  # 4c.
             gua_budget, gua_demand, gro_budget, gro_demand = failed_searches(  # 4d.
