@@ -256,9 +256,9 @@ def run_kernel(st, rt, mk, out, record):
                          wk, fl, record)
             places_out[t, c] = s_places[c]
             if record:  # what the cell records of the month
-                stocks(nd, srch, oao, soa, gua, aan, gro, kw, behind, high, tier, acc)
                 active_rows(active, mo.route_w > 0.0, mo.aug, gua_active, gro_active)
                 reduce_blocks(acc, active, sums)
+                stocks(nd, srch, oao, soa, gua, aan, gro, kw, behind, high, tier, acc, sums)
                 write_outputs(acc, sums, rec[t, c], leavers[t])
                 flows(sums, fl)
         gua_occ, gro_occ = occupancy(s_gua, s_gro)
