@@ -5,7 +5,7 @@ from __future__ import annotations
 from numba import njit
 
 from simlib.model.kernel.layout import EARLY_MONTHS, INNER, KD, A, R, W
-from simlib.model.kernel.numerics import FASTMATH, _p, any1, comp_scale, comp_stay
+from simlib.model.kernel.numerics import FASTMATH, _p, any1
 
 
 @njit(cache=True, error_model="numpy", fastmath=FASTMATH, inline="always")
@@ -29,63 +29,65 @@ def hazards(rc, ti, wk):
         hleave[i] = adult[i] * (a_leave * ti[R.leave_hazard_dual, i])
 
 
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH)
+def bin_shares(wk, fd, fb, oao, soa, d, wsc, stay):
+    """Competing hazards of contract bin ``d`` in one pass over the strata (the work rows
+    ``hterm``, ``href``, ``hleave`` of :func:`hazards`):
+    ``wsc[d] = (oao[d] + soa[d]) P(tot) / tot`` (the bin's learners times the scale of
+    :func:`~.numerics.comp_scale`; 0 where ``tot`` is 0) and ``stay[d] = 1 - tot P(tot) / tot``
+    (the share that stays), with ``tot = hterm fd + href fb + hleave``. A call of its own
+    (not inlined), so that the compiler vectorises it; rows by index, so that it takes no
+    views (each costs two reference counts)."""
+    for i in range(INNER):
+        tot = wk[W.hterm, i] * fd + wk[W.href, i] * fb + wk[W.hleave, i]
+        sc = _p(tot) / (tot if tot > 0.0 else 1.0)
+        wsc[d, i] = (oao[d, i] + soa[d, i]) * sc
+        stay[d, i] = 1.0 - tot * sc
+
+
 @njit(cache=True, error_model="numpy", fastmath=FASTMATH, inline="always")
-def contracts(oao, soa, a_oao, ti, front_load, scl, cstay, acc, wk):
+def contracts(oao, soa, a_oao, ti, front_load, wsc, cstay, acc, wk):
     """Step 4b: contracts (OAO, SOA) by contract month end (terminations, front-loaded by
     ``front_load``; refusals in the first EARLY_MONTHS months) or the learner leaves (past 18),
     competing; the others age a month (the last bin keeps its stayers); this month's
     placements (``acc[placed]``) start, as OAO at the share ``a_oao * ti[oao_share]``.
 
-    Reads the work rows of :func:`hazards`; ``scl``, ``cstay`` (KD, I) are scratch. Writes
-    ``terminated``, ``terminated_early``, ``refused`` and ``t_unq_left`` (leavers) of ``acc``.
+    Reads the work rows of :func:`hazards`; ``wsc``, ``cstay`` (KD, I) are scratch (see
+    :func:`bin_shares`). Writes ``terminated``, ``terminated_early``, ``refused`` and
+    ``t_unq_left`` (leavers) of ``acc``. Rows are taken by index (``acc[A.x, i]``), not as
+    views: a view costs two atomic reference counts each time it is taken.
     """
-    term = acc[A.terminated]
-    early = acc[A.terminated_early]
-    refused = acc[A.refused]
-    left = acc[A.t_unq_left]
-    placed = acc[A.placed]
-    hterm = wk[W.hterm]
-    href = wk[W.href]
-    hleave = wk[W.hleave]
-    term[:] = 0.0
-    early[:] = 0.0
-    refused[:] = 0.0
-    left[:] = 0.0
+    for i in range(INNER):
+        acc[A.terminated, i] = 0.0
+        acc[A.terminated_early, i] = 0.0
+        acc[A.refused, i] = 0.0
+        acc[A.t_unq_left, i] = 0.0
     # one array written per loop, so that every loop vectorises
     for d in range(KD - 1, -1, -1):
         fd = front_load[d]
-        is_early = 1.0 if d < EARLY_MONTHS else 0.0
-        sd = scl[d]
-        sy = cstay[d]
-        o = oao[d]
-        so = soa[d]
-        comp_scale(hterm, fd, href, is_early, hleave, sd)
-        comp_stay(hterm, fd, href, is_early, hleave, sd, sy)
+        bin_shares(wk, fd, 1.0 if d < EARLY_MONTHS else 0.0, oao, soa, d, wsc, cstay)
         for i in range(INNER):
-            term[i] += (o[i] + so[i]) * (hterm[i] * fd) * sd[i]
+            acc[A.terminated, i] += wsc[d, i] * (wk[W.hterm, i] * fd)
         if d < EARLY_MONTHS:
             for i in range(INNER):
-                early[i] += (o[i] + so[i]) * (hterm[i] * fd) * sd[i]
+                acc[A.terminated_early, i] += wsc[d, i] * (wk[W.hterm, i] * fd)
             for i in range(INNER):
-                refused[i] += (o[i] + so[i]) * href[i] * sd[i]
+                acc[A.refused, i] += wsc[d, i] * wk[W.href, i]
         for i in range(INNER):
-            left[i] += (o[i] + so[i]) * hleave[i] * sd[i]
-    for arr in (oao, soa):  # a month older: the last bin keeps its stayers
-        last = arr[KD - 1]
-        prev = arr[KD - 2]
+            acc[A.t_unq_left, i] += wsc[d, i] * wk[W.hleave, i]
+    for i in range(INNER):  # a month older: the last bin keeps its stayers
+        oao[KD - 1, i] = oao[KD - 1, i] * cstay[KD - 1, i] + oao[KD - 2, i] * cstay[KD - 2, i]
+    for i in range(INNER):
+        soa[KD - 1, i] = soa[KD - 1, i] * cstay[KD - 1, i] + soa[KD - 2, i] * cstay[KD - 2, i]
+    for d in range(KD - 2, 0, -1):
         for i in range(INNER):
-            last[i] = last[i] * cstay[KD - 1, i] + prev[i] * cstay[KD - 2, i]
-        for d in range(KD - 2, 0, -1):
-            a = arr[d]
-            b = arr[d - 1]
-            sb = cstay[d - 1]
-            for i in range(INNER):
-                a[i] = b[i] * sb[i]
-        arr[0, :] = 0.0
+            oao[d, i] = oao[d - 1, i] * cstay[d - 1, i]
+        for i in range(INNER):
+            soa[d, i] = soa[d - 1, i] * cstay[d - 1, i]
     for i in range(INNER):
         share = a_oao * ti[R.oao_share, i]
-        oao[0, i] += placed[i] * share
-        soa[0, i] += placed[i] * (1.0 - share)
+        oao[0, i] = acc[A.placed, i] * share
+        soa[0, i] = acc[A.placed, i] * (1.0 - share)
 
 
 @njit(cache=True, error_model="numpy", fastmath=FASTMATH, inline="always")

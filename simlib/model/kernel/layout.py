@@ -125,6 +125,10 @@ Q_NOT_FULL, Q_END = A.leave_pq_nd, Q_LEAVE + len(LEAVERS)
 #: learners on the dual route and are split by provider shares.
 NON_DUAL_Q = (A.non_dual, A.behind_non_dual,
               *(A[Q_LEAVE + NRT * q] for q in range(len(LEAVE_QUALIFICATIONS))))
+#: The stocks at the end of the month (summed per block by the kernel's ``stocks``).
+STOCK_ROWS = (A.non_dual, A.searching, A.dual_oao, A.dual_soa, A.guaranteed, A.aanloopfase,
+              A.groeifase, A.behind, A.behind_non_dual, A.ready_without_place, A.oao_tier_1,
+              A.oao_tier_2, A.oao_tier_3)
 #: Rows that are zero while nobody holds or can get a guaranteed place / a Groeifase place.
 GUA_ROWS = (A.guaranteed, A.caught_by_guarantee, A.to_firm)
 GRO_ROWS = (A.groeifase, A.groeifase_intake, A.groeifase_springboard, A.groeifase_waiting,

@@ -192,7 +192,7 @@ def run_kernel(st, rt, mk, out, record):
     kw = window_bins(s_srch, MS)
     year, not_last, rank_i, behind, high, tier, up, rep = strata_constants(rank)
     acc, wk = np.zeros((NACC, INNER)), np.zeros((NWORK, INNER))
-    scl, cstay = np.zeros((KD, INNER)), np.zeros((KD, INNER))
+    wsc, cstay = np.zeros((KD, INNER)), np.zeros((KD, INNER))
     sums, active = np.zeros((NACC, NE)), np.ones(NACC, np.bool_)
     rc = np.empty(tc.shape[0])
     ti = np.empty((rows.shape[0], INNER))
@@ -233,7 +233,7 @@ def run_kernel(st, rt, mk, out, record):
             placement(srch, rc[R.placement_hazard] * lam_mult / norm, ti, rank_i, mo.days,
                       mo.window, mo.shift, kw, p_cap, acc, wk)  # 4a.
             hazards(rc, ti, wk)
-            contracts(oao, soa, rc[R.oao_share], ti, front_load, scl, cstay, acc, wk)  # 4b.
+            contracts(oao, soa, rc[R.oao_share], ti, front_load, wsc, cstay, acc, wk)  # 4b.
             guaranteed(gua, oao[0], rc[R.guarantee_transfer_hazard] * open_share, ti, acc,
                        wk)  # 4c.
             gua_budget, gua_demand, gro_budget, gro_demand = failed_searches(  # 4d.
@@ -256,9 +256,9 @@ def run_kernel(st, rt, mk, out, record):
                          wk, fl, record)
             places_out[t, c] = s_places[c]
             if record:  # what the cell records of the month
-                stocks(nd, srch, oao, soa, gua, aan, gro, kw, behind, high, tier, acc)
                 active_rows(active, mo.route_w > 0.0, mo.aug, gua_active, gro_active)
                 reduce_blocks(acc, active, sums)
+                stocks(nd, srch, oao, soa, gua, aan, gro, kw, behind, high, tier, acc, sums)
                 write_outputs(acc, sums, rec[t, c], leavers[t])
                 flows(sums, fl)
         gua_occ, gro_occ = occupancy(s_gua, s_gro)

@@ -7,6 +7,7 @@ from numba import njit
 from simlib.model.kernel.layout import (
     GRO_ROWS,
     GUA_ROWS,
+    HALF,
     INNER,
     KD,
     NE,
@@ -14,6 +15,7 @@ from simlib.model.kernel.layout import (
     Q_LEAVE,
     Q_NOT_FULL,
     RECORDED,
+    STOCK_ROWS,
     A,
     F,
     R,
@@ -155,11 +157,16 @@ def exits(acc, wk):
 
 
 @njit(cache=True, error_model="numpy", fastmath=FASTMATH)
-def stocks(nd, srch, oao, soa, gua, aan, gro, kw, behind_i, high_i, tier, acc):
-    """The stocks of one cell at the end of the month, per stratum, into ``acc``: the
-    states, the learners behind (on the dual route and not), the work-ready without a place
-    (searchers and the most ready in the Aanloopfase) and the OAO learners by allowance tier
-    (guaranteed places paid as OAO)."""
+def stocks(nd, srch, oao, soa, gua, aan, gro, kw, behind_i, high_i, tier, acc, sums):
+    """The stocks of one cell at the end of the month, per indicator-pupil block, into
+    ``sums`` (the rows :data:`~.layout.STOCK_ROWS`, as :func:`~.numerics.reduce_blocks` does
+    for the others): the states, the learners behind (on the dual route and not), the
+    work-ready without a place (searchers and the most ready in the Aanloopfase) and the OAO
+    learners by allowance tier (guaranteed places paid as OAO).
+
+    The states' sums over their bins per stratum go to their rows of ``acc`` (scratch); the
+    rest is summed per block straight away, not written per stratum first (what the record
+    part costs is mostly moving the accumulator's rows through the cache)."""
     s_srch = acc[A.searching]
     s_oao = acc[A.dual_oao]
     s_soa = acc[A.dual_soa]
@@ -183,25 +190,49 @@ def stocks(nd, srch, oao, soa, gua, aan, gro, kw, behind_i, high_i, tier, acc):
     for k in range(1, gro.shape[0]):
         for i in range(INNER):
             s_gro[i] += gro[k, i]
-    for i in range(INNER):
-        acc[A.non_dual, i] = nd[i]
-        acc[A.guaranteed, i] = gua[i]
-        route = s_srch[i] + s_oao[i] + s_soa[i] + gua[i] + s_aan[i] + s_gro[i]
-        acc[A.behind, i] = route * behind_i[i]
-        acc[A.behind_non_dual, i] = nd[i] * behind_i[i]
-        acc[A.ready_without_place, i] = s_srch[i] + s_aan[i] * high_i[i]
-        paid = s_oao[i] + gua[i]
-        acc[A.oao_tier_1, i] = paid * tier[0, i]
-        acc[A.oao_tier_2, i] = paid * tier[1, i]
-        acc[A.oao_tier_3, i] = paid * tier[2, i]
+    for e in range(NE):
+        x_nd = x_srch = x_oao = x_soa = x_gua = x_aan = x_gro = 0.0
+        x_behind = x_behind_nd = x_ready = x_t1 = x_t2 = x_t3 = 0.0
+        for i in range(e * HALF, (e + 1) * HALF):
+            x_nd += nd[i]
+            x_srch += s_srch[i]
+            x_oao += s_oao[i]
+            x_soa += s_soa[i]
+            x_gua += gua[i]
+            x_aan += s_aan[i]
+            x_gro += s_gro[i]
+            route = s_srch[i] + s_oao[i] + s_soa[i] + gua[i] + s_aan[i] + s_gro[i]
+            x_behind += route * behind_i[i]
+            x_behind_nd += nd[i] * behind_i[i]
+            x_ready += s_srch[i] + s_aan[i] * high_i[i]
+            paid = s_oao[i] + gua[i]
+            x_t1 += paid * tier[0, i]
+            x_t2 += paid * tier[1, i]
+            x_t3 += paid * tier[2, i]
+        sums[A.non_dual, e] = x_nd
+        sums[A.searching, e] = x_srch
+        sums[A.dual_oao, e] = x_oao
+        sums[A.dual_soa, e] = x_soa
+        sums[A.guaranteed, e] = x_gua
+        sums[A.aanloopfase, e] = x_aan
+        sums[A.groeifase, e] = x_gro
+        sums[A.behind, e] = x_behind
+        sums[A.behind_non_dual, e] = x_behind_nd
+        sums[A.ready_without_place, e] = x_ready
+        sums[A.oao_tier_1, e] = x_t1
+        sums[A.oao_tier_2, e] = x_t2
+        sums[A.oao_tier_3, e] = x_t3
 
 
 @njit(cache=True, error_model="numpy", fastmath=FASTMATH, inline="always")
 def active_rows(active, routes, aug, gua_active, gro_active):
-    """Which accumulator rows can be nonzero this month (the others are not summed): route
-    entries only in a month with ``routes``, qualified leavers only at the year end
-    (``aug``), guaranteed places and the Groeifase only while active."""
+    """Which accumulator rows :func:`~.numerics.reduce_blocks` sums (it writes 0 for the
+    others): not the stocks (:func:`stocks` sums them itself), and of the rest those that can
+    be nonzero this month: route entries only in a month with ``routes``, qualified leavers
+    only at the year end (``aug``), guaranteed places and the Groeifase only while active."""
     active[:] = True
+    for q in STOCK_ROWS:
+        active[q] = False
     if not routes:
         active[A.route_entries] = False
         active[A.screened_out] = False
