@@ -12,8 +12,11 @@ month's demand and a budget that cells use up in order.
 The steps are compiled functions of their own (each can be called and tested alone), and
 the month loop inlines them (``inline="always"``: numba inlines them in its own IR, before
 LLVM sees the code), so the compiled loop is one function as before the steps were split:
-no call overhead, and the same results bit for bit as the kernel before the split (every
-scenario, two resolutions, a sweep; checked with numba's cached build on both sides). With
+no call overhead. The split itself gave the same results bit for bit as the kernel before
+it (every scenario, two resolutions, a sweep; checked with numba's cached build on both
+sides); the later one-pass contracts (:func:`~.contracts.bin_shares`) and the stock rows
+summed straight into the block sums (:data:`~.layout.STOCK_ROWS`) sum in another order and
+move results by up to 1e-15 relative (``tests/model/test_golden.py`` holds them). With
 fast-math reassociation LLVM's order of summation depends on the code around a loop, so a
 change of code shape can move results in the last bits (see
 :data:`simlib.model.simulation.REPRODUCIBILITY`). The
