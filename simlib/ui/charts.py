@@ -12,8 +12,10 @@ part of a drawing) and kept while only its numbers change: a lever moved redraws
 a difference in place (:func:`simlib.report.plots.update`) and renders again only what
 carries the numbers (:class:`Screen`: the lines or bars, the value axis, the legend, over
 the rest kept as pixels), at screen resolution. A change of what is shown (another chart,
-option, language, scenario, bands) draws anew. Exports never use the figure on screen: they
-draw a fresh one (:meth:`Chart.export_figure`), so their files are as before.
+option, language, scenario, bands) draws anew. The figure stays what an export takes (its
+constrained layout engine kept; the layout it makes for the export's footnote is noticed,
+and the next change draws anew): the exported files are byte for byte the ones made
+before (a figure updated in place exports as one drawn anew with the same numbers).
 """
 
 from __future__ import annotations
@@ -305,13 +307,6 @@ class Chart:
         plots.clear_footnote(fig)
         self._draw(fig)
         self._banded = self.bands is not None  # bands are never updated in place
-
-    def export_figure(self):
-        """A fresh figure of what is shown, with the constrained layout (room for the
-        footnote an export adds), leaving the figure on screen as it is."""
-        fig = plots.new_figure(self.kinds)
-        self._draw(fig)
-        return fig
 
     def set_kinds(self, kinds: Sequence[str]) -> None:
         self.kinds = tuple(kinds)
