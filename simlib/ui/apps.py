@@ -77,15 +77,24 @@ class ScenarioApp(Framed):
         return self.panel.scenario()
 
     def _summary(self) -> str:
+        """The levers changed and the comparison of the headline indicators; made again
+        only when the runs or what it reports changed (not for another chart of the same)."""
         lang, view = self.lang, self.view.value
+        sy = self.school_year.value if view in ("sankey", "breakdown") else None
+        group = self.group.value if view in ("trend", "difference") else "all"
+        key = (self.base, self.variant, lang, self.indicator.value, sy, group)
+        last = getattr(self, "_last_summary", None)
+        if last is not None and len(last[0]) == len(key) and all(
+                a is b or (isinstance(a, str | None) and a == b)
+                for a, b in zip(last[0], key, strict=True)):
+            return last[1]
         changes = lever_differences(None, self.variant.scenario, lang)
         text = summary_html(changes, word(lang, "levers_changed")) if changes else \
             f"<b>{word(lang, 'no_levers')}</b>"
-        sy = self.school_year.value if view in ("sankey", "breakdown") else None
-        return text + comparison_html(self.base, self.variant, lang,
-                                      (*SUMMARY_INDICATORS, self.indicator.value), sy,
-                                      self.group.value if view in ("trend", "difference")
-                                      else "all")
+        text += comparison_html(self.base, self.variant, lang,
+                                (*SUMMARY_INDICATORS, self.indicator.value), sy, group)
+        self._last_summary = (key, text)
+        return text
 
 
 class BaselineExplorer(Framed):

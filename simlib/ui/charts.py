@@ -232,6 +232,7 @@ class Chart:
     def _frame(self, figure, dpi: float = CHART_DPI) -> None:
         """The figure, its PNG ``Image``, the footnote line under it; drawn if results."""
         self.dpi = dpi
+        self._kept: dict = {}  # the figures of the chart kinds shown before
         self._screen_figure(figure)
         self.image = W.Image(format="png", layout=W.Layout(width="100%", max_width="1000px"))
         self.footnote = W.HTML()
@@ -309,8 +310,14 @@ class Chart:
         self._banded = self.bands is not None  # bands are never updated in place
 
     def set_kinds(self, kinds: Sequence[str]) -> None:
+        """Show the charts ``kinds`` from the next redraw: on the figure they had if they
+        were shown before (kept, with its layout, so going back is an update in place)."""
+        self._kept[self.kinds] = (self.figure, self.screen, self._banded)
         self.kinds = tuple(kinds)
-        self._screen_figure(plots.new_figure(self.kinds))
+        if self.kinds in self._kept:
+            self.figure, self.screen, self._banded = self._kept.pop(self.kinds)
+        else:
+            self._screen_figure(plots.new_figure(self.kinds))
         if self._auto_name:  # the file name follows what is shown
             self.name = "_".join(self.kinds)
 

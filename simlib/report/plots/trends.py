@@ -166,16 +166,19 @@ class _Slim:
     def __init__(self, result, indicators: Sequence[str], groups: Sequence[str]):
         from simlib.model.outcomes import INDICATOR_BY_ID
 
-        df = result.indicators
         years = _school_years(result)
-        keys = ["indicator", "group", "school_year"]
-        inds = [i for i in dict.fromkeys(indicators) if i in INDICATOR_BY_ID]
-        grid = pd.MultiIndex.from_product([inds, list(dict.fromkeys(groups)), years],
-                                          names=keys)
-        rows = df[df.indicator.isin(inds) & df.group.isin(list(groups))].set_index(keys)
-        full = rows.reindex(grid).reset_index()
-        full["unit"] = full.indicator.map(lambda i: INDICATOR_BY_ID[i].unit)
-        self.indicators = full[["school_year", "indicator", "group", "value", "unit"]]
+        cols: dict[str, list] = {k: [] for k in ("school_year", "indicator", "group", "value",
+                                                 "unit")}
+        for ind in (i for i in dict.fromkeys(indicators) if i in INDICATOR_BY_ID):
+            unit = INDICATOR_BY_ID[ind].unit
+            for group in dict.fromkeys(groups):
+                rows = indicator_rows(result, ind, group)
+                values = dict(zip(rows.school_year, rows.value.to_numpy(float), strict=True))
+                for year in years:
+                    for key, v in zip(cols, (year, ind, group, values.get(year, np.nan), unit),
+                                      strict=True):
+                        cols[key].append(v)
+        self.indicators = pd.DataFrame(cols).astype({"value": float})
         self.years = result.years
         self.scenario = result.scenario
 
