@@ -152,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     total = []
     runs = app.runs
     screens = [c.screen for c in (app.chart, grid) if c is not None]
-    drawn = [(s.partials, s.fulls) for s in screens]
+    counts = [(s.partials, s.fulls) for s in screens]
     try:
         for value in values:
             ui.clear_cache()
@@ -166,8 +166,8 @@ def main(argv: list[str] | None = None) -> int:
             parts["redraw"][drawn:] = [sum(parts["redraw"][drawn:])]  # grid + chart: one part
         if app.runs - runs < len(values):
             print("warning: some changes did not rerun the model", file=sys.stderr)
-        in_place = sum(s.partials - p for s, (p, _) in zip(screens, drawn, strict=True))
-        anew = sum(s.fulls - f for s, (_, f) in zip(screens, drawn, strict=True))
+        in_place = sum(s.partials - p for s, (p, _) in zip(screens, counts, strict=True))
+        anew = sum(s.fulls - f for s, (_, f) in zip(screens, counts, strict=True))
         # the cheaper paths
         cached = []
         for k in range(len(values)):
