@@ -27,15 +27,16 @@ from simlib.ui.summary_text import SUMMARY_INDICATORS, comparison_html, summary_
 __all__ = ["ScenarioApp", "BaselineExplorer", "Gallery", "rerun_variant"]
 
 
-def rerun_variant(app) -> None:
+def rerun_variant(app, soon: bool = False) -> None:
     """Rerun ``app``'s variant (``app.scenario()`` with the frame's extra modules, cached)
-    against ``app.base`` and redraw, with the busy line while it runs."""
+    against ``app.base`` and redraw, with the busy line while it runs; ``soon``: a change
+    of a lever, run once its burst is over (:meth:`simlib.ui.frame.Frame.rerun_soon`)."""
 
     def runs() -> list:
         app.variant = run_cached(app.scenario(), app.years, app.modules)
         return [app.base, app.variant]
 
-    app.frame.rerun(runs)
+    (app.frame.rerun_soon if soon else app.frame.rerun)(runs)
 
 
 class ScenarioApp(Framed):
@@ -43,7 +44,8 @@ class ScenarioApp(Framed):
 
     ``ScenarioApp()`` builds everything; display it (``app``) or its parts (``app.main``
     without, ``app.export_panel`` the export panel). A lever change reruns the model once
-    (busy indicator while it runs) and redraws the chart and the summary.
+    (busy indicator while it runs) and redraws the chart and the summary; a burst of changes
+    (a key held on a slider) runs once, on the last value.
     """
 
     def __init__(self, years: int = HORIZON_YEARS, lang: str = "nl", export_folder: str | Path | None = None):
@@ -52,7 +54,7 @@ class ScenarioApp(Framed):
                          summary=self._summary)
         self.frame = Frame(spec, years, lang, export_folder)
         self.panel = LeverPanel(lang, years=years)
-        self.panel.on_change(self.update)
+        self.panel.on_change(lambda: rerun_variant(self, soon=True))  # a burst runs once
         self.frame.on_lang(self.panel.set_lang)
         self.base = baseline(years)
         self.variant = self.base
@@ -75,15 +77,24 @@ class ScenarioApp(Framed):
         return self.panel.scenario()
 
     def _summary(self) -> str:
+        """The levers changed and the comparison of the headline indicators; made again
+        only when the runs or what it reports changed (not for another chart of the same)."""
         lang, view = self.lang, self.view.value
+        sy = self.school_year.value if view in ("sankey", "breakdown") else None
+        group = self.group.value if view in ("trend", "difference") else "all"
+        key = (self.base, self.variant, lang, self.indicator.value, sy, group)
+        last = getattr(self, "_last_summary", None)
+        if last is not None and len(last[0]) == len(key) and all(
+                a is b or (isinstance(a, str | None) and a == b)
+                for a, b in zip(last[0], key, strict=True)):
+            return last[1]
         changes = lever_differences(None, self.variant.scenario, lang)
         text = summary_html(changes, word(lang, "levers_changed")) if changes else \
             f"<b>{word(lang, 'no_levers')}</b>"
-        sy = self.school_year.value if view in ("sankey", "breakdown") else None
-        return text + comparison_html(self.base, self.variant, lang,
-                                      (*SUMMARY_INDICATORS, self.indicator.value), sy,
-                                      self.group.value if view in ("trend", "difference")
-                                      else "all")
+        text += comparison_html(self.base, self.variant, lang,
+                                (*SUMMARY_INDICATORS, self.indicator.value), sy, group)
+        self._last_summary = (key, text)
+        return text
 
 
 class BaselineExplorer(Framed):

@@ -139,12 +139,16 @@ class CompareApp(Framed):
 
     def update(self) -> None:
         """Run (cached) the two picked scenarios and redraw."""
-        self.frame.rerun(lambda: [run_cached(self._scenario(self.pick_a.value), self.years),
-                                  run_cached(self._scenario(self.pick_b.value), self.years)])
+        self.frame.rerun(self._runs)
+
+    def _runs(self) -> list:
+        return [run_cached(self._scenario(self.pick_a.value), self.years),
+                run_cached(self._scenario(self.pick_b.value), self.years)]
 
     def _levers_changed(self) -> None:
+        """A lever moved: rerun once its burst is over, if the sliders' scenario is shown."""
         if SLIDERS in (self.pick_a.value, self.pick_b.value):
-            self.update()
+            self.frame.rerun_soon(self._runs)
 
     def _summary(self) -> str:
         a, b = (r.scenario for r in self.results)

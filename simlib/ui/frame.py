@@ -58,6 +58,21 @@ OPTIONS_SHOWN: Mapping[str, tuple[str, ...]] = {
 FIRST_INDICATOR = "dual_contract_learners"
 #: The breakdown shown first where it is offered.
 FIRST_BREAKDOWN = "region"
+#: How long the changes of a burst are gathered before one run (seconds): a key held on a
+#: slider repeats every 30-50 ms, and the messages that queued during a run are all read
+#: within this time, so the burst runs once, on its last value.
+BURST_SECONDS = 0.06
+
+
+def _running_loop():
+    """The event loop running this code (a notebook kernel's, Voila's), or None (a plain
+    script, a test): without one a change runs at once."""
+    import asyncio
+
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
 
 
 @dataclass(frozen=True)
@@ -120,6 +135,8 @@ class Frame:
         self.years = years
         self.lang = lang
         self._quiet = False
+        self._pending: Callable[[], list] | None = None  # the run a burst waits for
+        self._timer = None
         self._on_lang: list[Callable[[str], None]] = []
         self.status_line = StatusLine()
         self.status = self.status_line.widget
@@ -293,6 +310,27 @@ class Frame:
         if self.redraw():
             seconds = plots.number(time.perf_counter() - start, self.lang, 2)
             self.status_line.done(word(self.lang, "done").format(s=seconds))
+
+    def rerun_soon(self, make_results: Callable[[], list]) -> None:
+        """:meth:`rerun` for a change made in a widget: the busy line at once, the run when
+        the burst of changes is over (no change for :data:`BURST_SECONDS`), once, with what
+        ``make_results`` reads then (the widgets' last values: nothing is lost). Without a
+        running event loop (a script, a test) it runs at once."""
+        loop = _running_loop()
+        if loop is None:
+            self.rerun(make_results)
+            return
+        self.status_line.working(word(self.lang, "busy"))
+        self._pending = make_results
+        if self._timer is not None:
+            self._timer.cancel()
+        self._timer = loop.call_later(BURST_SECONDS, self._run_pending)
+
+    def _run_pending(self) -> None:
+        self._timer = None
+        make_results, self._pending = self._pending, None
+        if make_results is not None:
+            self.rerun(make_results)
 
     def _error(self, exc: Exception) -> None:
         self.status_line.failed(error_text(exc, self.lang))

@@ -39,7 +39,7 @@ class ThemeApp(Framed):
     beside the detail chart and exports both.
 
     A lever change applies from the lever's ``earliest_date`` (as the scenario files do) and
-    reruns the model once. ``extra_modules`` are policy modules outside the registry (see
+    reruns the model once (a burst of changes once, on the last value). ``extra_modules`` are policy modules outside the registry (see
     :func:`simlib.analysis.checks.policy_module`) the variant runs with.
     """
 
@@ -68,7 +68,7 @@ class ThemeApp(Framed):
         with self.panel.hold():  # start from the theme's variant (no callback yet)
             self.panel.set_values({k: list(v.values())[-1]
                                    for k, v in self.file_scenario.changed().items()})
-        self.panel.on_change(self.update)
+        self.panel.on_change(lambda: rerun_variant(self, soon=True))  # a burst runs once
         if not th.levers:  # no reset button over an empty panel
             self.panel.widget.layout.display = "none"
         self.grid_title = W.HTML()

@@ -51,6 +51,7 @@ from simlib.report.plots.common import (  # noqa: F401
 from simlib.report.plots.figures import (  # noqa: F401
     _FIGSIZE,
     CHARTS,
+    UPDATES,
     _options,
     chart_label,
     clear_footnote,
@@ -58,6 +59,7 @@ from simlib.report.plots.figures import (  # noqa: F401
     new_figure,
     png_bytes,
     set_footnote,
+    update,
 )
 from simlib.report.plots.gapmap import (  # noqa: F401
     _gap_grid,
@@ -92,8 +94,11 @@ from simlib.report.plots.trends import (  # noqa: F401
     breakdown_table,
     difference,
     difference_table,
+    difference_update,
+    dynamic_artists,
     trend,
     trend_table,
+    trend_update,
 )
 
 __all__ = ["PALETTE", "STATE_COLOURS", "DUAL_STATES", "BREAKDOWN_AXES", "CHARTS", "number",
@@ -101,4 +106,5 @@ __all__ = ["PALETTE", "STATE_COLOURS", "DUAL_STATES", "BREAKDOWN_AXES", "CHARTS"
            "difference", "difference_table", "breakdown", "breakdown_table", "gap_map",
            "gap_map_table", "trend_grid", "trend_grid_update", "trend_grid_table", "grid_figure",
            "chart_label",
-           "new_figure", "draw", "set_footnote", "clear_footnote", "FOOTNOTE_GID", "png_bytes"]
+           "new_figure", "draw", "update", "UPDATES", "trend_update", "difference_update",
+           "dynamic_artists", "set_footnote", "clear_footnote", "FOOTNOTE_GID", "png_bytes"]

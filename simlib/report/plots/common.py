@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import textwrap
+import weakref
 from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import Formatter, FuncFormatter
 
@@ -114,6 +116,37 @@ def _results(result_or_results) -> list:
     if len(years) > 1:
         raise ValueError(f"results cover different numbers of school years: {sorted(years)}")
     return results
+
+
+def _school_years(result) -> list[str]:
+    """The school years of ``result``'s indicators, in order (the table's first appearances),
+    from the index of :func:`indicator_rows`."""
+    return list(_index(result)[2])
+
+
+_ROWS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def indicator_rows(result, indicator: str, group: str) -> pd.DataFrame:
+    """The rows of ``result.indicators`` for ``indicator`` and ``group``, in the table's
+    order: what ``df[(df.indicator == indicator) & (df.group == group)]`` gives, from an
+    index of the table made once per result (a chart, the grid of a policy notebook and the
+    text under them read many; each mask would scan the whole table)."""
+    df, index, _ = _index(result)
+    rows = index.get((indicator, group))
+    return df.iloc[rows] if rows is not None else df.iloc[:0]
+
+
+def _index(result) -> tuple:
+    """``result``'s indicators table, the positions of its rows by (indicator, group) and
+    its school years in order; made once per table."""
+    df = result.indicators
+    known = _ROWS.get(result)
+    if known is None or known[0] is not df:
+        known = (df, df.groupby(["indicator", "group"], sort=False).indices,
+                 tuple(pd.unique(df.school_year)))
+        _ROWS[result] = known
+    return known
 
 
 def _indicator(indicator: str):

@@ -20,8 +20,10 @@ from simlib.report.plots.trends import (
     breakdown_table,
     difference,
     difference_table,
+    difference_update,
     trend,
     trend_table,
+    trend_update,
 )
 
 # --- charts by name, figures, footnotes ----------------------------------------------------
@@ -37,6 +39,8 @@ CHARTS = {
     "gap_map_reference": (functools.partial(gap_map, which="reference"), gap_map_table),
     "gap_map_change": (functools.partial(gap_map, which="change"), gap_map_table),
 }
+#: Charts that can be redrawn in place with new numbers (:func:`update`), by name.
+UPDATES = {"trend": trend_update, "difference": difference_update}
 _FIGSIZE = {"sankey": (10, 6.5), "breakdown": (9, 5.5), "gap_map_change": (9, 5.5)}
 
 
@@ -81,6 +85,25 @@ def draw(fig: Figure, kinds: Sequence[str], results, lang: str = "nl", **opts
     if footnote is not None:
         set_footnote(fig, footnote)
     return list(axes), tables
+
+
+def update(fig: Figure, kinds: Sequence[str], results, lang: str = "nl", **opts
+           ) -> list[pd.DataFrame] | None:
+    """Redraw the charts ``kinds`` that :func:`draw` drew on ``fig`` in place with new
+    numbers (:data:`UPDATES`); their tables, or None when one of them cannot be (another
+    chart kind, other options, language, scenarios or school years, or a figure not drawn by
+    :func:`draw`): then draw it anew with :func:`draw`. Faster than :func:`draw` (no new artists, the layout
+    kept) and the same picture for the same numbers."""
+    axes = fig.axes
+    if len(axes) != len(kinds) or any(kind not in UPDATES for kind in kinds):
+        return None
+    tables = []
+    for ax, kind in zip(axes, kinds, strict=True):
+        table = UPDATES[kind](results, ax, lang, **_options(UPDATES[kind], opts))
+        if table is None:  # the first refuses before anything changes
+            return None
+        tables.append(table)
+    return tables
 
 
 def clear_footnote(fig: Figure) -> None:

@@ -5,14 +5,13 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from simlib.report.plots.common import FOOTNOTE_GID, _display, _indicator, _lang, _results
+from simlib.report.plots.common import FOOTNOTE_GID, _lang, _results, _school_years
 from simlib.report.plots.figures import set_footnote
-from simlib.report.plots.trends import _trend_ylim, trend, trend_table
+from simlib.report.plots.trends import trend, trend_table, trend_update
 
 # --- a grid of trends ----------------------------------------------------------------------
 
@@ -72,7 +71,7 @@ def trend_grid(result_or_results, fig: Figure | None = None, lang: str = "nl", *
 
 def _grid_key(results, items, lang: str) -> tuple:
     return (lang, tuple(items), tuple((r.scenario.name, r.scenario.label(lang)) for r in results),
-            tuple(dict.fromkeys(results[0].indicators.school_year)))
+            tuple(_school_years(results[0])))
 
 
 def trend_grid_update(result_or_results, fig: Figure, lang: str = "nl", *,
@@ -86,12 +85,6 @@ def trend_grid_update(result_or_results, fig: Figure, lang: str = "nl", *,
     grid = getattr(fig, "_simlib_grid", None)
     if grid is None or grid[0] != _grid_key(results, items, lang):
         return False
-    years = list(dict.fromkeys(results[0].indicators.school_year))
     for ax, (ind, group) in zip(grid[1], items, strict=True):
-        scale, _ = _display(_indicator(ind).unit)
-        table = trend_table(results, ind, group)
-        for line, res in zip(ax.get_lines(), results, strict=False):
-            rows = table[table.scenario == res.scenario.name].set_index("school_year")
-            line.set_ydata([rows.value.get(y, np.nan) * scale for y in years])
-        _trend_ylim(ax, table.value.to_numpy(float) * scale)
+        trend_update(results, ax, lang, indicator=ind, group=group)
     return True

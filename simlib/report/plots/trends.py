@@ -25,9 +25,11 @@ from simlib.report.plots.common import (
     _results,
     _scenario_colours,
     _school_year_axis,
+    _school_years,
     _TickFormatter,
     _title,
     _value_label,
+    indicator_rows,
 )
 
 # --- indicator over school years -----------------------------------------------------------
@@ -40,8 +42,7 @@ def trend_table(result_or_results, indicator: str = "dual_contract_learners",
     _indicator(indicator)
     frames = []
     for res in _results(result_or_results):
-        df = res.indicators
-        rows = df[(df.indicator == indicator) & (df.group == group)]
+        rows = indicator_rows(res, indicator, group)
         rows = rows[["school_year", "indicator", "group", "value", "unit"]].copy()
         rows.insert(0, "scenario", res.scenario.name)
         frames.append(rows)
@@ -60,15 +61,15 @@ def trend(result_or_results, ax: Axes | None = None, lang: str = "nl", *,
     ind = _indicator(indicator)
     scale, _ = _display(ind.unit)
     ax = _axes(ax)
-    years = list(dict.fromkeys(results[0].indicators.school_year))
+    years = _school_years(results[0])
     table = trend_table(results, indicator, group)
     colours = _scenario_colours(len(results))
-    for k, res in enumerate(results):
-        rows = table[table.scenario == res.scenario.name].set_index("school_year")
-        values = [rows.value.get(y, np.nan) * scale for y in years]
-        ax.plot(years, values, marker="o", color=colours[k], linewidth=2,
-                linestyle="--" if k == 0 and len(results) > 1 else "-",
-                label=textwrap.fill(res.scenario.label(lang), 40))
+    lines = []
+    for k, (res, values) in enumerate(zip(results, _trend_values(table, results, years, scale),
+                                          strict=True)):
+        lines += ax.plot(years, values, marker="o", color=colours[k], linewidth=2,
+                         linestyle="--" if k == 0 and len(results) > 1 else "-",
+                         label=textwrap.fill(res.scenario.label(lang), 40))
     _school_year_axis(ax, lang)
     ax.set_ylabel(_value_label(ind.unit, lang))
     ax.yaxis.set_major_formatter(_TickFormatter(lang))
@@ -80,7 +81,60 @@ def trend(result_or_results, ax: Axes | None = None, lang: str = "nl", *,
         title += f" — {label('groups', group, lang)}"
     _title(ax, title)
     ax.legend(loc="best", frameon=False, fontsize=8.5)
+    _mark(ax, ("trend", _shape_key(results, lang, indicator, group)), lines)
     return ax
+
+
+def _trend_values(table: pd.DataFrame, results, years: list[str], scale: float) -> list[list]:
+    """Each result's values of a :func:`trend_table` over ``years`` (NaN where it has none)."""
+    out = []
+    for res in results:
+        rows = table[table.scenario == res.scenario.name].set_index("school_year")
+        out.append([rows.value.get(y, np.nan) * scale for y in years])
+    return out
+
+
+def _shape_key(results, lang: str, *opts) -> tuple:
+    """What a chart's shape depends on besides its numbers: the options, the language, the
+    scenarios (names and labels) and the school years. Two drawings with the same key differ
+    in their numbers only."""
+    return (lang, opts, tuple((r.scenario.name, r.scenario.label(lang)) for r in results),
+            tuple(_school_years(results[0])))
+
+
+def _mark(ax: Axes, key: tuple, dynamic: list) -> None:
+    """Remember on ``ax`` what it shows (``key``: the chart kind and its :func:`_shape_key`)
+    and the artists that carry its numbers (``dynamic``), for an update in place."""
+    ax._simlib_chart = (key, list(dynamic))
+
+
+def dynamic_artists(ax: Axes) -> list:
+    """The artists of a chart on ``ax`` that an update in place changes (its lines, bars or
+    labels of values; [] for a chart that is never updated in place)."""
+    mark = getattr(ax, "_simlib_chart", None)
+    return list(mark[1]) if mark else []
+
+
+def trend_update(result_or_results, ax: Axes, lang: str = "nl", *,
+                 indicator: str = "dual_contract_learners", group: str = "all"
+                 ) -> pd.DataFrame | None:
+    """Redraw a :func:`trend` on ``ax`` in place with new numbers: each line's values and the
+    value axis's limits (titles, legend and layout stay). Only when ``ax`` holds a trend of
+    the same indicator, group, language, scenarios and school years; returns the chart's
+    table (:func:`trend_table`), or None (and changes nothing) otherwise. The result is what
+    :func:`trend` draws for these numbers."""
+    results = _results(result_or_results)
+    mark = getattr(ax, "_simlib_chart", None)
+    if mark is None or mark[0] != ("trend", _shape_key(results, lang, indicator, group)) \
+            or len(mark[1]) != len(results):  # one scenario twice: not one line each
+        return None
+    scale, _ = _display(_indicator(indicator).unit)
+    years = _school_years(results[0])
+    table = trend_table(results, indicator, group)
+    for line, values in zip(mark[1], _trend_values(table, results, years, scale), strict=True):
+        line.set_ydata(values)
+    _trend_ylim(ax, table.value.to_numpy(float) * scale)
+    return table
 
 
 def _trend_ylim(ax: Axes, vals: np.ndarray) -> None:
@@ -112,16 +166,19 @@ class _Slim:
     def __init__(self, result, indicators: Sequence[str], groups: Sequence[str]):
         from simlib.model.outcomes import INDICATOR_BY_ID
 
-        df = result.indicators
-        years = list(dict.fromkeys(df.school_year))
-        keys = ["indicator", "group", "school_year"]
-        inds = [i for i in dict.fromkeys(indicators) if i in INDICATOR_BY_ID]
-        grid = pd.MultiIndex.from_product([inds, list(dict.fromkeys(groups)), years],
-                                          names=keys)
-        rows = df[df.indicator.isin(inds) & df.group.isin(list(groups))].set_index(keys)
-        full = rows.reindex(grid).reset_index()
-        full["unit"] = full.indicator.map(lambda i: INDICATOR_BY_ID[i].unit)
-        self.indicators = full[["school_year", "indicator", "group", "value", "unit"]]
+        years = _school_years(result)
+        cols: dict[str, list] = {k: [] for k in ("school_year", "indicator", "group", "value",
+                                                 "unit")}
+        for ind in (i for i in dict.fromkeys(indicators) if i in INDICATOR_BY_ID):
+            unit = INDICATOR_BY_ID[ind].unit
+            for group in dict.fromkeys(groups):
+                rows = indicator_rows(result, ind, group)
+                values = dict(zip(rows.school_year, rows.value.to_numpy(float), strict=True))
+                for year in years:
+                    for key, v in zip(cols, (year, ind, group, values.get(year, np.nan), unit),
+                                      strict=True):
+                        cols[key].append(v)
+        self.indicators = pd.DataFrame(cols).astype({"value": float})
         self.years = result.years
         self.scenario = result.scenario
 
@@ -158,22 +215,7 @@ def difference(result_or_results, ax: Axes | None = None, lang: str = "nl", *,
     ax = _axes(ax)
     table = difference_table(results, indicator, group)
     years = list(table.school_year)
-    diff = table.difference.to_numpy(float) * scale
-    colours = [DIRECTION_COLOURS[int(np.sign(d)) * ind.direction] if d != 0 else PALETTE[0]
-               for d in np.nan_to_num(diff)]
-    ax.bar(years, np.nan_to_num(diff), color=colours, width=0.65)
-    ax.axhline(0, color="#333333", linewidth=0.8)
-    dec = _decimals(diff, ind.unit)
-    span = float(np.nanmax(np.abs(diff))) if np.isfinite(diff).any() else 0.0
-    for x, d in zip(years, diff, strict=True):
-        if np.isfinite(d) and round(d, dec) != 0:
-            ax.annotate(signed(d, lang, dec), (x, d),
-                        xytext=(0, 3 if d >= 0 else -3), textcoords="offset points",
-                        ha="center", va="bottom" if d >= 0 else "top", fontsize=7.5)
-    if span > 0:
-        lo, hi = min(0.0, float(np.nanmin(diff))), max(0.0, float(np.nanmax(diff)))
-        ax.set_ylim(lo - (0.15 * span if lo < 0 else 0.04 * span),
-                    hi + (0.15 * span if hi > 0 else 0.04 * span))
+    dynamic = _difference_bars(ax, table, ind, lang)
     _school_year_axis(ax, lang)
     ax.set_ylabel(_value_label(ind.unit, lang, "difference"))
     ax.yaxis.set_major_formatter(_TickFormatter(lang))
@@ -186,12 +228,73 @@ def difference(result_or_results, ax: Axes | None = None, lang: str = "nl", *,
     if group != "all":
         title += f" — {label('groups', group, lang)}"
     _title(ax, title)
-    signs = {int(np.sign(d)) * ind.direction for d in np.nan_to_num(diff) if d != 0}
+    dynamic += _difference_legend(ax, table, ind, lang)
+    _mark(ax, ("difference", _shape_key(results, lang, indicator, group)), dynamic)
+    return ax
+
+
+def _difference_numbers(table: pd.DataFrame, ind) -> np.ndarray:
+    return table.difference.to_numpy(float) * _display(ind.unit)[0]
+
+
+def _difference_bars(ax: Axes, table: pd.DataFrame, ind, lang: str) -> list:
+    """The bars of a :func:`difference`, their value labels and the value limits; returns
+    the artists drawn."""
+    years = list(table.school_year)
+    diff = _difference_numbers(table, ind)
+    colours = [DIRECTION_COLOURS[int(np.sign(d)) * ind.direction] if d != 0 else PALETTE[0]
+               for d in np.nan_to_num(diff)]
+    bars = ax.bar(years, np.nan_to_num(diff), color=colours, width=0.65)
+    drawn: list = [bars, ax.axhline(0, color="#333333", linewidth=0.8)]
+    dec = _decimals(diff, ind.unit)
+    span = float(np.nanmax(np.abs(diff))) if np.isfinite(diff).any() else 0.0
+    for x, d in zip(years, diff, strict=True):
+        if np.isfinite(d) and round(d, dec) != 0:
+            drawn.append(ax.annotate(signed(d, lang, dec), (x, d),
+                                     xytext=(0, 3 if d >= 0 else -3), textcoords="offset points",
+                                     ha="center", va="bottom" if d >= 0 else "top", fontsize=7.5))
+    if span > 0:
+        lo, hi = min(0.0, float(np.nanmin(diff))), max(0.0, float(np.nanmax(diff)))
+        ax.set_ylim(lo - (0.15 * span if lo < 0 else 0.04 * span),
+                    hi + (0.15 * span if hi > 0 else 0.04 * span))
+    return drawn
+
+
+def _difference_legend(ax: Axes, table: pd.DataFrame, ind, lang: str) -> list:
+    """The legend of the colours shown (none for an indicator without a direction)."""
+    words = _TEXT[lang]
+    signs = {int(np.sign(d)) * ind.direction for d in np.nan_to_num(_difference_numbers(table, ind))
+             if d != 0}
     handles = [Patch(color=DIRECTION_COLOURS[k], label=words[name])
                for k, name in ((1, "favourable"), (-1, "unfavourable")) if k in signs]
     if ind.direction and handles:  # only the colours that are shown
-        ax.legend(handles=handles, loc="best", frameon=False, fontsize=8.5)
-    return ax
+        return [ax.legend(handles=handles, loc="best", frameon=False, fontsize=8.5)]
+    return []
+
+
+def difference_update(result_or_results, ax: Axes, lang: str = "nl", *,
+                      indicator: str = "dual_contract_learners", group: str = "all"
+                      ) -> pd.DataFrame | None:
+    """Redraw a :func:`difference` on ``ax`` in place with new numbers: the bars, their value
+    labels, the value limits and the legend drawn again, the rest kept. Only when ``ax``
+    holds a difference of the same indicator, group, language, scenarios and school years
+    and some difference is not zero (all zero: the limits are matplotlib's own, so it is
+    drawn anew); returns the chart's table (:func:`difference_table`), or None (and changes
+    nothing) otherwise."""
+    results = _results(result_or_results)
+    mark = getattr(ax, "_simlib_chart", None)
+    if mark is None or mark[0] != ("difference", _shape_key(results, lang, indicator, group)):
+        return None
+    ind = _indicator(indicator)
+    table = difference_table(results, indicator, group)
+    diff = _difference_numbers(table, ind)
+    if not (np.isfinite(diff).any() and float(np.nanmax(np.abs(diff))) > 0):
+        return None
+    for artist in mark[1]:
+        artist.remove()
+    dynamic = _difference_bars(ax, table, ind, lang) + _difference_legend(ax, table, ind, lang)
+    _mark(ax, mark[0], dynamic)
+    return table
 
 
 # --- breakdown by group --------------------------------------------------------------------
@@ -205,7 +308,7 @@ def breakdown_table(result_or_results, indicator: str = "dual_contract_learners"
         raise ValueError(f"by must be one of {BREAKDOWN_AXES}, not {by!r}")
     _indicator(indicator)
     results = _results(result_or_results)
-    years = list(dict.fromkeys(results[0].indicators.school_year))
+    years = _school_years(results[0])
     sy = years[-1] if school_year is None else school_year
     if sy not in years:
         raise ValueError(f"school year {sy!r} not in the results; expected one of {years}")
