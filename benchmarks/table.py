@@ -89,7 +89,7 @@ FIGURES = (
            _match(r"page load -> first chart:\s+median\s+([\d.]+) s")),
     Figure("export", "export of one chart's files (PNG, SVG, PDF, CSV, TOML), median", 1, None,
            "s", ("benchmarks/export_speed.py",), ("benchmarks/export_speed.py", "--repeat", "3"),
-           _match(r"one chart's files.*?median\s+([\d.]+) ms", 1e-3)),
+           _match(r"export_files \(all five\)\s+median\s+([\d.]+) ms", 1e-3)),
     Figure("sweep_cli", "1,000-draw sweep from the CLI, whole process, median", 4, 2, "s",
            ("benchmarks/sweep_speed.py", "--draws", "1000", "--repeat", "3",
             "--skip-sensitivity", "--skip-notebook"),
