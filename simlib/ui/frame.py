@@ -20,6 +20,7 @@ policy modules (which a sweep cannot run) the option is not offered.
 from __future__ import annotations
 
 import contextlib
+import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -60,7 +61,8 @@ FIRST_INDICATOR = "dual_contract_learners"
 FIRST_BREAKDOWN = "region"
 #: How long the changes of a burst are gathered before one run (seconds): a key held on a
 #: slider repeats every 30-50 ms, and the messages that queued during a run are all read
-#: within this time, so the burst runs once, on its last value.
+#: within this time, so the rest of a burst runs once, on its last value. A change after a
+#: quiet spell of this length (a single key press, the first of a burst) runs at once.
 BURST_SECONDS = 0.06
 
 
@@ -137,6 +139,7 @@ class Frame:
         self._quiet = False
         self._pending: Callable[[], list] | None = None  # the run a burst waits for
         self._timer = None
+        self._quiet_since = -math.inf  # when the last run ended (perf_counter seconds)
         self._on_lang: list[Callable[[str], None]] = []
         self.status_line = StatusLine()
         self.status = self.status_line.widget
@@ -312,13 +315,18 @@ class Frame:
             self.status_line.done(word(self.lang, "done").format(s=seconds))
 
     def rerun_soon(self, make_results: Callable[[], list]) -> None:
-        """:meth:`rerun` for a change made in a widget: the busy line at once, the run when
-        the burst of changes is over (no change for :data:`BURST_SECONDS`), once, with what
-        ``make_results`` reads then (the widgets' last values: nothing is lost). Without a
-        running event loop (a script, a test) it runs at once."""
+        """:meth:`rerun` for a change made in a widget. A change after a quiet spell (no run
+        waiting, the last run ended :data:`BURST_SECONDS` ago or more) runs at once. Within a
+        burst (a key held on a slider: the changes that queued during the run) the busy line
+        shows at once and the run waits until the burst is over (no change for
+        :data:`BURST_SECONDS`), then runs once, with what ``make_results`` reads then (the
+        widgets' last values: nothing is lost). Without a running event loop (a script, a
+        test) every change runs at once."""
         loop = _running_loop()
-        if loop is None:
+        quiet = time.perf_counter() - self._quiet_since >= BURST_SECONDS
+        if loop is None or (quiet and self._timer is None):
             self.rerun(make_results)
+            self._quiet_since = time.perf_counter()
             return
         self.status_line.working(word(self.lang, "busy"))
         self._pending = make_results
@@ -331,6 +339,7 @@ class Frame:
         make_results, self._pending = self._pending, None
         if make_results is not None:
             self.rerun(make_results)
+        self._quiet_since = time.perf_counter()
 
     def _error(self, exc: Exception) -> None:
         self.status_line.failed(error_text(exc, self.lang))

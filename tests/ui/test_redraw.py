@@ -105,7 +105,7 @@ def _days(app) -> int:
     return app.variant.scenario.value("search_window_days", "2099-01-01")
 
 
-def test_a_burst_of_lever_changes_runs_once_on_its_last_value(runs, monkeypatch):
+def test_a_burst_of_lever_changes_runs_at_once_then_once_on_its_last_value(runs, monkeypatch):
     base, _, _ = runs
     monkeypatch.setattr(_frame, "BURST_SECONDS", 0.05)
     app = ui.ScenarioApp(years=YEARS)
@@ -114,18 +114,28 @@ def test_a_burst_of_lever_changes_runs_once_on_its_last_value(runs, monkeypatch)
 
     async def burst():
         for days in (25, 30, 35, 40):  # a key held down: one change per repeat
+            before = app.runs
             slider.value = days
-            seen.append((app.status.value, app.busy))
+            seen.append((app.status.value, app.busy, app.runs - before))
             await asyncio.sleep(0.01)
         await asyncio.sleep(0.3)
 
     ui.clear_cache()
     runs_before = app.runs
     asyncio.run(burst())
-    assert all(busy and BUSY in status for status, busy in seen)  # shown at once
-    assert app.runs == runs_before + 1  # one run for the burst
+    assert seen[0][1:] == (False, 1)  # after a quiet spell: run at once, not waiting
+    assert all(busy and BUSY in status and ran == 0 for status, busy, ran in seen[1:])
+    assert app.runs == runs_before + 2  # the rest of the burst: one run
     assert _days(app) == 40  # the last value won
     assert not app.busy and app.chart.results[-1] is app.variant
+
+    async def press_after_quiet():  # a single key press after a pause runs at once
+        await asyncio.sleep(0.06)
+        slider.value = 45
+        seen.append((app.busy, app.runs))
+
+    asyncio.run(press_after_quiet())
+    assert seen[-1] == (False, runs_before + 3) and _days(app) == 45
 
 
 def test_without_an_event_loop_every_change_runs_at_once(runs):
