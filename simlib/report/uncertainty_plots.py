@@ -188,9 +188,16 @@ def band_note(meta: dict, lang: str = "nl", *, kinds: Sequence[str] = ("trend",)
 
 
 def tornado(table: pd.DataFrame, indicator: str, school_year: str, ax: Axes | None = None,
-            lang: str = "nl", *, top: int = 12) -> Axes:
+            lang: str = "nl", *, top: int = 12, effect: tuple[str, str] | None = None) -> Axes:
     """The tornado of :func:`~simlib.analysis.sensitivity.tornado_table`: the indicator with each
-    assumption at the low and the high end of its range, the largest swings on top."""
+    assumption at the low and the high end of its range, the largest swings on top.
+
+    The centre is the point run (column ``point``: :func:`simlib.run`, the number the
+    scenario apps show, written by the number rule) where the table has it, else the
+    table's ``base``; each bar is ``low - base`` or ``high - base`` drawn from the centre.
+    ``effect``: the labels (variant, base) of an effect table (variant minus base): the
+    title names both, the axis is a difference and the centre the difference of the point
+    runs."""
     lang = _lang(lang)
     t = TEXT[lang]
     ind = _indicator(indicator)
@@ -198,21 +205,46 @@ def tornado(table: pd.DataFrame, indicator: str, school_year: str, ax: Axes | No
     df = table.head(top).iloc[::-1]
     ax = _axes(ax, figsize=(9, 0.4 * len(df) + 1.6))
     base = float(df["base"].iloc[0]) * scale
+    first = df.iloc[-1]
+    point = "point" in df and np.isfinite(first["point"])
+    centre = float(first["point"]) * scale if point else base
     y = range(len(df))
-    ax.barh(y, (df["low"] * scale - base).to_numpy(), left=base, color=PALETTE[1],
+    ax.barh(y, (df["low"] * scale - base).to_numpy(), left=centre, color=PALETTE[1],
             label=t["low"])
-    ax.barh(y, (df["high"] * scale - base).to_numpy(), left=base, color=PALETTE[0],
+    ax.barh(y, (df["high"] * scale - base).to_numpy(), left=centre, color=PALETTE[0],
             alpha=0.85, label=t["high"])
-    base_text = number(base, lang, _decimals([base], ind.unit))
-    ax.axvline(base, color="#333333", lw=1, label=f"{t['base']}: {base_text}")
-    return _parameter_bars(ax, df, _value_label(ind.unit, lang),
-                           t["tornado"].format(ind=label("indicators", indicator, lang),
-                                               sy=school_year), lang)
+    ax.axvline(centre, color="#333333", lw=1, label=_centre_label(first, ind.unit, lang,
+                                                                  point, effect is not None))
+    name = label("indicators", indicator, lang)
+    title = t["tornado"].format(ind=name, sy=school_year) if effect is None else \
+        t["tornado_effect"].format(ind=name, sy=school_year, variant=effect[0], base=effect[1])
+    return _parameter_bars(ax, df, _value_label(ind.unit, lang,
+                                                "value" if effect is None else "difference"),
+                           title, lang)
+
+
+def _centre_label(row: pd.Series, unit: str, lang: str, point: bool, effect: bool) -> str:
+    """The legend of the tornado's centre line: the point run by the number rule (the
+    difference of the point runs for an effect, as the scenario apps write it), else the
+    run with the values in ``data/`` at the sweep's resolution."""
+    from simlib.report import numbers as N
+
+    t = TEXT[lang]
+    if not point:
+        scale, _ = _display(unit)
+        v = float(row["base"]) * scale
+        return f"{t['base']}: {number(v, lang, _decimals([v], unit))}"
+    if not effect:
+        return t["point"].format(v=N.value_text(float(row["point"]), unit, lang))
+    a = float(row["point_base"]) if "point_base" in row else 0.0
+    b = float(row["point_variant"]) if "point_variant" in row else a + float(row["point"])
+    return t["point_effect"].format(v=N.difference_text(a, b, unit, lang))
 
 
 def sobol_bars(table: pd.DataFrame, indicator: str, school_year: str, ax: Axes | None = None,
-               lang: str = "nl") -> Axes:
-    """First-order and total Sobol indices per assumption (with their 95% intervals)."""
+               lang: str = "nl", *, effect: tuple[str, str] | None = None) -> Axes:
+    """First-order and total Sobol indices per assumption (with their 95% intervals);
+    ``effect``: the labels (variant, base) of indices of an effect (variant minus base)."""
     lang = _lang(lang)
     t = TEXT[lang]
     df = table.iloc[::-1]
@@ -223,9 +255,10 @@ def sobol_bars(table: pd.DataFrame, indicator: str, school_year: str, ax: Axes |
             label=t["ST"])
     ax.barh([v - h / 2 for v in y], df["S1"], h, xerr=df["S1_conf"], color=PALETTE[1],
             label=t["S1"])
-    return _parameter_bars(ax, df, t["share"],
-                           t["sobol"].format(ind=label("indicators", indicator, lang),
-                                             sy=school_year), lang)
+    name = label("indicators", indicator, lang)
+    title = t["sobol"].format(ind=name, sy=school_year) if effect is None else \
+        t["sobol_effect"].format(ind=name, sy=school_year, variant=effect[0], base=effect[1])
+    return _parameter_bars(ax, df, t["share"], title, lang)
 
 
 def _parameter_bars(ax: Axes, df: pd.DataFrame, xlabel: str, title: str, lang: str) -> Axes:

@@ -5,6 +5,13 @@ computations are :mod:`simlib.analysis.uncertainty` and :mod:`simlib.analysis.se
 :mod:`simlib.report.uncertainty_plots`. Every button runs the model many times (through the batch
 engine, about 0.01 s a run on two cores, see :mod:`simlib.analysis.uncertainty`), so each shows a
 progress bar and the number of runs it will make before it starts.
+
+The tornado and Morris + Sobol analyse the *level* of the indicator in the scenario, or (the
+choice "niveau / effect van het beleid") the *effect of the policy*: the scenario chosen under
+"Verschil met" minus the scenario chosen first (the same difference as the paired bands),
+both run on the same parameter values; the line under the choice names both. The tornado's
+centre is the calibrated point run, the number the scenario apps show
+(:mod:`simlib.analysis.sensitivity`).
 """
 
 from __future__ import annotations
@@ -69,7 +76,7 @@ class UncertaintyApp:
     def __init__(self, scenario: str = "baseline", against: str | None = None,
                  indicator: str = "dual_contract_learners", school_year: str = FOCUS_SCHOOL_YEAR,
                  draws: int = 200, years: int = HORIZON_YEARS, lang: str = "nl",
-                 parameters: list[str] | None = None):
+                 parameters: list[str] | None = None, view: str = "level"):
         from simlib.inputs.scenario import scenario_names
         from simlib.model.outcomes import INDICATORS
 
@@ -96,6 +103,11 @@ class UncertaintyApp:
         self.sobol_n = W.Dropdown(options=[8, 16, 32, 64, 128, 256, 512, 1024], value=8)
         self.top = W.BoundedIntText(value=min(10, len(self.priors)), min=1,
                                     max=len(self.priors))
+        #: "level" (the scenario's indicator) or "effect" (``against`` minus ``scenario``)
+        self.view = W.ToggleButtons(options=self._view_options(lang), value=view)
+        self.view_line = W.HTML()
+        for w in (self.view, self.scenario, self.against):
+            w.observe(lambda _c: self._show_view(), names="value")
         self.bands_button = W.Button(button_style="primary", layout=W.Layout(width="auto"))
         self.tornado_button = W.Button(layout=W.Layout(width="auto"))
         self.screen_button = W.Button(layout=W.Layout(width="auto"))
@@ -112,18 +124,23 @@ class UncertaintyApp:
         self.sobol = _Shown("sobol")
         self.drivers = W.HTML()
         self._drivers_of: tuple | None = None  # (screen or tornado table, Sobol table or None)
+        # the (variant, base or None) each chart was computed for, to redraw it as it was
+        self._tornado_design: tuple | None = None
+        self._screen_design: tuple | None = None
+        self._drivers_effect = False
         self.sweep: U.Sweep | None = None
         self.tornado_table = None
         self.screen_table = None
         self.sobol_table = None
         for c in (self.scenario, self.against, self.indicator, self.school_year, self.draws,
-                  self.seed, self.trajectories, self.sobol_n, self.top):
+                  self.seed, self.trajectories, self.sobol_n, self.top, self.view):
             c.style.description_width = "initial"
         self.main = W.VBox([
             self.lang_toggle,
             W.HBox([self.scenario, self.against]),
             W.HBox([self.indicator, self.school_year]),
             W.HBox([self.draws, self.seed, self.bands_button]),
+            W.HBox([self.view, self.view_line]),
             W.HBox([self.tornado_button]),
             W.HBox([self.trajectories, self.top, self.sobol_n, self.screen_button]),
             W.HBox([self.progress, self.status]),
@@ -145,6 +162,43 @@ class UncertaintyApp:
         if self.sobol_table is not None:
             out.append(self.sobol)
         return out
+
+    def _view_options(self, lang: str) -> list[tuple[str, str]]:
+        return [(TEXT[lang]["view_level"], "level"), (TEXT[lang]["view_effect"], "effect")]
+
+    def _design(self) -> tuple[str, str | None]:
+        """(scenario, base) of the tornado and Morris + Sobol: the level of the scenario
+        (base ``None``), or the effect of the policy chosen under "Verschil met" against the
+        scenario. ``ValueError`` for an effect without a policy to compare."""
+        if self.view.value == "level":
+            return self.scenario.value, None
+        if not self.against.value:
+            raise ValueError(self._t("effect_needs_against").format(
+                against=self._t("against")))
+        return self.against.value, self.scenario.value
+
+    def _labels(self, design: tuple[str, str | None]) -> tuple[str, str] | None:
+        """The scenarios' titles (variant, base) of an effect design, else ``None``."""
+        from simlib.inputs.scenario import load_scenario
+
+        variant, base = design
+        if base is None:
+            return None
+        return load_scenario(variant).label(self.lang), load_scenario(base).label(self.lang)
+
+    def _show_view(self) -> None:
+        """The line that says what the tornado and Morris + Sobol analyse."""
+        from simlib.inputs.scenario import load_scenario
+
+        if self.view.value == "level":
+            text = self._t("shows_level").format(
+                scenario=load_scenario(self.scenario.value).label(self.lang))
+        elif not self.against.value:
+            text = self._t("effect_needs_against").format(against=self._t("against"))
+        else:
+            variant, base = self._labels(self._design())
+            text = self._t("shows_effect").format(variant=variant, base=base)
+        self.view_line.value = html.escape(text)
 
     def _indicator_options(self, lang: str) -> list[tuple[str, str]]:
         return [(label("indicators", i, lang), i) for i in self._indicator_ids]
@@ -218,64 +272,80 @@ class UncertaintyApp:
             self.fan_difference.show(UP.footnote(sw.meta, self.lang))
 
     def compute_tornado(self) -> None:
-        """Each assumption alone at both ends of its range (2 k + 1 runs)."""
+        """Each assumption alone at both ends of its range (2 k + 1 runs, of both scenarios
+        for an effect)."""
         from simlib.analysis.sensitivity import tornado_table
         from simlib.inputs.scenario import load_scenario
 
-        k = len(self.priors)
-        t0 = self._start(2 * k + 1)
+        try:
+            design = self._design()
+        except ValueError as exc:
+            self._fail(exc)
+            return
+        runs = (2 * len(self.priors) + 1) * (1 if design[1] is None else 2)
+        t0 = self._start(runs)
         try:
             self.tornado_table = tornado_table(
-                self.scenario.value, self.indicator.value, self.school_year.value,
+                design[0], self.indicator.value, self.school_year.value, base=design[1],
                 years=self.years, prior_list=self.priors,
                 progress=lambda d, n: self._tick(d, n))
         except Exception as exc:
             self._fail(exc)
             return
+        self._tornado_design = design
         self._draw_tornado()
-        self.tornado.scenarios = [load_scenario(self.scenario.value)]
+        self.tornado.scenarios = [load_scenario(n) for n in design if n is not None]
         self._drivers_of = (self.tornado_table, None)
+        self._drivers_effect = design[1] is not None
         self._show_drivers()
-        self._done(t0, 2 * k + 1)
+        self._done(t0, runs)
 
     def _draw_tornado(self) -> None:
         UP.tornado(self.tornado_table, self.indicator.value, self.school_year.value,
-                   self.tornado.axes(), self.lang)
+                   self.tornado.axes(), self.lang, effect=self._labels(self._tornado_design))
         self.tornado.table = self.tornado_table
         self.tornado.show(self._oat_note())
 
     def _oat_note(self) -> str:
-        return self._t("oat_note")
+        return self._t("oat_note" if self._tornado_design[1] is None else "oat_note_effect")
 
     def compute_screen(self) -> None:
-        """Morris over every uncertain parameter, then Sobol on the top ones."""
+        """Morris over every uncertain parameter, then Sobol on the top ones (each sample
+        runs both scenarios for an effect)."""
         from simlib.analysis.sensitivity import screen_then_sobol
         from simlib.inputs.scenario import load_scenario
 
+        try:
+            design = self._design()
+        except ValueError as exc:
+            self._fail(exc)
+            return
         plist = self.priors
         k = len(plist)
         r = self.trajectories.value
         top = min(self.top.value, k)
         n = self.sobol_n.value
-        runs = r * (k + 1) + n * (top + 2)
+        runs = (r * (k + 1) + n * (top + 2)) * (1 if design[1] is None else 2)
         t0 = self._start(runs)
         try:
             self.screen_table, self.sobol_table = screen_then_sobol(
-                self.scenario.value, self.indicator.value, self.school_year.value,
+                design[0], self.indicator.value, self.school_year.value, base=design[1],
                 years=self.years, trajectories=r, top=top, n=n, seed=self.seed.value,
                 prior_list=plist, progress=self._tick)
         except Exception as exc:
             self._fail(exc)
             return
+        self._screen_design = design
         self._draw_sobol()
-        self.sobol.scenarios = [load_scenario(self.scenario.value)]
+        self.sobol.scenarios = [load_scenario(n) for n in design if n is not None]
         self._drivers_of = (self.screen_table, self.sobol_table)
+        self._drivers_effect = design[1] is not None
         self._show_drivers()
         self._done(t0, runs)
 
     def _draw_sobol(self) -> None:
         UP.sobol_bars(self.sobol_table, self.indicator.value, self.school_year.value,
-                      self.sobol.axes(), self.lang)
+                      self.sobol.axes(), self.lang, effect=self._labels(self._screen_design))
         self.sobol.table = self.sobol_table
         self.sobol.show(self._t("sobol_note").format(n=self.sobol_n.value))
 
@@ -291,7 +361,7 @@ class UncertaintyApp:
         number rule (three significant digits, the language's decimal mark)."""
         from simlib.report import numbers as N
 
-        head = f"<b>{html.escape(self._t('drivers'))}</b>"
+        head = f"<b>{html.escape(self._t('drivers_effect' if self._drivers_effect else 'drivers'))}</b>"
         shown = table.head(10).copy()
         for col in shown.columns:
             if shown[col].dtype.kind == "f":
@@ -309,8 +379,11 @@ class UncertaintyApp:
                        (self.indicator, "indicator"), (self.school_year, "school_year"),
                        (self.draws, "draws"), (self.seed, "seed"),
                        (self.trajectories, "trajectories"), (self.sobol_n, "sobol_n"),
-                       (self.top, "top")):
+                       (self.top, "top"), (self.view, "view")):
             w.description = self._t(key)
+        view = self.view.value
+        self.view.options = self._view_options(lang)
+        self.view.value = view
         value = self.indicator.value
         self.indicator.options = self._indicator_options(lang)
         self.indicator.value = value
@@ -321,6 +394,7 @@ class UncertaintyApp:
         self.bands_button.description = self._t("bands")
         self.tornado_button.description = self._t("tornado")
         self.screen_button.description = self._t("screen")
+        self._show_view()
         if self.sweep is not None:
             self._draw_bands()
         if self.tornado_table is not None:

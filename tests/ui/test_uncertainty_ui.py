@@ -78,3 +78,54 @@ def test_the_export_panel_exports_the_computed_charts(app, tmp_path):
     svg = (tmp_path / "onzekerheid_banden.svg").read_text(encoding="utf-8")
     assert "herkalibratie" in svg and "Basislijn" in svg
     assert not ui.ExportPanel(app.charts, folder=str(tmp_path), stem="onzekerheid").export()
+
+
+def test_the_effect_of_the_policy_names_both_scenarios_and_centres_on_the_point_runs(app):
+    """The choice "niveau / effect van het beleid": the effect is "Verschil met" minus the
+    scenario, on the same parameter values; the tornado's centre is the difference of the
+    point runs, written as the scenario apps write it."""
+    import simlib
+    from simlib.model.outcomes import INDICATOR_BY_ID
+    from simlib.report import numbers as N
+
+    assert "niveau" in app.view_line.value and "Basislijn" in app.view_line.value
+    app.view.value = "effect"
+    assert "min" in app.view_line.value and "Basislijn" in app.view_line.value
+    assert "zoekperiode" in app.view_line.value.lower()
+    app.tornado_button.click()
+    runs = 2 * (2 * len(PARAMS) + 1)  # both scenarios per parameter set
+    assert app.progress.value == app.progress.max == runs
+    row = app.tornado_table.iloc[0]
+    a = simlib.run("baseline", 2).value("dual_contract_learners", "2026-27")
+    b = simlib.run("langere_zoekperiode", 2).value("dual_contract_learners", "2026-27")
+    assert (row["point_base"], row["point_variant"]) == (a, b)
+    ax = app.tornado.figure.axes[0]
+    unit = INDICATOR_BY_ID["dual_contract_learners"].unit
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert any(N.difference_text(a, b, unit, "nl") in t for t in legend)
+    assert "Effect van" in ax.get_title(loc="left")
+    assert [s.name for s in app.tornado.scenarios] == ["langere_zoekperiode", "baseline"]
+    assert "effect van het beleid" in app.drivers.value
+    app.screen_button.click()
+    assert app.progress.max == 2 * (2 * (len(PARAMS) + 1) + 8 * (2 + 2))
+    app.lang_toggle.value = "en"
+    assert "minus" in app.view_line.value and "Baseline" in app.view_line.value
+    assert "Effect of" in app.tornado.figure.axes[0].get_title(loc="left")
+    app.set_lang("nl")
+    app.against.value = ""  # an effect needs a policy to compare
+    app.tornado_button.click()
+    assert "Verschil met" in app.status.value and "basis" in app.view_line.value
+    app.against.value = "langere_zoekperiode"
+    app.view.value = "level"
+
+
+def test_the_level_tornado_centres_on_the_point_run_of_the_scenario(app):
+    import simlib
+    from simlib.report import numbers as N
+
+    app.tornado_button.click()
+    v = simlib.run("baseline", 2).value("dual_contract_learners", "2026-27")
+    legend = [t.get_text() for t in app.tornado.figure.axes[0].get_legend().get_texts()]
+    assert f"gekalibreerde run (waarden van data/, volledig model): " \
+           f"{N.value_text(v, 'learners', 'nl')}" in legend
+    assert app.tornado_table["point"].iloc[0] != app.tornado_table["base"].iloc[0]
