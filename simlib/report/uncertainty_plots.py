@@ -264,13 +264,15 @@ def sobol_bars(table: pd.DataFrame, indicator: str, school_year: str, ax: Axes |
 def _parameter_bars(ax: Axes, df: pd.DataFrame, xlabel: str, title: str, lang: str) -> Axes:
     """The common finish of a chart of bars per assumption (tornado, Sobol): the assumptions
     as labels, the axis label and ticks by the number rule, the title clear of the labels,
-    the legend where it covers the fewest bars, a grid along the values."""
+    the legend under the axis label (inside the axes it covered the longest bar), a grid
+    along the values."""
     ax.set_yticks(list(range(len(df))), [_param_label(p, lang) for p in df["parameter"]],
                   fontsize=8)
     ax.set_xlabel(xlabel)
     ax.xaxis.set_major_formatter(_TickFormatter(lang))
     _title(ax, title, left_pt=_label_width_pt(df["parameter"], lang))
-    ax.legend(**_LEGEND)
+    ax.legend(**{**_LEGEND, "loc": "upper center", "bbox_to_anchor": (0.5, -0.1),
+                 "ncols": 3, "frameon": False})
     ax.grid(axis="x", alpha=0.3)
     return ax
 
