@@ -1,4 +1,4 @@
-"""Command line: ``python -m simlib run|validate|compare|calibrate|sweep|levers``, installed
+"""Command line: ``python -m simlib run|validate|compare|calibrate|sweep|explain|levers``, installed
 as the command ``duaal-leren`` (``pyproject.toml``, ``[project.scripts]``).
 
 Exit codes for every command: 0 success, 2 a user error (bad scenario, bad flag, ``--out``
@@ -347,6 +347,77 @@ def _cmd_sweep(args) -> int:
     return write_outputs(out, write)
 
 
+#: The files ``explain`` writes; ``--out`` holding any of them is refused without ``--force``.
+EXPLAIN_FILES = ("contributions.csv", "meta.json")
+
+
+def _choice(value: str, options: list[str], flag: str, what: str) -> str:
+    """``value`` if it is one of ``options``, else a :class:`UserError` naming the flag,
+    the nearest option and where to find them all."""
+    if value in options:
+        return value
+    near = difflib.get_close_matches(value, options, n=1, cutoff=0.5)
+    hint = f"; did you mean {near[0]!r}?" if near else ""
+    shown = ", ".join(options[:12]) + (", ..." if len(options) > 12 else "")
+    raise UserError(f"{value!r}: {flag}: not {what}{hint} Expected one of {shown}")
+
+
+def _cmd_explain(args) -> int:
+    """``python -m simlib explain SCENARIO --indicator ID --school-year SY [--base B]
+    [--group G] --out DIR [--force] [--lang nl|en]``: the difference of ``SCENARIO`` from
+    ``B`` split over the levers it changes (:mod:`simlib.analysis.explain`), printed as a
+    table and written as ``contributions.csv`` (columns lever, contribution, unit) with
+    ``meta.json``. Every input is checked before a run."""
+    from simlib.analysis import explain as E
+    from simlib.files.outputs import table, write_folder
+    from simlib.inputs.scenario import load_scenario
+    from simlib.model.groups import group_masks
+    from simlib.model.outcomes import INDICATORS
+    from simlib.model.simulation import MAX_YEARS
+    from simlib.model.structure import Timeline
+    from simlib.report.contributions import explanation_text
+
+    _choice(args.indicator, [ind.id for ind in INDICATORS], "--indicator", "an indicator")
+    _choice(args.school_year, list(dict.fromkeys(Timeline(MAX_YEARS).school_year())),
+            "--school-year", "a simulated school year")
+    _choice(args.group, ["all", *group_masks()[0]], "--group", "a group")
+    if args.permutations < 2:
+        raise UserError(f"--permutations: {args.permutations} out of range; expected at "
+                        "least 2")
+    out = _check_out(args.out, args.force, EXPLAIN_FILES)
+    variant, base = load_scenario(args.scenario), load_scenario(args.base)
+    if not E.changed_levers(variant, base):
+        raise UserError(f"{args.scenario}: {variant.name!r} and {base.name!r} set every "
+                        "lever alike over the simulated years: nothing to split; expected "
+                        "a scenario that changes a lever against --base")
+
+    def progress(done: int, total: int) -> None:
+        print(f"\rruns {done}/{total}", end="" if done < total else "\n", file=sys.stderr,
+              flush=True)
+
+    ex = E.contributions(variant, args.indicator, args.school_year, base=base,
+                         group=args.group, permutations=args.permutations, seed=args.seed,
+                         progress=progress)
+    print(explanation_text(ex, args.lang))
+    meta = {"scenario": ex.scenario, "base": ex.base, "indicator": ex.indicator,
+            "group": ex.group, "school_year": ex.school_year, "unit": ex.unit,
+            "base_value": ex.base_value, "value": ex.value, "difference": ex.difference,
+            "method": ex.method, "runs": ex.runs, "permutations": ex.permutations,
+            "seed": ex.seed, "std_error": dict(zip(ex.table.lever, ex.table.std_error,
+                                                   strict=True)),
+            "model": model_label(),
+            "contribution": "Shapley value: the lever's marginal effect averaged over the "
+                            "orders in which the changed levers can be switched on; the "
+                            "contributions add up to the difference (value - base_value)"}
+
+    def write(folder: Path) -> list[Path]:
+        files = {"contributions.csv": table(ex.table[list(E.COLUMNS)], index=False,
+                                            lineterminator="\n", encoding="utf-8")}
+        return write_folder(folder, files, meta, overwrite=args.force)
+
+    return write_outputs(out, write)
+
+
 #: The installed command (``duaal-leren.exe`` on Windows).
 COMMAND = "duaal-leren"
 
@@ -407,6 +478,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="folder to write the results into")
     p.add_argument("--force", action="store_true", help="overwrite results already in --out")
     p.set_defaults(func=_cmd_sweep)
+
+    p = sub.add_parser("explain", help="split a scenario's difference from its base over "
+                       "the levers it changes (Shapley values) and write contributions.csv")
+    p.add_argument("scenario", help="a scenario file, or the name of one in scenarios/")
+    p.add_argument("--indicator", required=True, help="an indicator id, e.g. "
+                   "dual_contract_learners")
+    p.add_argument("--school-year", required=True, help="e.g. 2030-31")
+    p.add_argument("--base", default="baseline", help="the scenario compared with "
+                   "(default baseline)")
+    p.add_argument("--group", default="all", help="all (default) or axis=label, e.g. "
+                   "finality=arbeidsmarkt")
+    p.add_argument("--permutations", type=int, default=48, help="random orders of the "
+                   "levers when there are more than 10 (sampled Shapley values; default 48)")
+    p.add_argument("--seed", type=int, default=0, help="seed of those orders (default 0)")
+    p.add_argument("--lang", choices=("nl", "en"), default="nl")
+    p.add_argument("--out", required=True, help="folder to write contributions.csv into")
+    p.add_argument("--force", action="store_true", help="overwrite results already in --out")
+    p.set_defaults(func=_cmd_explain)
 
     p = sub.add_parser("levers", help="print the lever registry as a table")
     p.add_argument("--lang", choices=("nl", "en"), default="nl")
