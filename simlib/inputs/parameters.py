@@ -19,6 +19,17 @@ Three layers decide the value :func:`param` returns, last one wins:
 Calibration targets (``target = true``) also say what in the model they are compared with:
 ``indicator``, ``group``, ``denominator_group``, ``school_year``, ``tolerance`` and
 ``tolerance_note`` (see :class:`TargetSpec` and ``simlib.analysis.calibration``).
+
+Uncertainty: every entry that is not a target is either uncertain -- a ``distribution``
+(its prior over ``range``, drawn by ``simlib.analysis.uncertainty``) -- or ``fixed``, a
+sentence of at least five words saying why it does not vary (a count, a legal amount, a
+definition, a composition the one-piece table draw cannot move; see ``data/README.md``).
+The loader refuses an entry with both, a short reason, and ``fixed`` on a calibrated
+parameter (a calibrated parameter keeps a distribution: its prior). Calibration targets are
+observations, not parameters: they carry neither (their ``range`` is the target's own
+plausible span, their ``tolerance`` what the fit allows). That every non-target entry has
+one of the two is checked by ``tests/inputs/test_priors_complete.py``, not here, so that a
+scratch data folder of a test or a user may still hold bare entries.
 """
 
 from __future__ import annotations
@@ -78,7 +89,7 @@ TARGET_KEYS = frozenset(("indicator", "group", "denominator_group", "school_year
                          "tolerance_note"))
 _KEYS = frozenset(
     ("value", "axis", "unit", "range", "distribution", "source", "estimate", "confidence",
-     "calibrated", "target", "url")
+     "calibrated", "target", "url", "fixed")
 ) | TARGET_KEYS
 #: The file written by ``python -m simlib calibrate --write``; an overlay, not a parameter file.
 CALIBRATION_FILE = "calibration.toml"
@@ -135,6 +146,8 @@ class TargetSpec:
 class Parameter:
     """One figure from ``data/``: a scalar ``value`` or a mapping label -> value over ``axis``.
 
+    ``fixed`` is the reason an entry does not vary in uncertainty runs (None for an
+    uncertain entry, which has a ``distribution``, and for a calibration target).
     ``calibration`` is the date of the fit (``data/calibration.toml``) when the value comes
     from calibration rather than from the data file, and ``file_value`` is then the value
     in the data file (the reasoned starting value of the fit); ``overridden`` is true inside
@@ -157,6 +170,7 @@ class Parameter:
     calibration: str | None = None
     file_value: float | MappingProxyType | None = None
     overridden: bool = False
+    fixed: str | None = None
 
     @property
     def provenance(self) -> str:
@@ -230,6 +244,7 @@ def _build(file: str, name: str, raw: Any) -> Parameter:
     dist = raw.get("distribution")
     if dist is not None and dist not in DISTRIBUTIONS:
         raise DataError(f"{where}: distribution must be one of {DISTRIBUTIONS}")
+    fixed = _fixed_reason(where, raw)
     value = raw["value"]
     if isinstance(value, dict):
         if not raw.get("axis"):
@@ -267,7 +282,30 @@ def _build(file: str, name: str, raw: Any) -> Parameter:
         calibrated=bool(raw.get("calibrated", False)),
         target=bool(raw.get("target", False)),
         target_spec=_target_spec(where, raw),
+        fixed=fixed,
     )
+
+
+def _fixed_reason(where: str, raw: dict) -> str | None:
+    """The entry's ``fixed`` reason, checked: a sentence (five words or more), never with a
+    ``distribution``, on a calibrated parameter or on a calibration target."""
+    if raw.get("target") and ("fixed" in raw or "distribution" in raw):
+        raise DataError(f"{where}: a calibration target is an observation, not a parameter: "
+                        "it takes neither fixed nor distribution")
+    if "fixed" not in raw:
+        return None
+    reason = raw["fixed"]
+    if not isinstance(reason, str) or len(reason.split()) < 5:
+        raise DataError(f"{where}: fixed must say why the entry does not vary (a sentence of "
+                        f"at least five words: a count, a legal amount, a definition...), "
+                        f"not {reason!r}")
+    if "distribution" in raw:
+        raise DataError(f"{where}: both fixed and distribution; an entry is either uncertain "
+                        "(distribution over its range) or fixed (with its reason)")
+    if raw.get("calibrated"):
+        raise DataError(f"{where}: a calibrated parameter cannot be fixed; it keeps a "
+                        "distribution (its prior over the range it is fitted in)")
+    return reason
 
 
 def _new_value(p: Parameter, value: Any, where: str) -> float | MappingProxyType:

@@ -267,7 +267,8 @@ assert U.processes_available()
 kw = dict(draws=4, seed=7, chunk_size=2, years=2, indicators=["outflow_unqualified"])
 plain = U.sweep(["baseline", "langere_zoekperiode"], scheduler=U.PROCESSES, **kw)
 from simlib.model.simulation import REPRODUCIBILITY as R
-with overridden({"final_fail_leave_share": 0.7}):  # not an uncertain parameter
+with overridden({"search_fail_split": {"non_dual": 0.4, "unqualified": 0.3}}):  # fixed in data/
+    # (not drawn, so the override stays in force in every draw)
     here = U.sweep(["baseline", "langere_zoekperiode"], **kw)
     there = U.sweep(["baseline", "langere_zoekperiode"], scheduler=U.PROCESSES, **kw)
 pd.testing.assert_frame_equal(here.indicators, there.indicators, check_exact=False,
@@ -301,7 +302,7 @@ def test_where_a_process_cannot_fork_the_workers_start_afresh_and_agree(monkeypa
     monkeypatch.setattr(threading, "active_count", lambda: 3)  # e.g. a Jupyter kernel
     assert not U.fork_available() and U.processes_available()
     kw = dict(draws=3, seed=4, chunk_size=2, years=1, indicators=IND)
-    with overridden({"final_fail_leave_share": 0.7}):
+    with overridden({"search_fail_split": {"non_dual": 0.4, "unqualified": 0.3}}):  # not drawn
         here = U.sweep("baseline", **kw)
         there = U.sweep("baseline", scheduler=U.PROCESSES, threads=2, **kw)
     assert_reproduced(here.indicators, there.indicators)
