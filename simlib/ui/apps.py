@@ -49,8 +49,8 @@ class ScenarioApp(Framed):
     """
 
     def __init__(self, years: int = HORIZON_YEARS, lang: str = "nl", export_folder: str | Path | None = None):
-        spec = FrameSpec(views=("trend", "difference", "stocks", "sankey", "breakdown"),
-                         stem="scenario_grafiek", compare_views=("difference",),
+        spec = FrameSpec(views=("trend", "difference", "why", "stocks", "sankey", "breakdown"),
+                         stem="scenario_grafiek", compare_views=("difference", "why"),
                          summary=self._summary)
         self.frame = Frame(spec, years, lang, export_folder)
         self.panel = LeverPanel(lang, years=years)

@@ -296,7 +296,7 @@ class Chart:
         the bands' note."""
         axes, tables = plots.draw(figure, self.kinds, self.results, self.lang, **self.opts)
         self._keep_table(tables)
-        self.extra_note = None
+        self.extra_note = " ".join(n for n in map(plots.chart_note, axes) if n) or None
         if self.bands is not None:
             self.table, self.extra_note = self.bands.draw(
                 axes, self.kinds, self.table, self.lang, [sc.name for sc in self.scenarios])

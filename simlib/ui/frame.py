@@ -49,9 +49,9 @@ __all__ = ["Frame", "FrameSpec", "Framed", "OPTIONS_SHOWN"]
 
 #: The chart's options and the views that show each (an option not shown is hidden).
 OPTIONS_SHOWN: Mapping[str, tuple[str, ...]] = {
-    "indicator": ("trend", "difference", "breakdown"),
-    "group": ("trend", "difference"),
-    "school_year": ("sankey", "breakdown"),
+    "indicator": ("trend", "difference", "breakdown", "why"),
+    "group": ("trend", "difference", "why"),
+    "school_year": ("sankey", "breakdown", "why"),
     "by": ("breakdown",),
     "hide_non_dual": ("sankey",),
 }

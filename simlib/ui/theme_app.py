@@ -50,13 +50,13 @@ class ThemeApp(Framed):
 
         self.theme = th = themes.theme(theme)
         gap = ("gap_map", "gap_map_change") if "gap_map" in th.charts else ()
-        views = (*gap, "difference", "breakdown", "trend", "stocks", "sankey")
+        views = (*gap, "difference", "why", "breakdown", "trend", "stocks", "sankey")
         self.grid = TrendGrid(th.indicators, lang=lang)
         spec = FrameSpec(
             views=views, kinds={"gap_map": ("gap_map_reference", "gap_map")}, stem=th.id,
             # the school year in every view: the text reads it too
             options_shown={**OPTIONS_SHOWN, "school_year": views},
-            compare_views=("difference", "gap_map_change"), summary=self._summary,
+            compare_views=("difference", "why", "gap_map_change"), summary=self._summary,
             modules=tuple(extra_modules), indicators_first=tuple(th.indicator_ids),
             group=th.indicators[0].group, breakdowns=tuple(th.breakdowns),
             year_label=lambda lg: _THEME_TEXT[lg]["year"], draw_beside=self._draw_grid)

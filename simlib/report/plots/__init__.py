@@ -47,6 +47,8 @@ from simlib.report.plots.common import (  # noqa: F401
     _title,
     _unit_text,
     _value_label,
+    chart_note,
+    set_chart_note,
 )
 from simlib.report.plots.figures import (  # noqa: F401
     _FIGSIZE,
@@ -100,11 +102,12 @@ from simlib.report.plots.trends import (  # noqa: F401
     trend_table,
     trend_update,
 )
+from simlib.report.plots.why import why, why_table  # noqa: F401
 
 __all__ = ["PALETTE", "STATE_COLOURS", "DUAL_STATES", "BREAKDOWN_AXES", "CHARTS", "number",
            "stocks", "stocks_table", "sankey", "flows_table", "trend", "trend_table",
            "difference", "difference_table", "breakdown", "breakdown_table", "gap_map",
            "gap_map_table", "trend_grid", "trend_grid_update", "trend_grid_table", "grid_figure",
-           "chart_label",
+           "chart_label", "why", "why_table", "chart_note", "set_chart_note",
            "new_figure", "draw", "update", "UPDATES", "trend_update", "difference_update",
            "dynamic_artists", "set_footnote", "clear_footnote", "FOOTNOTE_GID", "png_bytes"]

@@ -181,6 +181,17 @@ def _value_label(unit: str, lang: str, what: str = "value") -> str:
     return f"{label('axes', what, lang)} ({_unit_text(unit, lang, what == 'difference')})"
 
 
+def set_chart_note(ax: Axes, text: str | None) -> None:
+    """Give the chart on ``ax`` a note of its own for the footnote (how it was computed),
+    read by :func:`chart_note`; None removes it."""
+    ax._simlib_note = text
+
+
+def chart_note(ax: Axes) -> str | None:
+    """The note a chart function left on ``ax`` (:func:`set_chart_note`), or None."""
+    return getattr(ax, "_simlib_note", None)
+
+
 def _title(ax: Axes, text: str, size: float = 11, left_pt: float | None = None) -> None:
     """A left-aligned title wrapped to the width of the axes (estimated before layout), or,
     with ``left_pt`` (the points the tick labels will take left of the axes), to the width

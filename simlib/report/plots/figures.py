@@ -25,6 +25,7 @@ from simlib.report.plots.trends import (
     trend_table,
     trend_update,
 )
+from simlib.report.plots.why import why, why_table
 
 # --- charts by name, figures, footnotes ----------------------------------------------------
 
@@ -38,10 +39,12 @@ CHARTS = {
     "gap_map": (gap_map, gap_map_table),
     "gap_map_reference": (functools.partial(gap_map, which="reference"), gap_map_table),
     "gap_map_change": (functools.partial(gap_map, which="change"), gap_map_table),
+    "why": (why, why_table),
 }
 #: Charts that can be redrawn in place with new numbers (:func:`update`), by name.
 UPDATES = {"trend": trend_update, "difference": difference_update}
-_FIGSIZE = {"sankey": (10, 6.5), "breakdown": (9, 5.5), "gap_map_change": (9, 5.5)}
+_FIGSIZE = {"sankey": (10, 6.5), "breakdown": (9, 5.5), "gap_map_change": (9, 5.5),
+            "why": (9, 5.5)}
 
 
 def chart_label(kind: str, lang: str = "nl") -> str:
