@@ -140,6 +140,7 @@ class Frame:
         self._pending: Callable[[], list] | None = None  # the run a burst waits for
         self._timer = None
         self._quiet_since = -math.inf  # when the last run ended (perf_counter seconds)
+        self._line_before: str | None = None  # the status line a chart's own runs replaced
         self._on_lang: list[Callable[[str], None]] = []
         self.status_line = StatusLine()
         self.status = self.status_line.widget
@@ -287,7 +288,19 @@ class Frame:
         """The options as the chart functions take them."""
         return {"indicator": self.indicator.value, "group": self.group.value,
                 "by": self.by.value, "school_year": self.school_year.value,
-                "hide": ("non_dual",) if self.hide_non_dual.value else ()}
+                "hide": ("non_dual",) if self.hide_non_dual.value else (),
+                "progress": self._runs_progress}
+
+    def _runs_progress(self, done: int, total: int) -> None:
+        """The busy line while a chart makes model runs of its own (the "why" view: one per
+        combination of the changed levers)."""
+        line = self.status_line
+        if done < total:
+            if not line.busy:  # a view change, not a rerun: put its line back at the end
+                self._line_before = line.widget.value
+            line.working(word(self.lang, "why_busy").format(done=done, total=total))
+        elif self._line_before is not None:
+            line.busy, line.widget.value, self._line_before = False, self._line_before, None
 
     def controls(self) -> W.Widget:
         """The options laid out for a page: view and indicator, then the rest, then bands."""

@@ -49,3 +49,22 @@ def test_why_view_in_english_and_without_a_change(app):
     texts = [t.get_text() for t in fresh.chart.axes[0].texts]
     assert any("Geen hefboom" in t for t in texts)
     assert plots.chart_note(fresh.chart.axes[0]) is None
+
+
+def test_a_new_setting_shows_its_runs_in_the_busy_line(app):
+    seen = []
+    real = app.frame.status_line.working
+
+    def working(text):
+        seen.append(text)
+        real(text)
+
+    app.frame.status_line.working = working
+    try:
+        app.frame.view.value = "why"
+        app.frame.indicator.value = "unqualified_outflow"  # a new setting: 4 runs
+    finally:
+        app.frame.status_line.working = real
+    assert any("modelrun 1 van 4" in s for s in seen)
+    assert not app.frame.status_line.busy  # the line before it is back
+    app.frame.indicator.value = "dual_contract_learners"

@@ -46,9 +46,10 @@ def _scenario_key(sc) -> tuple:
     return (sc.name, tuple((k, tuple(v.items())) for k, v in sorted(sc.schedules.items())))
 
 
-def _explanation(results, indicator: str, group: str, school_year: str | None):
+def _explanation(results, indicator: str, group: str, school_year: str | None,
+                 progress=None):
     """The explanation of the last result against the first (None when their scenarios set
-    every lever alike), kept for the last few settings."""
+    every lever alike), kept for the last few settings; ``progress(runs done, runs)``."""
     from simlib.analysis import explain as E
 
     results = _results(results)
@@ -60,7 +61,8 @@ def _explanation(results, indicator: str, group: str, school_year: str | None):
         if not E.changed_levers(variant, base):
             _KEPT[key] = None
         else:
-            _KEPT[key] = E.contributions(variant, indicator, sy, base=base, group=group)
+            _KEPT[key] = E.contributions(variant, indicator, sy, base=base, group=group,
+                                         progress=progress)
     _KEPT.move_to_end(key)
     while len(_KEPT) > _KEEP:
         _KEPT.popitem(last=False)
@@ -84,17 +86,18 @@ def why_table(result_or_results, indicator: str = "dual_contract_learners",
 
 def why(result_or_results, ax: Axes | None = None, lang: str = "nl", *,
         indicator: str = "dual_contract_learners", group: str = "all",
-        school_year: str | None = None) -> Axes:
+        school_year: str | None = None, progress=None) -> Axes:
     """The waterfall of the levers' contributions to the difference of the last result from
     the first in ``school_year`` (default the last): one bar per changed lever from where
     the previous one ended (green where it is favourable, vermillion where unfavourable,
-    blue for an indicator without a direction), then the total."""
+    blue for an indicator without a direction), then the total. ``progress(runs done,
+    runs)`` follows the model runs a new setting needs."""
     lang = _lang(lang)
     t = texts("why")[lang]
     ind = _indicator(indicator)
     scale, _ = _display(ind.unit)
     ax = _axes(ax, figsize=(9, 5.5))
-    ex = _explanation(result_or_results, indicator, group, school_year)
+    ex = _explanation(result_or_results, indicator, group, school_year, progress)
     name = label("indicators", indicator, lang)
     if group != "all":
         name += f" — {label('groups', group, lang)}"
