@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["ENSEMBLE_FILE", "PROVENANCE_FILE", "COMMAND", "EnsembleError", "Ensemble",
-           "home", "stored_folder", "members_frame", "write", "load", "data_files_hash"]
+           "band_label", "home", "stored_folder", "members_frame", "write", "load", "data_files_hash"]
 
 ENSEMBLE_FILE = "ensemble.csv"
 PROVENANCE_FILE = "ensemble.json"
@@ -95,20 +95,12 @@ class Ensemble:
         return str(self.path) if self.path is not None else "the ensemble"
 
 
-_LABELS = {
-    "ensemble": {
-        "nl": "parameteronzekerheid: {members} leden van het gekalibreerde ensemble van {date}",
-        "en": "parameter uncertainty: {members} members of the calibrated ensemble of {date}"},
-    "prior": {
-        "nl": "enkel a-priori: parameters getrokken uit hun a-prioriverdelingen, niet "
-              "gekalibreerd",
-        "en": "prior only: parameters drawn from their priors, not calibrated"},
-}
-
-
 def band_label(source: str, lang: str = "nl", **fields) -> str:
-    """What a band of a sweep from ``source`` (``"ensemble"`` or ``"prior"``) includes."""
-    return _LABELS[source]["en" if lang == "en" else "nl"].format(**fields)
+    """What a band of a sweep from ``source`` (``"ensemble"`` or ``"prior"``) includes, in
+    ``lang`` (the glossary's ``[text_ensemble]``)."""
+    from simlib.inputs.glossary import texts
+
+    return texts("ensemble")["en" if lang == "en" else "nl"][f"band_{source}"].format(**fields)
 
 
 def home() -> Path:

@@ -252,7 +252,6 @@ def provenance(f: EnsembleFit, command: str) -> dict:
 
     from simlib.analysis.ensemble import data_files_hash
     from simlib.files.version import __version__, commit
-    from simlib.inputs.parameters import calibration_used
 
     within = np.abs(f.model / np.array([t.value for t in f.targets]) - 1) <= \
         np.array([t.tolerance for t in f.targets])
@@ -271,8 +270,20 @@ def provenance(f: EnsembleFit, command: str) -> dict:
         "effective_sample_size": f.effective_sample_size, "model_runs": f.evaluations,
         "seconds": round(f.seconds, 1), "resolution": f.resolution,
         "simlib_version": __version__, "simlib_commit": commit(),
-        "data_hash": data_files_hash(), "calibration": calibration_used(),
+        "data_hash": data_files_hash(), "calibration": _calibration(),
     }
+
+
+def _calibration() -> dict | None:
+    """The point calibration the walkers started from: its file name and SHA-256 (not the
+    path, which is this machine's)."""
+    from pathlib import Path
+
+    from simlib.inputs.parameters import calibration_used
+
+    used = calibration_used()
+    return None if used is None else {"file": Path(used["file"]).name,
+                                      "personal": used["personal"], "sha256": used["sha256"]}
 
 
 def coverage(model: np.ndarray, targets_: Sequence[Target],

@@ -237,3 +237,15 @@ def test_sweep_says_what_its_band_includes(capsys, stored, tmp_path):
     assert main(["sweep", "baseline", "--draws", "2", "--years", "1", "--scheduler",
                  "threads", "--out", str(tmp_path / "e")]) == 0
     assert "5 members of the calibrated ensemble" in capsys.readouterr().err
+
+
+def test_the_report_of_a_stored_ensemble_writes_its_coverage_table(capsys, stored, tmp_path):
+    out = tmp_path / "cov"
+    assert main(["calibrate", "--report", "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "5 members of 2026-12-01" in text and DUAL in text
+    table = pd.read_csv(out / "coverage.csv")
+    assert {"target", "value", "tolerance", "p25", "p75", "covered_50", "covered_90",
+            "point", "point_quantile"} <= set(table.columns)
+    assert DUAL in set(table["target"])
+    assert main(["calibrate", "--report", "--out", str(out)]) == 2  # not without --force
