@@ -209,9 +209,24 @@ def _cmd_compare(args) -> int:
 
 
 def _cmd_calibrate(args) -> int:
-    from simlib.analysis.calibration_output import command
+    """``calibrate``: the point calibration, or with ``--ensemble N`` / ``--report`` the
+    calibrated ensemble and its coverage report (:mod:`simlib.analysis.ensemble_output`)."""
+    from simlib.analysis import ensemble_output
 
-    return command(args)
+    if args.ensemble is None and not args.report:
+        extra = [flag for flag, given in (("--seed", args.seed is not None),
+                                          ("--steps", args.steps is not None),
+                                          ("--hold-out", bool(args.hold_out)),
+                                          ("--out", args.out is not None)) if given]
+        if extra:
+            raise UserError(f"{', '.join(extra)}: only with --ensemble N or --report; "
+                            "expected e.g. calibrate --ensemble 400 --seed 1 --report")
+        from simlib.analysis.calibration_output import command
+
+        return command(args)
+    out = (_check_out(args.out, args.force, ensemble_output.COVERAGE_FILES)
+           if args.out is not None else None)
+    return ensemble_output.command(args, out)
 
 
 SWEEP_FILES = ("draws.csv", "indicators.csv", "bands.csv", "meta.json")
@@ -296,6 +311,7 @@ def _check_sweep_memory(draws: int, years: int) -> None:
 
 
 def _cmd_sweep(args) -> int:
+    from simlib.analysis.ensemble import EnsembleError
     from simlib.analysis.uncertainty import (
         PROCESSES,
         SchedulerUnreachable,
@@ -326,9 +342,16 @@ def _cmd_sweep(args) -> int:
 
     scheduler = {"auto": PROCESSES if processes_available() else None, "threads": None
                  }.get(given, given)
+    source = "prior" if args.prior_only else args.source
+    if args.prior_only and args.source not in (None, "prior"):
+        raise UserError("--prior-only with --source ensemble: expected one of them")
+    source = source or "ensemble"
     try:
         result = sweep(args.scenario, args.draws, seed=args.seed, years=args.years,
-                       resolution=args.resolution, scheduler=scheduler, progress=progress)
+                       resolution=args.resolution, scheduler=scheduler, progress=progress,
+                       source=source)
+    except EnsembleError as exc:
+        raise UserError(f"sweep: {exc}") from None
     except KeyboardInterrupt:
         if line_open:
             print(file=sys.stderr)  # Ctrl-C's line on a line of its own
@@ -337,6 +360,8 @@ def _cmd_sweep(args) -> int:
         raise UserError(f"{exc.address}: --scheduler: cannot connect to the Dask scheduler "
                         f"({exc.reason}); expected the address of a running scheduler you "
                         "control, e.g. tcp://127.0.0.1:8786") from None
+
+    print(f"bands: {result.meta['band_includes']['en']}", file=sys.stderr, flush=True)
 
     def write(folder: Path) -> list[Path]:
         files = {"draws.csv": table(result.draws),
@@ -457,6 +482,22 @@ def build_parser() -> argparse.ArgumentParser:
                    "data/calibration.toml (from the installed package: the user's own "
                    "calibration.toml, read instead of the shipped one)")
     p.add_argument("--maxiter", type=int, default=200, help="optimizer iterations (default 200)")
+    p.add_argument("--ensemble", type=int, metavar="N",
+                   help="instead of the point fit: a calibrated ensemble of N members (MCMC "
+                   "over every uncertain parameter; with --write stored in data/ensemble.csv "
+                   "and data/ensemble.json); prints its coverage of the targets")
+    p.add_argument("--seed", type=int, help="seed of the ensemble (default 0)")
+    p.add_argument("--steps", type=int, help="steps of the ensemble's chain (default: "
+                   "simlib.analysis.ensemble_fit.STEPS)")
+    p.add_argument("--report", action="store_true",
+                   help="the coverage table of the stored ensemble (or of the one just "
+                   "fitted with --ensemble): each target against the members' 50%% and 90%% "
+                   "bands")
+    p.add_argument("--hold-out", action="append", metavar="TARGET",
+                   help="held-back check: fit without TARGET (repeatable; 'all' for each) "
+                   "and say whether the bands cover it")
+    p.add_argument("--out", help="folder to write coverage.csv (and held_back.csv) into")
+    p.add_argument("--force", action="store_true", help="overwrite a report already in --out")
     p.set_defaults(func=_cmd_calibrate)
 
     p = sub.add_parser("sweep", help="run a scenario for N draws of the uncertain parameters "
@@ -475,6 +516,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--resolution", choices=("finality", "sector", "full"), default="finality",
                    help="market cells of the batch engine: finality (default: regions and "
                    "sectors merged, fastest), sector (regions merged) or full")
+    p.add_argument("--source", choices=("ensemble", "prior"),
+                   help="where the draws come from: ensemble (default: members of the "
+                   "calibrated ensemble in data/ensemble.csv) or prior (every parameter "
+                   "drawn from its prior, not calibrated)")
+    p.add_argument("--prior-only", action="store_true", help="the same as --source prior")
     p.add_argument("--out", required=True, help="folder to write the results into")
     p.add_argument("--force", action="store_true", help="overwrite results already in --out")
     p.set_defaults(func=_cmd_sweep)

@@ -29,10 +29,15 @@ Simplifications (say so wherever the bands are shown):
   tested under 5%). ``resolution="sector"`` (regions merged, under 0.5%) and ``"full"`` are
   slower. A sweep whose ranges are all zero equals the cohort run at the same resolution
   (``simlib.run(..., resolution=...)``).
-- **No recalibration per draw.** Each draw replaces the parameter values of ``data/`` (the
-  calibrated ones included) and reruns the burn-in; the bands show the spread of the
-  assumptions, not the uncertainty of the calibration fit. A draw of a calibrated parameter
-  therefore also moves the baseline away from its calibration targets.
+- **Draws from the calibrated ensemble by default** (``source="ensemble"``): each draw is a
+  member of the ensemble stored in ``data/`` (:mod:`simlib.analysis.ensemble`), a parameter
+  set that together with the others reproduces the calibration targets of 2025-26 within
+  their tolerances, so the bands show the parameter uncertainty left after calibration.
+  Members are resampled with replacement: more draws than members repeat members (the band
+  cannot be finer than the ensemble). With ``source="prior"`` each draw replaces the
+  parameter values of ``data/`` (the calibrated ones included) by a draw from the priors,
+  with no recalibration: the bands then show the spread of the assumptions, and a draw of a
+  calibrated parameter moves the baseline away from its calibration targets.
 - **A table parameter moves as one piece**: one draw ``u`` per table; every entry moves from
   its value towards the low end of the range (``u < 0.5``) or the high end (``u > 0.5``) by the
   same share of the distance, so the table keeps its order.
@@ -48,6 +53,7 @@ from types import MappingProxyType
 import numpy as np
 import pandas as pd
 
+from simlib.analysis.ensemble import band_label
 from simlib.analysis.sweep_pool import (
     CONNECT_TIMEOUT,
     PROCESSES,
@@ -63,7 +69,7 @@ from simlib.model.structure import HORIZON_YEARS
 __all__ = ["Prior", "priors", "unit_draws", "values", "Sweep", "sweep", "evaluate", "bands",
            "QUANTILES", "CHUNK_SIZE", "RESOLUTION", "INDICATOR_COLUMNS", "PROCESSES",
            "processes_available", "fork_available", "SchedulerUnreachable", "CONNECT_TIMEOUT",
-           "TASK_DRAWS", "start_workers"]
+           "TASK_DRAWS", "start_workers", "SOURCES", "member_draws"]
 
 #: Draws per chunk (part of the result's identity: another chunk size gives other draws).
 CHUNK_SIZE = 16
@@ -354,13 +360,30 @@ def evaluate(scenarios: str | Scenario | Sequence[str | Scenario], rows: Sequenc
     rows = [dict(r) for r in rows]
     if not rows:
         raise ValueError("rows: expected at least one set of parameter values")
-    groups_of = _grouped(_chunks(len(rows), chunk_size), chunk_size)
     shared = _shared(loaded, years, resolution, indicators, groups)
+    return _run_rows(shared, rows, chunk_size, scheduler, threads, progress)
+
+
+def _run_rows(shared: dict, rows: list[dict], chunk_size: int, scheduler, threads,
+              progress) -> pd.DataFrame:
+    """Run explicit parameter values ``rows`` (draw ``k`` is ``rows[k]``) in the chunks and
+    tasks of a sweep of ``len(rows)`` draws."""
+    groups_of = _grouped(_chunks(len(rows), chunk_size), chunk_size)
     tasks = [{**shared, "first": g[0][0] * chunk_size,
               "rows": rows[g[0][0] * chunk_size:g[-1][0] * chunk_size + g[-1][1]],
               "sizes": [size for _, size in g]} for g in groups_of]
     return execute(tasks, _evaluate_chunk, _evaluate, scheduler, threads, progress,
                    [len(g) for g in groups_of])
+
+
+def member_draws(seed: int, n: int, members: int, chunk_size: int = CHUNK_SIZE) -> np.ndarray:
+    """``n`` ensemble members (indices ``0..members-1``, drawn with replacement), chunk ``j``
+    from ``SeedSequence(seed).spawn()[j]`` like :func:`unit_draws`: reproducible, and a draw
+    depends only on the seed and its chunk."""
+    children = np.random.SeedSequence(seed).spawn(max(1, math.ceil(n / chunk_size)))
+    parts = [np.random.Generator(np.random.PCG64(children[j])).integers(0, members, size)
+             for j, size in _chunks(n, chunk_size)]
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=int)
 
 
 def in_runs(progress: Callable[[int, int], None], draws: int, per_draw: int = 1,
@@ -392,11 +415,22 @@ def sweep(scenarios: str | Scenario | Sequence[str | Scenario] = "baseline",
           indicators: Sequence[str] | None = None, groups: Sequence[str] = ("all",),
           chunk_size: int = CHUNK_SIZE, resolution: str = RESOLUTION,
           scheduler: str | None = None, threads: int | None = None,
-          progress: Callable[[int, int], None] | None = None) -> Sweep:
+          progress: Callable[[int, int], None] | None = None,
+          source: str = "ensemble") -> Sweep:
     """Run ``scenarios`` (names, paths or :class:`~simlib.inputs.scenario.Scenario` objects with
     distinct names) for ``draws`` parameter draws (paired across scenarios) through the batch
     engine at ``resolution`` (:data:`simlib.model.engine.RESOLUTIONS`; default: one placement
     market per finality).
+
+    ``source``: where the draws come from. ``"ensemble"`` (the default): members of the
+    calibrated ensemble stored in ``data/`` (:mod:`simlib.analysis.ensemble`), resampled with
+    replacement per chunk with the seed (:func:`member_draws`); the parameters of
+    ``parameters`` / ``prior_list`` take the member's values (a prior of zero width keeps its
+    fixed value), the others keep their values of ``data/``. Refused with
+    :class:`~simlib.analysis.ensemble.EnsembleError` if the ensemble is missing or belongs to
+    other priors. ``"prior"``: every parameter drawn from its prior, not calibrated (the
+    bands then show the spread of the assumptions and contradict the calibration).
+    ``meta["source"]`` and ``meta["band_includes"]`` (Dutch and English) say which.
 
     ``scheduler``: a Dask scheduler address (``tcp://127.0.0.1:8786``) to send the chunks to
     (``dask.distributed.Client``); ``None`` runs them in this process, in ``threads`` threads
@@ -420,9 +454,41 @@ def sweep(scenarios: str | Scenario | Sequence[str | Scenario] = "baseline",
         raise ValueError(f"draws: {draws}; expected at least 1")
     if chunk_size < 1:
         raise ValueError(f"chunk_size: {chunk_size}; expected at least 1")
+    if source not in SOURCES:
+        raise ValueError(f"source: {source!r}; expected one of {', '.join(SOURCES)}")
     loaded = _checked(scenarios, years, indicators, groups, resolution)
     names = [s.name for s in loaded]
     plist = tuple(prior_list) if prior_list is not None else priors(parameters)
+    if source == "ensemble":
+        table, draws_df, about = _from_ensemble(loaded, draws, seed, years, plist, indicators,
+                                                groups, chunk_size, resolution, scheduler,
+                                                threads, progress)
+    else:
+        table, draws_df = _from_priors(loaded, draws, seed, years, plist, indicators, groups,
+                                       chunk_size, resolution, scheduler, threads, progress)
+        about = {"source": "prior", "band_includes": {
+            lang: band_label("prior", lang) for lang in ("nl", "en")}}
+    meta = {**about, "simlib_version": __version__, "simlib_commit": commit(), "data_hash": data_hash(),
+            "calibration": calibration_used(), "scenarios": names,
+            "draws": draws, "seed": seed, "chunk_size": chunk_size, "years": years,
+            "groups": list(groups), "parameters": [p.name for p in plist],
+            "priors": {p.name: {"distribution": p.distribution, "range": [p.low, p.high]}
+                       for p in plist},
+            "recalibrated_per_draw": False, "calibrated_ensemble": source == "ensemble",
+            "resolution": resolution,
+            "collapsed_axes": list(RESOLUTIONS[resolution]),
+            "scheduler": {None: "in-process", PROCESSES: "processes"}.get(scheduler, "dask"),
+            "quantiles": list(QUANTILES), "reproducibility": REPRODUCIBILITY}
+    return Sweep(draws_df, table, meta)
+
+
+#: Where a sweep's draws come from (:func:`sweep`'s ``source``).
+SOURCES = ("ensemble", "prior")
+
+
+def _from_priors(loaded, draws, seed, years, plist, indicators, groups, chunk_size,
+                 resolution, scheduler, threads, progress) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The indicators and draws of a sweep drawing every parameter from its prior."""
     chunks = _chunks(draws, chunk_size)
     shared = {**_shared(loaded, years, resolution, indicators, groups), "seed": seed,
               "n_chunks": len(chunks), "priors": [_plain(p) for p in plist]}
@@ -435,15 +501,33 @@ def sweep(scenarios: str | Scenario | Sequence[str | Scenario] = "baseline",
     cols = {}
     for k, p in enumerate(plist):
         cols[p.name] = u[:, k] if p.is_table else [p.ppf(x) for x in u[:, k]]
+    return table, pd.DataFrame(cols, index=pd.RangeIndex(draws, name="draw"))
+
+
+def _from_ensemble(loaded, draws, seed, years, plist, indicators, groups, chunk_size,
+                   resolution, scheduler, threads, progress) -> tuple:
+    """The indicators, draws and source metadata of a sweep drawing ensemble members."""
+    from simlib.analysis.ensemble import load
+
+    ens = load(priors())  # refused unless it belongs to the current priors
+    index = member_draws(seed, draws, ens.size, chunk_size)
+    rows = ens.rows(plist, index)
+    shared = _shared(loaded, years, resolution, indicators, groups)
+    table = _run_rows(shared, rows, chunk_size, scheduler, threads, progress)
+    cols = {}
+    for p in plist:
+        if p.is_table:
+            cols[p.name] = (ens.members[p.name].to_numpy(float)[index] if p.high > p.low
+                            else np.full(draws, 0.5))
+        else:
+            cols[p.name] = [row[p.name] for row in rows]
     draws_df = pd.DataFrame(cols, index=pd.RangeIndex(draws, name="draw"))
-    meta = {"simlib_version": __version__, "simlib_commit": commit(), "data_hash": data_hash(),
-            "calibration": calibration_used(), "scenarios": names,
-            "draws": draws, "seed": seed, "chunk_size": chunk_size, "years": years,
-            "groups": list(groups), "parameters": [p.name for p in plist],
-            "priors": {p.name: {"distribution": p.distribution, "range": [p.low, p.high]}
-                       for p in plist},
-            "recalibrated_per_draw": False, "resolution": resolution,
-            "collapsed_axes": list(RESOLUTIONS[resolution]),
-            "scheduler": {None: "in-process", PROCESSES: "processes"}.get(scheduler, "dask"),
-            "quantiles": list(QUANTILES), "reproducibility": REPRODUCIBILITY}
-    return Sweep(draws_df, table, meta)
+    prov = ens.provenance
+    about = {"source": "ensemble",
+             "band_includes": {lang: ens.label(lang) for lang in ("nl", "en")},
+             "ensemble": {"file": str(ens.path), "date": prov.get("date"),
+                          "members": ens.size, "seed": prov.get("seed"),
+                          "effective_sample_size": prov.get("effective_sample_size"),
+                          "sha256": prov.get("members_sha256")},
+             "ensemble_members": [int(i) for i in index]}
+    return table, draws_df, about

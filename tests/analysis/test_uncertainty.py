@@ -117,7 +117,7 @@ def test_each_draw_of_a_batch_equals_a_cohort_run_with_its_parameter_values():
 
     plist = U.priors()
     sw = U.sweep(["baseline", "gegarandeerde_plaatsen"], draws=3, seed=11, years=2,
-                 indicators=IND, chunk_size=3)
+                 indicators=IND, chunk_size=3, source="prior")
     u = U.unit_draws(11, 3, len(plist), chunk_size=3)
     for k in (0, 2):
         with overridden(U.values(plist, u[k])):

@@ -55,7 +55,8 @@ def _run_values(name: str, resolution: str) -> tuple[np.ndarray, list[str]]:
 def _sweep_values() -> tuple[np.ndarray, list[str]]:
     from simlib.analysis.uncertainty import sweep
 
-    s = sweep("baseline", SWEEP["draws"], seed=SWEEP["seed"], indicators=SWEEP["indicators"])
+    s = sweep("baseline", SWEEP["draws"], seed=SWEEP["seed"], indicators=SWEEP["indicators"],
+              source="prior")  # the stored entry is a prior sweep (issue 16)
     d = s.indicators.sort_values(["indicator", "group", "school_year", "draw"])
     labels = [f"draw {k} {i} {g} {y}" for k, i, g, y in
               zip(d.draw, d.indicator, d.group, d.school_year, strict=True)]
