@@ -278,13 +278,21 @@ def _parameter_bars(ax: Axes, df: pd.DataFrame, xlabel: str, title: str, lang: s
 
 
 def footnote(meta: dict, lang: str = "nl") -> str:
-    """The footnote of an uncertainty chart, from a sweep's ``meta`` (with the axes the
-    sweep's resolution collapses, ``meta["collapsed_axes"]``)."""
+    """The footnote of an uncertainty chart, from a sweep's ``meta``: the draws, what the
+    bands include (``meta["band_includes"]``: members of the calibrated ensemble, or prior
+    only: not calibrated) and the axes the sweep's resolution collapses
+    (``meta["collapsed_axes"]``)."""
     t = TEXT[_lang(lang)]
     axes = meta.get("collapsed_axes") or []
     collapsed = t["collapsed"].format(axes=", ".join(label("axes", a, lang).lower()
                                                      for a in axes)) if axes \
         else t["not_collapsed"]
+    lang = _lang(lang)
+    includes = (meta.get("band_includes") or {}).get(lang)
+    if includes is None:  # a sweep from before the ensemble: drawn from the priors
+        from simlib.analysis.ensemble import band_label
+
+        includes = band_label("prior", lang)
     return t["footnote"].format(
-        n=meta["draws"], k=len(meta["parameters"]), seed=meta["seed"], collapsed=collapsed,
-        version=meta["simlib_version"], data=meta["data_hash"][:12])
+        n=meta["draws"], k=len(meta["parameters"]), seed=meta["seed"], includes=includes,
+        collapsed=collapsed, version=meta["simlib_version"], data=meta["data_hash"][:12])

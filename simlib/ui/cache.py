@@ -145,11 +145,14 @@ def _band_resolution(group: str) -> str:
 
 def bands_cached(scenarios: Sequence, indicator: str, group: str = "all", years: int = HORIZON_YEARS,
                  draws: int = BAND_DRAWS, seed: int = BAND_SEED,
-                 progress: Callable[[int, int], None] | None = None) -> Bands:
+                 progress: Callable[[int, int], None] | None = None,
+                 source: str = "ensemble") -> Bands:
     """:class:`Bands` of ``scenarios`` (Scenario objects, in chart order) for one indicator
     and group: :func:`simlib.analysis.uncertainty.sweep` of those not swept before, remembered per
     scenario (its name, labels and lever schedules), indicator, group, years, draws and seed
     for the last :data:`CACHE_SIZE` of them. ``progress(done, total)`` follows the sweep.
+    ``source``: ``"ensemble"`` (members of the calibrated ensemble, the default) or
+    ``"prior"`` (parameters from their priors, not calibrated; the footnote says which).
     The sweep runs at its default resolution, or a finer one where that merges the group's
     axis (``meta["collapsed_axes"]`` says which axes were merged).
 
@@ -160,11 +163,12 @@ def bands_cached(scenarios: Sequence, indicator: str, group: str = "all", years:
     names = [sc.name for sc in keys.values()]
     if len(set(names)) != len(names):
         raise ValueError(f"scenarios must have distinct names; got {names}")
-    wanted = {k: (k, indicator, group, draws, seed) for k in keys}
+    wanted = {k: (k, indicator, group, draws, seed, source) for k in keys}
     missing = [sc for k, sc in keys.items() if wanted[k] not in _SWEEPS]
     if missing:
         sw = U.sweep(missing, draws=draws, seed=seed, years=years, indicators=[indicator],
-                     groups=[group], resolution=_band_resolution(group), progress=progress)
+                     groups=[group], resolution=_band_resolution(group), progress=progress,
+                     source=source)
         for sc in missing:
             rows = sw.indicators[sw.indicators["scenario"] == sc.name]
             _SWEEPS[wanted[_key(sc, years)]] = U.Sweep(sw.draws, rows, sw.meta)

@@ -178,13 +178,15 @@ class Frame:
         self.band_progress = W.IntProgress(value=0, min=0, max=1,
                                            layout=W.Layout(width="12em", display="none"))
         self.band_status = W.HTML()
+        #: bands from the priors instead of the calibrated ensemble (labelled so)
+        self.band_prior = W.Checkbox(value=False, indent=False, layout=W.Layout(width="auto"))
         self.band_seed = BAND_SEED
         self.show_bands.observe(self._options_changed, names="value")
-        self.band_draws.observe(
-            lambda ch: self._options_changed(ch) if self.show_bands.value else None,
-            names="value")
-        self.band_box = W.HBox([self.show_bands, self.band_draws, self.band_progress,
-                                self.band_status])
+        for w in (self.band_draws, self.band_prior):
+            w.observe(lambda ch: self._options_changed(ch) if self.show_bands.value else None,
+                      names="value")
+        self.band_box = W.HBox([self.show_bands, self.band_draws, self.band_prior,
+                                self.band_progress, self.band_status])
 
     def _exported(self):
         """What the export panel exports: the charts shown now."""
@@ -250,6 +252,7 @@ class Frame:
             self.hide_non_dual.description = word(lang, "hide_non_dual")
             self.show_bands.description = word(lang, "bands")
             self.band_draws.description = word(lang, "band_draws")
+            self.band_prior.description = word(lang, "band_prior")
             self.show_relevant()
 
     def show_relevant(self) -> None:
@@ -421,13 +424,15 @@ class Frame:
         try:
             bands = bands_cached([r.scenario for r in self.shown()], self.indicator.value,
                                  self.group.value or "all", self.years, draws, self.band_seed,
-                                 progress=tick)
+                                 progress=tick,
+                                 source="prior" if self.band_prior.value else "ensemble")
         except Exception as exc:  # shown beside the box: an observer must not raise
             bar.layout.display = "none"
             self.band_status.value = error_html(exc, lang)
             return None
         bar.value = bar.max
-        text = word(lang, "bands_done").format(n=draws, seed=self.band_seed)
+        includes = (bands.meta.get("band_includes") or {}).get(lang, "")
+        text = word(lang, "bands_done").format(n=draws, seed=self.band_seed, includes=includes)
         self.band_status.value = coloured(text, DONE)
         return bands
 
@@ -489,6 +494,7 @@ class Framed:
     band_progress = _Forward()
     band_status = _Forward()
     band_seed = _Forward()
+    band_prior = _Forward()
     band_box = _Forward()
     chart = _Forward()
     export_panel = _Forward()

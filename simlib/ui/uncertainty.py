@@ -99,6 +99,8 @@ class UncertaintyApp:
             self.school_year.value = self.school_year.options[-1]
         self.draws = W.BoundedIntText(value=draws, min=2, max=1000)
         self.seed = W.BoundedIntText(value=0, min=0, max=2**31 - 1)
+        #: bands from the priors instead of the calibrated ensemble (labelled so)
+        self.prior_only = W.Checkbox(value=False, indent=False, layout=W.Layout(width="auto"))
         self.trajectories = W.BoundedIntText(value=2, min=2, max=50)
         self.sobol_n = W.Dropdown(options=[8, 16, 32, 64, 128, 256, 512, 1024], value=8)
         self.top = W.BoundedIntText(value=min(10, len(self.priors)), min=1,
@@ -139,7 +141,7 @@ class UncertaintyApp:
             self.lang_toggle,
             W.HBox([self.scenario, self.against]),
             W.HBox([self.indicator, self.school_year]),
-            W.HBox([self.draws, self.seed, self.bands_button]),
+            W.HBox([self.draws, self.seed, self.prior_only, self.bands_button]),
             W.HBox([self.view, self.view_line]),
             W.HBox([self.tornado_button]),
             W.HBox([self.trajectories, self.top, self.sobol_n, self.screen_button]),
@@ -243,6 +245,7 @@ class UncertaintyApp:
                                  years=self.years, indicators=list(HEADLINE) + [
                                      self.indicator.value],
                                  prior_list=self.priors,
+                                 source="prior" if self.prior_only.value else "ensemble",
                                  progress=U.in_runs(self._tick, self.draws.value,
                                                     len(names)))
         except Exception as exc:  # shown in the page; the app keeps working
@@ -379,7 +382,8 @@ class UncertaintyApp:
                        (self.indicator, "indicator"), (self.school_year, "school_year"),
                        (self.draws, "draws"), (self.seed, "seed"),
                        (self.trajectories, "trajectories"), (self.sobol_n, "sobol_n"),
-                       (self.top, "top"), (self.view, "view")):
+                       (self.top, "top"), (self.view, "view"),
+                       (self.prior_only, "prior_only")):
             w.description = self._t(key)
         view = self.view.value
         self.view.options = self._view_options(lang)
