@@ -27,3 +27,18 @@ def _close_figures():
 
     if "matplotlib.pyplot" in sys.modules:
         sys.modules["matplotlib.pyplot"].close("all")
+
+
+@pytest.fixture
+def cli(capsys):
+    """``cli(*argv)``: run ``python -m simlib`` in-process (:func:`simlib.cli.main`); returns
+    (exit code, stdout, stderr)."""
+    from simlib.cli import main
+
+    def run(*argv) -> tuple[int, str, str]:
+        capsys.readouterr()
+        code = main([str(a) for a in argv])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run

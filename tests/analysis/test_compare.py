@@ -20,7 +20,6 @@ import pytest
 
 import simlib
 from simlib.analysis.compare import COLUMNS, compare
-from simlib.cli import main
 from simlib.inputs.glossary import label
 from simlib.model.outcomes import INDICATORS
 from simlib.model.simulation import MAX_YEARS
@@ -45,13 +44,6 @@ def longer_search():
 @pytest.fixture(scope="module")
 def langere_zoekperiode():
     return simlib.run("langere_zoekperiode", years=YEARS)
-
-
-def cli(capsys, *argv) -> tuple[int, str, str]:
-    capsys.readouterr()
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 # --- compare() -----------------------------------------------------------------------------
@@ -154,11 +146,11 @@ def test_an_indicator_on_one_side_only_is_not_applicable(baseline):
     assert "niet van toepassing in" in text and "ongewijzigd" in text
 
 
-def test_the_readmes_example_compares_a_closed_groeifase_with_an_open_one(capsys, tmp_path):
+def test_the_readmes_example_compares_a_closed_groeifase_with_an_open_one(cli, tmp_path):
     """`python -m simlib compare baseline pakket_serv` (the README's example) ended in an
     internal error: the Groeifase's shares exist in pakket_serv only."""
     out = tmp_path / "pakket"
-    code, _, err = cli(capsys, "compare", "baseline", "pakket_serv", "--out", out, "--years", 4)
+    code, _, err = cli("compare", "baseline", "pakket_serv", "--out", out, "--years", 4)
     assert code == 0, err
     df = pd.read_csv(out / "comparison.csv")
     g12 = df[df.indicator == "groeifase_12_months_share"]
@@ -214,9 +206,9 @@ def test_summary_rejects_unknown_input(baseline, longer_search):
 # --- python -m simlib compare ---------------------------------------------------------------
 
 
-def test_cli_compare_writes_csv_and_meta(capsys, tmp_path, baseline, langere_zoekperiode):
+def test_cli_compare_writes_csv_and_meta(cli, tmp_path, baseline, langere_zoekperiode):
     out = tmp_path / "cmp"
-    code, stdout, err = cli(capsys, "compare", "baseline", "langere_zoekperiode", "--out", out,
+    code, stdout, err = cli("compare", "baseline", "langere_zoekperiode", "--out", out,
                             "--years", YEARS)
     assert code == 0, err
     csv_path, meta_path = out / "comparison.csv", out / "meta.json"
@@ -243,12 +235,12 @@ def test_cli_compare_writes_csv_and_meta(capsys, tmp_path, baseline, langere_zoe
     assert set(meta["a"]["levers"]) == {lv.id for lv in simlib.levers()}
 
 
-def test_cli_compare_refuses_existing_comparison(capsys, tmp_path):
+def test_cli_compare_refuses_existing_comparison(cli, tmp_path):
     out = tmp_path / "cmp"
     out.mkdir()
     existing = out / "comparison.csv"
     existing.write_bytes(b"keep me\r\n\xff")
-    code, stdout, err = cli(capsys, "compare", "baseline", "langere_zoekperiode", "--out", out,
+    code, stdout, err = cli("compare", "baseline", "langere_zoekperiode", "--out", out,
                             "--years", YEARS)
     assert code == 2
     assert "comparison.csv" in err and "--force" in err
@@ -258,20 +250,20 @@ def test_cli_compare_refuses_existing_comparison(capsys, tmp_path):
     assert not (out / "meta.json").exists()
 
 
-def test_cli_compare_force_overwrites(capsys, tmp_path):
+def test_cli_compare_force_overwrites(cli, tmp_path):
     out = tmp_path / "cmp"
     out.mkdir()
     (out / "comparison.csv").write_text("old\n", encoding="utf-8")
-    code, _, err = cli(capsys, "compare", "baseline", "baseline", "--out", out, "--years", 1,
+    code, _, err = cli("compare", "baseline", "baseline", "--out", out, "--years", 1,
                        "--force")
     assert code == 0, err
     assert (out / "comparison.csv").read_text(encoding="utf-8").startswith(
         ",".join(EXPECTED_COLUMNS) + "\n")
 
 
-def test_cli_compare_bad_scenario_writes_nothing(capsys, tmp_path):
+def test_cli_compare_bad_scenario_writes_nothing(cli, tmp_path):
     out = tmp_path / "cmp"
-    code, stdout, err = cli(capsys, "compare", "baseline", "langere_zoekperiod", "--out", out,
+    code, stdout, err = cli("compare", "baseline", "langere_zoekperiod", "--out", out,
                             "--years", YEARS)
     assert code == 2
     assert "langere_zoekperiode" in err  # the suggestion
@@ -281,9 +273,9 @@ def test_cli_compare_bad_scenario_writes_nothing(capsys, tmp_path):
 
 
 @pytest.mark.parametrize("years", [0, MAX_YEARS + 1])
-def test_cli_compare_years_out_of_range(capsys, tmp_path, years):
+def test_cli_compare_years_out_of_range(cli, tmp_path, years):
     out = tmp_path / "cmp"
-    code, _, err = cli(capsys, "compare", "baseline", "baseline", "--out", out,
+    code, _, err = cli("compare", "baseline", "baseline", "--out", out,
                        "--years", years)
     assert code == 2
     assert "--years" in err

@@ -11,7 +11,6 @@ import pytest
 import simlib
 from simlib.analysis import explain as E
 from simlib.analysis.compare import compare
-from simlib.cli import main
 
 IND, SY = "dual_contract_learners", "2030-31"
 
@@ -73,16 +72,9 @@ def test_a_coalition_with_every_lever_runs_as_the_scenario():
     assert a == simlib.run(variant).value(IND, SY)
 
 
-def _cli(capsys, *argv) -> tuple[int, str, str]:
-    capsys.readouterr()
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def test_cli_writes_contributions_and_prints_the_table(tmp_path, capsys):
+def test_cli_writes_contributions_and_prints_the_table(tmp_path, cli):
     out = tmp_path / "why"
-    code, stdout, _ = _cli(capsys, "explain", "hogere_premie", "--indicator", IND,
+    code, stdout, _ = cli("explain", "hogere_premie", "--indicator", IND,
                            "--school-year", SY, "--out", out, "--lang", "en")
     assert code == 0
     with open(out / "contributions.csv", newline="", encoding="utf-8") as f:
@@ -95,7 +87,7 @@ def test_cli_writes_contributions_and_prints_the_table(tmp_path, capsys):
     assert "employer_premium_paid_eur_per_year" in stdout
     # refused without --force, nothing overwritten
     before = (out / "contributions.csv").read_bytes()
-    code, _, err = _cli(capsys, "explain", "hogere_premie", "--indicator", IND,
+    code, _, err = cli("explain", "hogere_premie", "--indicator", IND,
                         "--school-year", SY, "--out", out)
     assert code == 2 and "--force" in err
     assert (out / "contributions.csv").read_bytes() == before
@@ -107,7 +99,7 @@ def test_cli_writes_contributions_and_prints_the_table(tmp_path, capsys):
     (("--group", "finality=arbeidsmarkd"), ("--group", "finality=arbeidsmarkt")),
     (("--permutations", "1"), ("--permutations", "at least 2")),
 ])
-def test_cli_refuses_bad_input_before_any_run(tmp_path, capsys, monkeypatch, flags, words):
+def test_cli_refuses_bad_input_before_any_run(tmp_path, cli, monkeypatch, flags, words):
     def no_run(*a, **k):
         raise AssertionError("ran the model on bad input")
 
@@ -116,14 +108,14 @@ def test_cli_refuses_bad_input_before_any_run(tmp_path, capsys, monkeypatch, fla
     args.update(dict(zip(flags[::2], flags[1::2], strict=True)))
     argv = ["explain", "hogere_premie", *[x for kv in args.items() for x in kv],
             "--out", tmp_path / "o"]
-    code, _, err = _cli(capsys, *argv)
+    code, _, err = cli(*argv)
     assert code == 2 and "Traceback" not in err
     for w in words:
         assert w in err
     assert not (tmp_path / "o").exists()
 
 
-def test_cli_refuses_a_scenario_that_changes_nothing(tmp_path, capsys):
-    code, _, err = _cli(capsys, "explain", "baseline", "--indicator", IND, "--school-year", SY,
+def test_cli_refuses_a_scenario_that_changes_nothing(tmp_path, cli):
+    code, _, err = cli("explain", "baseline", "--indicator", IND, "--school-year", SY,
                         "--out", tmp_path / "o")
     assert code == 2 and "nothing to split" in err
