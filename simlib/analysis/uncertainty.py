@@ -404,8 +404,11 @@ def _shared(scenarios, years, resolution, indicators, groups) -> dict:
 
     overrides = {k: dict(v) if isinstance(v, Mapping) else v
                  for k, v in active_overrides().items()}
+    # each indicator and group once: a repeat would give each draw's rows twice (and a
+    # band of "400 draws" from 200)
     return {"scenarios": scenarios, "years": years, "resolution": resolution,
-            "indicators": list(indicators) if indicators else [], "groups": list(groups),
+            "indicators": list(dict.fromkeys(indicators)) if indicators else [],
+            "groups": list(dict.fromkeys(groups)),
             "rows": None, "overrides": overrides}
 
 

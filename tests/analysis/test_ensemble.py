@@ -249,3 +249,11 @@ def test_the_report_of_a_stored_ensemble_writes_its_coverage_table(capsys, store
             "point", "point_quantile"} <= set(table.columns)
     assert DUAL in set(table["target"])
     assert main(["calibrate", "--report", "--out", str(out)]) == 2  # not without --force
+
+
+def test_an_indicator_asked_twice_gives_each_draw_once():
+    from simlib.analysis import uncertainty as U
+
+    sw = U.sweep("baseline", 4, seed=2, years=1, indicators=["dual_contract_learners"] * 2,
+                 groups=["all", "all"])
+    assert len(sw.indicators) == 4 and (sw.bands()["draws"] == 4).all()
