@@ -401,7 +401,8 @@ def test_uncertainty_charts_have_units_and_titles(small_sweep, lang):
     ax = UP.sobol_bars(s, "dual_contract_learners", "2030-31", lang=lang)
     assert ax.get_xlabel()
     text = UP.footnote(small_sweep.meta, lang)
-    assert "3" in text and ("herkalibratie" in text if lang == "nl" else "recalibration" in text)
+    assert "3" in text and ("gekalibreerde ensemble" in text if lang == "nl"
+                            else "calibrated ensemble" in text)
     plt.close("all")
 
 

@@ -169,10 +169,10 @@ def test_the_export_carries_the_bands_and_says_what_they_are(fresh, sweeps, tmp_
     assert {"p5", "p25", "p50", "p75", "p95", "draws"} <= set(csv.columns)
     assert set(csv["scenario"]) == {"baseline", "eigen_scenario"}
     svg = (tmp_path / "banden.svg").read_text(encoding="utf-8")
-    for words in (f"Banden: {DRAWS} trekkingen", "(seed 0)", "geen herkalibratie per",
+    for words in (f"Banden: {DRAWS} trekkingen", "(seed 0)", "gekalibreerde",
                   "50%-band", "90%-band"):
         assert words in svg, words
-    assert "herkalibratie" in app.chart.footnote.value  # and on screen
+    assert "gekalibreerde ensemble" in app.chart.footnote.value  # and on screen
 
 
 def test_the_language_toggle_changes_the_labels_without_a_sweep(fresh, sweeps):
@@ -185,8 +185,13 @@ def test_the_language_toggle_changes_the_labels_without_a_sweep(fresh, sweeps):
     assert app.band_draws.description == "Draws"
     legend = {t.get_text() for t in app.chart.axes[0].get_legend().get_texts()}
     assert {"50% band", "90% band"} <= legend
-    assert "no recalibration" in app.chart.extra_note
+    assert "calibrated ensemble" in app.chart.extra_note
     assert len(sweeps) == 1
+    app.band_prior.value = True  # prior only: a sweep of its own, said so
+    assert len(sweeps) == 2 and "prior only" in app.chart.extra_note
+    assert "not calibrated" in app.band_status.value
+    assert app.band_prior.description == "prior only (not calibrated)"
+    app.band_prior.value = False
     app.lang_toggle.value = "nl"
 
 

@@ -26,7 +26,7 @@ def test_bands_with_a_progress_bar_and_a_paired_difference(app):
     charts = app.charts()
     assert [c.name for c in charts] == ["banden", "banden_verschil"]
     assert all(c.image.value[:4] == b"\x89PNG" for c in charts)
-    assert "herkalibratie" in charts[0].note.value
+    assert "gekalibreerde ensemble" in charts[0].note.value
     assert app.fan.widget.layout.display is None and app.tornado.widget.layout.display == "none"
     assert set(charts[0].table["indicator"]) == {"dual_contract_learners"}
 
@@ -51,7 +51,7 @@ def test_language_switch_relabels_and_redraws(app):
     app.lang_toggle.value = "en"
     assert app.bands_button.description == "Compute bands"
     assert app.indicator.value == "dual_contract_learners"
-    assert "recalibration" in app.fan.note.value
+    assert "calibrated ensemble" in app.fan.note.value
     assert app.fan.image.value != before
     assert "Termination of a contract (per month)" in app.drivers.value  # the glossary label
     app.set_lang("nl")
@@ -76,7 +76,7 @@ def test_the_export_panel_exports_the_computed_charts(app, tmp_path):
     assert "onzekerheid_banden.png" in names and "onzekerheid_tornado.csv" in names
     # the export's footnote says what the bands include (and the scenarios, as every chart)
     svg = (tmp_path / "onzekerheid_banden.svg").read_text(encoding="utf-8")
-    assert "herkalibratie" in svg and "Basislijn" in svg
+    assert "gekalibreerde" in svg and "Basislijn" in svg
     assert not ui.ExportPanel(app.charts, folder=str(tmp_path), stem="onzekerheid").export()
 
 
