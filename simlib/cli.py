@@ -421,22 +421,23 @@ def _cmd_explain(args) -> int:
               flush=True)
 
     ex = E.contributions(variant, args.indicator, args.school_year, base=base,
-                         group=args.group, permutations=args.permutations, seed=args.seed,
-                         progress=progress)
+                         group=args.group, by=args.by, permutations=args.permutations,
+                         seed=args.seed, progress=progress)
     print(explanation_text(ex, args.lang))
     meta = {"scenario": ex.scenario, "base": ex.base, "indicator": ex.indicator,
             "group": ex.group, "school_year": ex.school_year, "unit": ex.unit,
             "base_value": ex.base_value, "value": ex.value, "difference": ex.difference,
             "method": ex.method, "runs": ex.runs, "permutations": ex.permutations,
-            "seed": ex.seed, "std_error": dict(zip(ex.table.lever, ex.table.std_error,
-                                                   strict=True)),
+            "seed": ex.seed, "by": ex.by,
+            "std_error": dict(zip(ex.table[ex.by], ex.table.std_error, strict=True)),
             "model": model_label(),
             "contribution": "Shapley value: the lever's marginal effect averaged over the "
                             "orders in which the changed levers can be switched on; the "
                             "contributions add up to the difference (value - base_value)"}
 
     def write(folder: Path) -> list[Path]:
-        files = {"contributions.csv": table(ex.table[list(E.COLUMNS)], index=False,
+        columns = [ex.by, *E.COLUMNS[1:]]  # lever (or channel), contribution, unit
+        files = {"contributions.csv": table(ex.table[columns], index=False,
                                             lineterminator="\n", encoding="utf-8")}
         return write_folder(folder, files, meta, overwrite=args.force)
 
@@ -535,6 +536,10 @@ def build_parser() -> argparse.ArgumentParser:
                    "(default baseline)")
     p.add_argument("--group", default="all", help="all (default) or axis=label, e.g. "
                    "finality=arbeidsmarkt")
+    p.add_argument("--by", choices=("lever", "channel"), default="lever",
+                   help="split over the changed levers (default) or over the model's channels "
+                   "(take-up, places, search and placement, terminations, guaranteed places, "
+                   "Groeifase, qualification, costs)")
     p.add_argument("--permutations", type=int, default=48, help="random orders of the "
                    "levers when there are more than 10 (sampled Shapley values; default 48)")
     p.add_argument("--seed", type=int, default=0, help="seed of those orders (default 0)")

@@ -18,6 +18,15 @@ splits it over the changed levers so that the parts add up to the whole:
   number). Either way the contributions add up to ``v(all) - v(none)``, the difference
   ``compare`` reports (each order's marginal effects telescope to it).
 
+**By channel** (``by="channel"``): the same difference split over the model's channels, the
+rates through which the policy modules act (:data:`CHANNELS`: take-up of dual, the supply of
+workplaces, search and placement, contract terminations, guaranteed places, the Groeifase,
+qualification, costs). A coalition of channels is the base's rates with the scenario's
+rates of those channels (the scenario's levers, every module applied, and then only those
+rates kept), run as any scenario. So the text can say "mostly through fewer places". A
+rate of no listed channel falls in ``"other"`` (none of the registered modules has one:
+tested).
+
 What a contribution means, and what it does not: an interaction (the Groeifase's capacity
 matters only once the Groeifase is open) is shared between the levers that make it, in equal
 parts over the orders; a contribution is not the effect of that lever alone (run the
@@ -39,15 +48,60 @@ import pandas as pd
 from simlib.inputs.scenario import Scenario, load_scenario
 from simlib.model.structure import Timeline
 
-__all__ = ["EXACT_MAX", "PERMUTATIONS", "COLUMNS", "Explanation", "changed_levers",
-           "coalition", "contributions", "years_for"]
+__all__ = ["EXACT_MAX", "PERMUTATIONS", "COLUMNS", "CHANNELS", "Explanation",
+           "changed_levers", "coalition", "contributions", "years_for", "channel_of",
+           "changed_channels"]
 
 #: Up to this many changed levers the Shapley values are exact (2^n runs).
 EXACT_MAX = 10
 #: Random orders of the levers for sampled Shapley values beyond :data:`EXACT_MAX` levers.
 PERMUTATIONS = 48
-#: The columns of ``contributions.csv`` (the issue's contract), in order.
+#: The columns of ``contributions.csv`` (the issue's contract), in order; split by channel
+#: the first is ``channel``.
 COLUMNS = ("lever", "contribution", "unit")
+#: The model's channels: the rates (names, or prefixes ending in ``*``) through which the
+#: policy modules act (:mod:`simlib.model.policies`, each module's ``RATES``).
+CHANNELS = {
+    "take_up": ("route_dual_share", "route_weight", "oao_share"),
+    "places": ("places_factor", "refusal_hazard"),
+    "placement": ("placement_hazard", "window_days", "screen_ready_prob"),
+    "terminations": ("termination_hazard",),
+    "guaranteed_places": ("guarantee_*",),
+    "groeifase": ("groeifase_*", "leave_hazard_groeifase"),
+    "qualification": ("partial_share_aanloop",),
+    "costs": ("cost_*",),
+}
+
+
+def channel_of(rate: str) -> str:
+    """The channel (:data:`CHANNELS`) of the rate named ``rate``, or ``"other"``."""
+    for channel, names in CHANNELS.items():
+        for n in names:
+            if rate == n or (n.endswith("*") and rate.startswith(n[:-1])):
+                return channel
+    return "other"
+
+
+def _same(a, b) -> bool:
+    """Whether two rates (a :class:`~simlib.model.rates.Rate`, an array or a number) are
+    equal value for value."""
+    if a is b:
+        return True
+    if hasattr(a, "tc") and hasattr(b, "tc"):
+        return _same(a.tc, b.tc) and _same(a.ti, b.ti)
+    x, y = np.asarray(a), np.asarray(b)
+    return x.shape == y.shape and bool(np.array_equal(x, y))
+
+
+def changed_channels(base_rates: dict, variant_rates: dict) -> dict[str, list[str]]:
+    """The channels whose rates differ between two sets of policy rates, with those rates,
+    in the order of :data:`CHANNELS` (then ``"other"``)."""
+    out: dict[str, list[str]] = {}
+    for name in variant_rates:
+        if not _same(base_rates.get(name), variant_rates[name]):
+            out.setdefault(channel_of(name), []).append(name)
+    order = [*CHANNELS, "other"]
+    return {k: out[k] for k in order if k in out}
 
 
 @dataclass(frozen=True)
@@ -56,7 +110,8 @@ class Explanation:
     :data:`COLUMNS`, then ``std_error``: 0 where exact), largest absolute contribution
     first; ``base_value`` and ``value``: the indicator in the base and in the scenario;
     ``method``: ``"exact"`` or ``"sampled"``; ``runs``: model runs made (cached ones
-    included); ``permutations``: orders sampled (0 when exact)."""
+    included); ``permutations``: orders sampled (0 when exact); ``by``: ``"lever"`` or
+    ``"channel"`` (then the table's first column is ``channel``)."""
 
     scenario: str
     base: str
@@ -71,6 +126,7 @@ class Explanation:
     runs: int
     permutations: int
     seed: int
+    by: str = "lever"
 
     @property
     def difference(self) -> float:
@@ -118,37 +174,37 @@ def years_for(school_year: str) -> int:
 
 
 def contributions(scenario: str | Scenario, indicator: str, school_year: str, *,
-                  base: str | Scenario = "baseline", group: str = "all",
+                  base: str | Scenario = "baseline", group: str = "all", by: str = "lever",
                   permutations: int = PERMUTATIONS, seed: int = 0,
                   progress: Callable[[int, int], None] | None = None) -> Explanation:
     """The Shapley split of ``indicator`` (``group``, ``school_year``) of ``scenario`` minus
-    ``base`` over the levers that differ (see the module). ``progress(runs done, runs)``.
+    ``base`` over the levers that differ (``by="lever"``) or over the channels whose rates
+    differ (``by="channel"``), see the module. ``progress(runs done, runs)``.
 
-    Raises ``ValueError`` for an unknown indicator, group or school year, or when the two
-    scenarios change no lever against each other."""
+    Raises ``ValueError`` for an unknown indicator, group, school year or ``by``, or when
+    the two scenarios change nothing against each other."""
     from simlib.model.outcomes import INDICATORS
-    from simlib.model.simulation import run
 
     variant = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     reference = base if isinstance(base, Scenario) else load_scenario(base)
     units = {ind.id: ind.unit for ind in INDICATORS}
     if indicator not in units:
         raise ValueError(f"unknown indicator {indicator!r}")
+    if by not in ("lever", "channel"):
+        raise ValueError(f"by: {by!r}; expected lever or channel")
     years = years_for(school_year)
-    levers = changed_levers(variant, reference)
-    if not levers:
+    players, run_of = (_by_lever if by == "lever" else _by_channel)(variant, reference, years)
+    if not players:
         raise ValueError(f"{variant.name!r} and {reference.name!r} set every lever alike: "
                          "nothing to split")
-    n = len(levers)
+    n = len(players)
     exact = n <= EXACT_MAX
     total = 2 ** n if exact else 2 + permutations * (n - 1)
     values: dict[frozenset, float] = {}
 
     def v(members: frozenset) -> float:
         if members not in values:
-            sc = reference if not members else variant if len(members) == n else \
-                coalition(reference, variant, [k for k in levers if k in members])
-            result = run(sc, years)
+            result = run_of([k for k in players if k in members])
             if group not in set(result.indicators["group"]):
                 raise ValueError(f"unknown group {group!r}; expected all or axis=label, "
                                  f"e.g. finality=arbeidsmarkt")
@@ -158,17 +214,54 @@ def contributions(scenario: str | Scenario, indicator: str, school_year: str, *,
         return values[members]
 
     if exact:
-        phi, se = _exact(levers, v), np.zeros(n)
+        phi, se = _exact(players, v), np.zeros(n)
     else:
-        phi, se = _sampled(levers, v, permutations, seed)
-    table = pd.DataFrame({"lever": levers, "contribution": phi, "unit": units[indicator],
+        phi, se = _sampled(players, v, permutations, seed)
+    table = pd.DataFrame({by: players, "contribution": phi, "unit": units[indicator],
                           "std_error": se})
     order = np.argsort(-np.abs(table["contribution"].to_numpy()), kind="stable")
     table = table.iloc[order].reset_index(drop=True)
     return Explanation(variant.name, reference.name, indicator, group, school_year,
-                       units[indicator], v(frozenset()), v(frozenset(levers)), table,
+                       units[indicator], v(frozenset()), v(frozenset(players)), table,
                        "exact" if exact else "sampled", len(values),
-                       0 if exact else permutations, seed)
+                       0 if exact else permutations, seed, by)
+
+
+def _by_lever(variant: Scenario, reference: Scenario, years: int):
+    """The changed levers, and the run of a coalition of them (the base with their
+    schedules; the scenario itself for all of them)."""
+    from simlib.model.simulation import run
+
+    levers = changed_levers(variant, reference)
+
+    def run_of(members: list[str]):
+        sc = reference if not members else variant if len(members) == len(levers) else \
+            coalition(reference, variant, members)
+        return run(sc, years)
+
+    return levers, run_of
+
+
+def _by_channel(variant: Scenario, reference: Scenario, years: int):
+    """The channels whose rates differ, and the run of a coalition of them (the base's
+    rates with the scenario's rates of those channels)."""
+    from simlib.model.engine import simulate
+    from simlib.model.simulation import Result, policy_rates
+
+    timeline = Timeline(years)
+    base_rates = policy_rates(reference, timeline)
+    variant_rates = policy_rates(variant, timeline)
+    changed = changed_channels(base_rates, variant_rates)
+
+    def run_of(members: list[str]):
+        rates = dict(base_rates)
+        for channel in members:
+            for name in changed[channel]:
+                rates[name] = variant_rates[name]
+        return Result(variant if len(members) == len(changed) else reference,
+                      simulate(rates, timeline))
+
+    return list(changed), run_of
 
 
 def _exact(levers: list[str], v: Callable[[frozenset], float]) -> np.ndarray:

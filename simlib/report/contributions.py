@@ -17,7 +17,8 @@ def explanation_text(ex, lang: str = "nl") -> str:
     contribution means."""
     lang = N._check_lang(lang)
     t = texts("explain")[lang]
-    names = {lv.id: lv.label(lang) for lv in levers()}
+    channels = texts("channels")[lang]
+    names = channels if ex.by == "channel" else {lv.id: lv.label(lang) for lv in levers()}
     group = label("groups", ex.group, lang) if ex.group != "all" else label("groups", "all", lang)
     title = t["title"].format(indicator=label("indicators", ex.indicator, lang), group=group,
                               sy=ex.school_year, scenario=ex.scenario, base=ex.base)
@@ -27,10 +28,12 @@ def explanation_text(ex, lang: str = "nl") -> str:
     def amount(v: float) -> str:
         return N.difference_text(0.0, v, ex.unit, lang)
 
-    head = [t["lever"], t["label"], t["contribution"]] + ([t["std_error"]] if sampled else [])
-    rows = [[r.lever, names.get(r.lever, r.lever), amount(r.contribution)]
-            + ([N.value_text(r.std_error, ex.unit, lang)] if sampled else [])
-            for r in ex.table.itertuples()]
+    first = channels["channel"] if ex.by == "channel" else t["lever"]
+    head = [first, t["label"], t["contribution"]] + ([t["std_error"]] if sampled else [])
+    rows = [[key, names.get(key, key), amount(c)]
+            + ([N.value_text(se, ex.unit, lang)] if sampled else [])
+            for key, c, se in zip(ex.table[ex.by], ex.table.contribution, ex.table.std_error,
+                                  strict=True)]
     total = [t["total"], "", N.difference_text(ex.base_value, ex.value, ex.unit, lang)] \
         + ([""] if sampled else [])
     widths = [max(len(r[i]) for r in [head, *rows, total]) for i in range(len(head))]
@@ -40,12 +43,12 @@ def explanation_text(ex, lang: str = "nl") -> str:
         return "  ".join(c.rjust(w) if i in right else c.ljust(w)
                          for i, (c, w) in enumerate(zip(cells, widths, strict=True))).rstrip()
 
-    k = len(ex.table)
-    method = t["sampled"].format(p=ex.permutations, k=k, seed=ex.seed, runs=ex.runs) \
-        if sampled else t["exact"].format(n=2 ** k, k=k, runs=ex.runs)
+    k, kind = len(ex.table), "_channel" if ex.by == "channel" else ""
+    method = t["sampled" + kind].format(p=ex.permutations, k=k, seed=ex.seed, runs=ex.runs) \
+        if sampled else t["exact" + kind].format(n=2 ** k, k=k, runs=ex.runs)
     values = t["values"].format(base=ex.base, scenario=ex.scenario,
                                 a=N.value_text(ex.base_value, ex.unit, lang),
                                 b=N.value_text(ex.value, ex.unit, lang))
     sep = ["-" * w for w in widths]
     return "\n".join([title, "", line(head), line(sep), *map(line, rows), line(sep),
-                      line(total), "", values, method, t["meaning"]])
+                      line(total), "", values, method, t["meaning" + kind]])

@@ -119,3 +119,28 @@ def test_cli_refuses_a_scenario_that_changes_nothing(tmp_path, cli):
     code, _, err = cli("explain", "baseline", "--indicator", IND, "--school-year", SY,
                         "--out", tmp_path / "o")
     assert code == 2 and "nothing to split" in err
+
+
+def test_by_channel_adds_up_and_names_the_places_of_a_graded_allowance():
+    ex = E.contributions("graduele_leervergoeding", IND, SY, by="channel")
+    assert ex.by == "channel" and list(ex.table.columns[:3]) == ["channel", "contribution", "unit"]
+    whole = _compare_difference("graduele_leervergoeding")
+    assert abs(ex.table.contribution.sum() - whole) <= 1e-9 * abs(whole)
+    top = ex.table.iloc[0]
+    assert top.channel == "places" and top.contribution < 0  # fewer places: employers pay
+    assert (ex.table.loc[ex.table.channel == "costs", "contribution"] == 0).all()
+
+
+def test_every_rate_a_policy_module_may_change_has_a_channel():
+    from simlib.model.policies import MODULES
+
+    rates = {r for m in MODULES for r in m.RATES}
+    assert {r: E.channel_of(r) for r in rates if E.channel_of(r) == "other"} == {}
+
+
+def test_cli_by_channel_writes_a_channel_column(tmp_path, cli):
+    code, stdout, _ = cli("explain", "hogere_premie", "--indicator", IND, "--school-year", SY,
+                          "--by", "channel", "--out", tmp_path / "c")
+    assert code == 0 and "kanaal" in stdout and "aanbod van leerwerkplekken" in stdout
+    head = (tmp_path / "c" / "contributions.csv").read_text(encoding="utf-8").splitlines()[0]
+    assert head == "channel,contribution,unit"
