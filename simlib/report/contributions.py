@@ -7,7 +7,41 @@ from simlib.inputs.glossary import label, texts
 from simlib.inputs.levers import levers
 from simlib.report import numbers as N
 
-__all__ = ["explanation_text"]
+__all__ = ["explanation_text", "drivers_text"]
+
+
+def drivers_text(ex, lang: str = "nl") -> str:
+    """One sentence naming what drives the difference of ``ex`` (an
+    :class:`simlib.analysis.explain.Explanation`): the largest contribution, and the
+    second where it is at least a quarter of the first, each with its amount by the number
+    rule (levers with their evidence grade; channels by name), said to work the other way
+    when its sign differs. Empty when nothing differs."""
+    lang = N._check_lang(lang)
+    t = texts("explain")[lang]
+    rows = [(k, c) for k, c in zip(ex.table[ex.by], ex.table.contribution, strict=True)
+            if not N.text_is_zero(N.difference_text(0.0, c, ex.unit, lang))]
+    if not rows:
+        return ""
+    if ex.by == "channel":
+        names = texts("channels")[lang]
+
+        def part(key: str, c: float) -> str:
+            return t["driver_channel"].format(label=names.get(key, key),
+                                             amount=N.difference_text(0.0, c, ex.unit, lang))
+    else:
+        by_id = {lv.id: lv for lv in levers()}
+
+        def part(key: str, c: float) -> str:
+            lv = by_id.get(key)
+            return t["driver_lever"].format(
+                label=lv.label(lang) if lv else key, grade=lv.evidence_grade if lv else "?",
+                amount=N.difference_text(0.0, c, ex.unit, lang))
+    total = N.difference_text(ex.base_value, ex.value, ex.unit, lang)
+    (k1, c1), rest = rows[0], rows[1:]
+    if rest and abs(rest[0][1]) >= 0.25 * abs(c1):
+        key = "drivers_more" if (rest[0][1] > 0) == (c1 > 0) else "drivers_against"
+        return t[key].format(total=total, first=part(k1, c1), second=part(*rest[0]))
+    return t["drivers"].format(total=total, first=part(k1, c1))
 
 
 def explanation_text(ex, lang: str = "nl") -> str:
@@ -51,4 +85,5 @@ def explanation_text(ex, lang: str = "nl") -> str:
                                 b=N.value_text(ex.value, ex.unit, lang))
     sep = ["-" * w for w in widths]
     return "\n".join([title, "", line(head), line(sep), *map(line, rows), line(sep),
-                      line(total), "", values, method, t["meaning" + kind]])
+                      line(total), "", drivers_text(ex, lang), values, method,
+                      t["meaning" + kind]])

@@ -144,3 +144,19 @@ def test_cli_by_channel_writes_a_channel_column(tmp_path, cli):
     assert code == 0 and "kanaal" in stdout and "aanbod van leerwerkplekken" in stdout
     head = (tmp_path / "c" / "contributions.csv").read_text(encoding="utf-8").splitlines()[0]
     assert head == "channel,contribution,unit"
+
+
+def test_the_text_names_the_largest_driver_with_its_evidence_grade():
+    from simlib.report.contributions import drivers_text
+
+    ex = E.contributions("hogere_premie", IND, SY)
+    text = drivers_text(ex, "en")
+    assert text.startswith("The difference (+351 learners) comes mostly from ")
+    assert "evidence grade" in text
+    nl = drivers_text(E.contributions("groeifase_springplank", "unqualified_outflow", SY), "nl")
+    # opening the Groeifase (+144) drives it; the springboard (-19) is under a quarter of that
+    assert "Groeifase als alternatief traject (+144" in nl and "Springplank" not in nl
+    # by channel, pakket_serv: the Groeifase up, search and placement down (a third of it)
+    nl = drivers_text(E.contributions("pakket_serv", "unqualified_outflow", SY, by="channel"))
+    assert "het kanaal Groeifase (+124" in nl and "andere richting" in nl
+    assert "zoeken en plaatsing (-35" in nl

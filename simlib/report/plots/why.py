@@ -143,7 +143,10 @@ def why(result_or_results, ax: Axes | None = None, lang: str = "nl", *,
     _title(ax, t["title"].format(ind=name, sy=ex.school_year),
            left_pt=max(len(r) for r in rows) * 8 * 0.55 + 12)
     k = len(parts)
-    set_chart_note(ax, t["note_sampled"].format(p=ex.permutations, k=k) if ex.method == "sampled"
-                   else t["note_exact"].format(n=2 ** k, k=k))
+    from simlib.report.contributions import drivers_text
+
+    method = t["note_sampled"].format(p=ex.permutations, k=k) if ex.method == "sampled" \
+        else t["note_exact"].format(n=2 ** k, k=k)
+    set_chart_note(ax, f"{drivers_text(ex, lang)} {method}")
     return ax
 
