@@ -1,9 +1,12 @@
-"""The comparison notebook's app: two scenarios side by side, and the sliders saved as a
-scenario file (or, in the dashboard, offered as a download to upload again later)."""
+"""The comparison notebook's app: two scenarios side by side (and more in the same chart and
+table), and the sliders saved as a scenario file (or, in the dashboard, offered as a
+download to upload again later)."""
 
 from __future__ import annotations
 
+import difflib
 import html
+from collections.abc import Sequence
 from pathlib import Path
 
 import ipywidgets as W
@@ -19,7 +22,12 @@ from simlib.ui.cache import run_cached
 from simlib.ui.common import error_html, word
 from simlib.ui.controls import LeverPanel
 from simlib.ui.frame import Frame, Framed, FrameSpec
-from simlib.ui.summary_text import SUMMARY_INDICATORS, comparison_html, summary_html
+from simlib.ui.summary_text import (
+    SUMMARY_INDICATORS,
+    comparison_html,
+    scenarios_html,
+    summary_html,
+)
 from simlib.ui.upload import ScenarioUpload
 
 __all__ = ["CompareApp", "SLIDERS"]
@@ -34,7 +42,10 @@ _SAVE_TEXT = texts("ui_save")
 class CompareApp(Framed):
     """Two scenarios side by side: files of ``scenarios/`` (and of ``save_dir``) or the current
     sliders; the indicator over time and the difference B - A, a text of what changed and by
-    how much, and a box to save the sliders as a scenario file.
+    how much, and a box to save the sliders as a scenario file. ``more``: further scenarios
+    drawn in the same trend (between A and B) and set beside them in one table of the
+    headline indicators (:func:`simlib.ui.summary_text.scenarios_html`); the difference
+    chart stays B - A.
 
     Saving (:meth:`save`) follows :func:`simlib.report.downloads.default_mode`: in JupyterLab
     ("files") the file is written in the folder of the box's folder field (``save_dir`` at
@@ -44,7 +55,7 @@ class CompareApp(Framed):
 
     def __init__(self, a: str = "baseline", b: str = SLIDERS, years: int = HORIZON_YEARS,
                  lang: str = "nl", save_dir: str | Path | None = None,
-                 export_folder: str | Path | None = None):
+                 export_folder: str | Path | None = None, more: Sequence[str] = ()):
         spec = FrameSpec(views=("trend",), kinds={"trend": ("trend", "difference")},
                          stem="vergelijking", summary=self._summary)
         self.frame = Frame(spec, years, lang, export_folder)
@@ -54,10 +65,11 @@ class CompareApp(Framed):
         self.panel.on_change(self._levers_changed)
         self.pick_a = W.Dropdown(layout=W.Layout(width="auto"))
         self.pick_b = W.Dropdown(layout=W.Layout(width="auto"))
+        self.pick_more = W.SelectMultiple(rows=4, layout=W.Layout(width="auto"))
         self.upload = ScenarioUpload(lang)  # upload: a scenario file, offered in both lists
         self.upload.on_scenario(self._uploaded)  # upload
-        self._fill_picks(a, b)
-        for pick in (self.pick_a, self.pick_b):
+        self._fill_picks(a, b, more)
+        for pick in (self.pick_a, self.pick_b, self.pick_more):
             pick.observe(lambda _c: None if self.frame.quiet else self.update(), names="value")
         self.save_name = W.Text(value="mijn_scenario")
         self.save_label = W.Text(value="")
@@ -82,7 +94,7 @@ class CompareApp(Framed):
         save_box = W.VBox([self.save_title, self.save_folder, self.save_name, self.save_label,
                            W.HBox([self.save_overwrite, self.save_button]), self.save_message,
                            self.save_links, self.upload.widget])  # upload
-        picks = W.VBox([self.pick_a, self.pick_b])
+        picks = W.HBox([W.VBox([self.pick_a, self.pick_b]), self.pick_more])
         controls = W.VBox([W.HBox([self.indicator, self.group]), self.band_box])
         self.main = W.VBox([
             self.lang_toggle, picks, controls, self.status, self.chart.widget, self.summary,
@@ -115,16 +127,26 @@ class CompareApp(Framed):
         opts += [(self.upload.label(key, lang), key) for key in self.upload.scenarios]  # upload
         return opts
 
-    def _fill_picks(self, a: str | None = None, b: str | None = None) -> None:
+    def _fill_picks(self, a: str | None = None, b: str | None = None,
+                    more: Sequence[str] | None = None) -> None:
         with self.frame.quietly():
             options = self._options()
             values = [v for _, v in options]
             a = a if a is not None else self.pick_a.value
             b = b if b is not None else self.pick_b.value
+            more = tuple(more if more is not None else self.pick_more.value)
+            unknown = [m for m in more if m not in values]
+            if unknown:
+                near = difflib.get_close_matches(unknown[0], values, n=1)
+                hint = f"; did you mean {near[0]!r}?" if near else ""
+                raise ValueError(f"more: unknown scenarios {unknown}; expected names of "
+                                 f"scenarios/ or {SLIDERS!r}{hint}")
             self.pick_a.options = options
             self.pick_b.options = options
+            self.pick_more.options = options
             self.pick_a.value = a if a in values else "baseline"
             self.pick_b.value = b if b in values else SLIDERS
+            self.pick_more.value = more
             self._label_picks()
 
     def _scenario(self, key: str):
@@ -141,24 +163,32 @@ class CompareApp(Framed):
         """Run (cached) the two picked scenarios and redraw."""
         self.frame.rerun(self._runs)
 
+    def _keys(self) -> list[str]:
+        """The scenarios shown, in chart order: A, the further ones (each once, neither A
+        nor B), B."""
+        a, b = self.pick_a.value, self.pick_b.value
+        more = [k for k in dict.fromkeys(self.pick_more.value) if k not in (a, b)]
+        return [a, *more, b]
+
     def _runs(self) -> list:
-        return [run_cached(self._scenario(self.pick_a.value), self.years),
-                run_cached(self._scenario(self.pick_b.value), self.years)]
+        return [run_cached(self._scenario(k), self.years) for k in self._keys()]
 
     def _levers_changed(self) -> None:
         """A lever moved: rerun once its burst is over, if the sliders' scenario is shown."""
-        if SLIDERS in (self.pick_a.value, self.pick_b.value):
+        if SLIDERS in self._keys():
             self.frame.rerun_soon(self._runs)
 
     def _summary(self) -> str:
-        a, b = (r.scenario for r in self.results)
+        first, last = self.results[0], self.results[-1]
         lang = self.lang
-        diffs = lever_differences(a, b, lang)
+        diffs = lever_differences(first.scenario, last.scenario, lang)
         text = summary_html(diffs, word(lang, "lever_diff")) if diffs else \
             f"<b>{word(lang, 'no_lever_diff')}</b>"
-        return text + comparison_html(self.results[0], self.results[1], lang,
-                                      (*SUMMARY_INDICATORS, self.indicator.value), None,
-                                      self.group.value)
+        shown = (*SUMMARY_INDICATORS, self.indicator.value)
+        text += comparison_html(first, last, lang, shown, None, self.group.value)
+        if len(self.results) > 2:
+            text += scenarios_html(self.results, lang, shown, None, self.group.value)
+        return text
 
     def save(self) -> Path | None:
         """Save the sliders as a scenario file ``NAME.toml``.
@@ -219,6 +249,7 @@ class CompareApp(Framed):
         self._label_picks()
 
     def _label_picks(self) -> None:
-        for pick, key in ((self.pick_a, "scenario_a"), (self.pick_b, "scenario_b")):
+        for pick, key in ((self.pick_a, "scenario_a"), (self.pick_b, "scenario_b"),
+                          (self.pick_more, "more_scenarios")):
             pick.description = word(self.lang, key)
             pick.style.description_width = "initial"

@@ -6,9 +6,11 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable, Sequence
 
+from simlib.inputs.glossary import label
 from simlib.report import plots
+from simlib.ui.common import word
 
-__all__ = ["SUMMARY_INDICATORS", "summary_html", "comparison_html"]
+__all__ = ["SUMMARY_INDICATORS", "summary_html", "comparison_html", "scenarios_html"]
 
 #: The indicators every comparison text reports (the chart's own indicator is added).
 SUMMARY_INDICATORS = ("dual_contract_learners", "placement_share", "work_ready_without_place",
@@ -48,3 +50,39 @@ def comparison_html(a, b, lang: str, indicators: Sequence[str], school_year: str
         else:
             merged.append(line)
     return summary_html(merged, first)
+
+
+def scenarios_html(results: Sequence, lang: str, indicators: Sequence[str],
+                   school_year: str | None, group: str = "all") -> str:
+    """Several results side by side in one table: a row per indicator (those with a value),
+    a column per scenario in chart order, each value by the number rule and, after the
+    first, its difference from the first; ``school_year`` the last if None."""
+    from simlib.model.outcomes import INDICATOR_BY_ID
+    from simlib.report import numbers as N
+
+    slim = [plots._Slim(r, indicators, [group]) for r in results]
+    year = school_year or max(slim[0].indicators.school_year)
+    rows = []
+    for ind in dict.fromkeys(i for i in indicators if i in INDICATOR_BY_ID):
+        unit = INDICATOR_BY_ID[ind].unit
+        vals = []
+        for s in slim:
+            t = s.indicators
+            v = t[(t.indicator == ind) & (t.school_year == year)].value
+            vals.append(float(v.iloc[0]) if len(v) else float("nan"))
+        if all(v != v for v in vals):  # no value anywhere
+            continue
+        cells = [N.value_text(vals[0], unit, lang)] + [
+            f"{N.value_text(v, unit, lang)} ({N.difference_text(vals[0], v, unit, lang)})"
+            for v in vals[1:]]
+        rows.append((label("indicators", ind, lang), cells))
+    head = "".join(f"<th style='text-align:right;padding:0 0.6em'>"
+                   f"{html.escape(r.scenario.label(lang))}</th>" for r in results)
+    body = "".join(
+        f"<tr><td>{html.escape(name)}</td>"
+        + "".join(f"<td style='text-align:right;padding:0 0.6em'>{html.escape(c)}</td>"
+                  for c in cells) + "</tr>" for name, cells in rows)
+    title = word(lang, "scenarios_table").format(sy=year)
+    return (f"<b>{html.escape(title)}</b><table style='border-collapse:collapse'>"
+            f"<tr><th></th>{head}</tr>{body}</table>")
+
