@@ -50,6 +50,7 @@ class ScenarioApp(Framed):
 
     def __init__(self, years: int = HORIZON_YEARS, lang: str = "nl", export_folder: str | Path | None = None):
         spec = FrameSpec(views=("trend", "difference", "why", "stocks", "sankey", "breakdown"),
+                         kinds={"why": ("why", "why_channel")},
                          stem="scenario_grafiek", compare_views=("difference", "why"),
                          summary=self._summary)
         self.frame = Frame(spec, years, lang, export_folder)

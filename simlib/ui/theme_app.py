@@ -53,7 +53,8 @@ class ThemeApp(Framed):
         views = (*gap, "difference", "why", "breakdown", "trend", "stocks", "sankey")
         self.grid = TrendGrid(th.indicators, lang=lang)
         spec = FrameSpec(
-            views=views, kinds={"gap_map": ("gap_map_reference", "gap_map")}, stem=th.id,
+            views=views, kinds={"gap_map": ("gap_map_reference", "gap_map"),
+                                "why": ("why", "why_channel")}, stem=th.id,
             # the school year in every view: the text reads it too
             options_shown={**OPTIONS_SHOWN, "school_year": views},
             compare_views=("difference", "why", "gap_map_change"), summary=self._summary,

@@ -68,3 +68,15 @@ def test_a_new_setting_shows_its_runs_in_the_busy_line(app):
     assert any("modelrun 1 van 4" in s for s in seen)
     assert not app.frame.status_line.busy  # the line before it is back
     app.frame.indicator.value = "dual_contract_learners"
+
+
+def test_the_why_view_also_splits_by_channel_beside_the_levers(app):
+    app.frame.view.value = "why"
+    app.frame.school_year.value = SY
+    assert app.chart.kinds == ("why", "why_channel")
+    left, right = app.chart.axes
+    channels = [t.get_text() for t in right.get_yticklabels()]
+    assert "zoeken en plaatsing" in channels and channels[-1] == "samen: het verschil"
+    # both waterfalls end at the same total: the difference
+    assert left.patches[-1].get_width() == pytest.approx(right.patches[-1].get_width())
+    assert "Per kanaal" in app.chart.footnote.value

@@ -195,10 +195,13 @@ def chart_note(ax: Axes) -> str | None:
 def _title(ax: Axes, text: str, size: float = 11, left_pt: float | None = None) -> None:
     """A left-aligned title wrapped to the width of the axes (estimated before layout), or,
     with ``left_pt`` (the points the tick labels will take left of the axes), to the width
-    from there to the figure's right edge."""
+    from there to the right edge of the axes' column of the figure (charts side by side:
+    the figure's width over the columns)."""
     if left_pt is None:
         width_pt = ax.figure.get_figwidth() * 72 * ax.get_position().width * 1.1
     else:
-        width_pt = ax.figure.get_figwidth() * 72 * 0.96 - left_pt
+        spec = ax.get_subplotspec()
+        columns = spec.get_gridspec().ncols if spec is not None else 1
+        width_pt = ax.figure.get_figwidth() * 72 * 0.96 / columns - left_pt
     ax.set_title(textwrap.fill(text, max(30, int(width_pt / (size * 0.56)))), loc="left",
                  fontsize=size)

@@ -40,6 +40,8 @@ CHARTS = {
     "gap_map_reference": (functools.partial(gap_map, which="reference"), gap_map_table),
     "gap_map_change": (functools.partial(gap_map, which="change"), gap_map_table),
     "why": (why, why_table),
+    "why_channel": (functools.partial(why, split="channel"),
+                    functools.partial(why_table, split="channel")),
 }
 #: Charts that can be redrawn in place with new numbers (:func:`update`), by name.
 UPDATES = {"trend": trend_update, "difference": difference_update}

@@ -47,22 +47,23 @@ def _scenario_key(sc) -> tuple:
 
 
 def _explanation(results, indicator: str, group: str, school_year: str | None,
-                 progress=None):
-    """The explanation of the last result against the first (None when their scenarios set
-    every lever alike), kept for the last few settings; ``progress(runs done, runs)``."""
+                 progress=None, by: str = "lever"):
+    """The explanation of the last result against the first, by lever or by channel (None
+    when their scenarios set every lever alike), kept for the last few settings;
+    ``progress(runs done, runs)``."""
     from simlib.analysis import explain as E
 
     results = _results(results)
     base, variant = results[0].scenario, results[-1].scenario
     sy = school_year or _school_years(results[0])[-1]
     key = (_scenario_key(base), _scenario_key(variant), indicator, group, sy,
-           results[0].years)
+           results[0].years, by)
     if key not in _KEPT:
         if not E.changed_levers(variant, base):
             _KEPT[key] = None
         else:
             _KEPT[key] = E.contributions(variant, indicator, sy, base=base, group=group,
-                                         progress=progress)
+                                         progress=progress, by=by)
     _KEPT.move_to_end(key)
     while len(_KEPT) > _KEEP:
         _KEPT.popitem(last=False)
@@ -70,13 +71,16 @@ def _explanation(results, indicator: str, group: str, school_year: str | None,
 
 
 def why_table(result_or_results, indicator: str = "dual_contract_learners",
-              group: str = "all", school_year: str | None = None) -> pd.DataFrame:
-    """The contributions of the levers that differ (last result against the first): lever,
-    contribution, unit, std_error (0 where exact), school_year, scenario_a, scenario_b,
-    method; no rows when no lever differs. ``school_year`` defaults to the last."""
+              group: str = "all", school_year: str | None = None,
+              split: str = "lever") -> pd.DataFrame:
+    """The contributions of the levers (``split="channel"``: the channels) that differ (last
+    result against the first): lever (or channel), contribution, unit, std_error (0 where
+    exact), school_year, scenario_a, scenario_b, method; no rows when no lever differs.
+    ``school_year`` defaults to the last. (``split``, not ``by``: the apps' ``by`` is the
+    breakdown's axis.)"""
     _indicator(indicator)
-    ex = _explanation(result_or_results, indicator, group, school_year)
-    cols = ["lever", "contribution", "unit", "std_error"]
+    ex = _explanation(result_or_results, indicator, group, school_year, by=split)
+    cols = [split, "contribution", "unit", "std_error"]
     if ex is None:
         return pd.DataFrame(columns=cols + ["school_year", "scenario_a", "scenario_b",
                                             "method"])
@@ -86,18 +90,20 @@ def why_table(result_or_results, indicator: str = "dual_contract_learners",
 
 def why(result_or_results, ax: Axes | None = None, lang: str = "nl", *,
         indicator: str = "dual_contract_learners", group: str = "all",
-        school_year: str | None = None, progress=None) -> Axes:
+        school_year: str | None = None, progress=None, split: str = "lever") -> Axes:
     """The waterfall of the levers' contributions to the difference of the last result from
     the first in ``school_year`` (default the last): one bar per changed lever from where
     the previous one ended (green where it is favourable, vermillion where unfavourable,
     blue for an indicator without a direction), then the total. ``progress(runs done,
-    runs)`` follows the model runs a new setting needs."""
+    runs)`` follows the model runs a new setting needs. ``split="channel"``: the same
+    difference by the model's channels (:data:`simlib.analysis.explain.CHANNELS`)."""
     lang = _lang(lang)
     t = texts("why")[lang]
     ind = _indicator(indicator)
     scale, _ = _display(ind.unit)
     ax = _axes(ax, figsize=(9, 5.5))
-    ex = _explanation(result_or_results, indicator, group, school_year, progress)
+    by = split
+    ex = _explanation(result_or_results, indicator, group, school_year, progress, by)
     name = label("indicators", indicator, lang)
     if group != "all":
         name += f" — {label('groups', group, lang)}"
@@ -108,9 +114,10 @@ def why(result_or_results, ax: Axes | None = None, lang: str = "nl", *,
         ax.set_axis_off()
         _title(ax, t["title"].format(ind=name, sy=school_year or ""))
         return ax
-    names = {lv.id: lv.label(lang) for lv in levers()}
+    names = texts("channels")[lang] if by == "channel" else \
+        {lv.id: lv.label(lang) for lv in levers()}
     parts = ex.table.contribution.to_numpy(float) * scale
-    rows = [names.get(k, k) for k in ex.table.lever] + [t["total"]]
+    rows = [names.get(k, k) for k in ex.table[by]] + [t["total"]]
     start = np.concatenate([[0.0], np.cumsum(parts)[:-1]])
     total = float(parts.sum())
     colours = [DIRECTION_COLOURS[int(np.sign(p)) * ind.direction] if p != 0 else PALETTE[0]
@@ -140,13 +147,14 @@ def why(result_or_results, ax: Axes | None = None, lang: str = "nl", *,
     ax.set_xlabel(_value_label(ind.unit, lang, "difference"))
     ax.grid(axis="x", alpha=0.3)
     # wrapped to the room right of the levers' labels (8 pt, about 0.55 em a letter)
-    _title(ax, t["title"].format(ind=name, sy=ex.school_year),
-           left_pt=max(len(r) for r in rows) * 8 * 0.55 + 12)
+    _title(ax, t["title_channel" if by == "channel" else "title"].format(
+        ind=name, sy=ex.school_year), left_pt=max(len(r) for r in rows) * 8 * 0.55 + 12)
     k = len(parts)
     from simlib.report.contributions import drivers_text
 
-    method = t["note_sampled"].format(p=ex.permutations, k=k) if ex.method == "sampled" \
-        else t["note_exact"].format(n=2 ** k, k=k)
+    kind = "_channel" if by == "channel" else ""
+    method = t["note_sampled" + kind].format(p=ex.permutations, k=k) \
+        if ex.method == "sampled" else t["note_exact" + kind].format(n=2 ** k, k=k)
     set_chart_note(ax, f"{drivers_text(ex, lang)} {method}")
     return ax
 
