@@ -1,4 +1,4 @@
-"""Command line: ``python -m simlib run|validate|compare|calibrate|sweep|explain|levers``, installed
+"""Command line: ``python -m simlib run|validate|compare|calibrate|sweep|seek|explain|levers``, installed
 as the command ``duaal-leren`` (``pyproject.toml``, ``[project.scripts]``).
 
 Exit codes for every command: 0 success, 2 a user error (bad scenario, bad flag, ``--out``
@@ -371,6 +371,19 @@ def _cmd_sweep(args) -> int:
 
     return write_outputs(out, write)
 
+def _cmd_seek(args) -> int:
+    """``seek`` (:mod:`simlib.analysis.seek`); a target out of reach is an answer: exit 0."""
+    from simlib.analysis import seek as S
+    from simlib.report.seek_text import seek_text
+
+    try:
+        q, out = S.question_of(args), _check_out(args.out, args.force, S.SEEK_FILES)
+    except S.SeekError as exc:
+        raise UserError(str(exc)) from None
+    a = S.seek(q, progress=S.progress_line)
+    print(seek_text(a, args.lang))
+    return write_outputs(out, lambda folder: S.write(folder, a, overwrite=args.force))
+
 
 #: The files ``explain`` writes; ``--out`` holding any of them is refused without ``--force``.
 EXPLAIN_FILES = ("contributions.csv", "meta.json")
@@ -525,6 +538,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="folder to write the results into")
     p.add_argument("--force", action="store_true", help="overwrite results already in --out")
     p.set_defaults(func=_cmd_sweep)
+
+    from simlib.analysis.seek import HELP, arguments
+    arguments(sub.add_parser("seek", help=HELP)).set_defaults(func=_cmd_seek)
 
     p = sub.add_parser("explain", help="split a scenario's difference from its base over "
                        "the levers it changes (Shapley values) and write contributions.csv")
