@@ -16,59 +16,14 @@ import sys
 import traceback
 from pathlib import Path
 
+from simlib.cli_common import Parser as _Parser
+from simlib.cli_common import UserError, write_outputs
+from simlib.cli_common import check_out as _check_out
+from simlib.cli_why import add_commands
 from simlib.files.version import model_label
 from simlib.model.structure import HORIZON_YEARS
 
 __all__ = ["main", "UserError"]
-
-RESULT_FILES = ("indicators.csv", "stocks.csv", "meta.json")
-
-
-class UserError(Exception):
-    """A mistake in the command's input, reported without a traceback (exit code 2)."""
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str):  # argparse's own exit code is 2 as well; keep its usage line
-        self.print_usage(sys.stderr)
-        self.exit(2, f"{self.prog}: error: {message}\n")
-
-
-def _out_folder(text: str | Path) -> Path:
-    """The ``--out`` folder; an empty or blank one (the current folder) is refused."""
-    if not str(text).strip():
-        raise UserError(f"{str(text)!r}: --out: empty; expected a folder path (new, or "
-                        "empty, or holding results with --force)")
-    return Path(text)
-
-
-def _check_out(out: str | Path, force: bool, names: tuple[str, ...] = RESULT_FILES) -> Path:
-    """Refuse an ``--out`` that cannot take the result files ``names``; returns the folder.
-
-    A folder holding any of them is refused without ``--force``, and said to hold an
-    incomplete result if its ``meta.json`` does not vouch for its files
-    (:func:`simlib.files.outputs.incomplete`).
-    """
-    from simlib.files.outputs import incomplete
-
-    out = _out_folder(out)
-    if out.exists() and not out.is_dir():
-        raise UserError(f"{out}: --out: is a file; expected a folder (new, or with --force)")
-    clash = [n for n in names if (out / n).exists()]
-    if clash and not force:
-        reason = incomplete(out, names)
-        if reason:
-            raise UserError(f"{out}: --out: holds an incomplete result ({', '.join(clash)}; "
-                            f"{reason}: e.g. a run that was interrupted); expected a new or "
-                            "empty folder, or --force to replace it")
-        raise UserError(f"{out}: --out: already holds results ({', '.join(clash)}); "
-                        "expected a new or empty folder, or --force to overwrite them")
-    existing = next(p for p in (out, *out.parents) if p.exists())
-    if not existing.is_dir() or not os.access(existing, os.W_OK):
-        raise UserError(f"{out}: --out: cannot be created ({existing} is not a writable "
-                        "folder); expected a folder path that can be written")
-    return out
-
 
 def _cmd_run(args) -> int:
     from simlib.inputs.scenario import load_scenario
@@ -80,22 +35,6 @@ def _cmd_run(args) -> int:
     sc = load_scenario(args.scenario)
     result = run(sc, years=args.years)
     return write_outputs(out, lambda folder: result.to_csv(folder, overwrite=args.force))
-
-
-def write_outputs(out: Path, write) -> int:
-    """Call ``write(out)`` (which returns the paths written, e.g. through
-    :func:`simlib.files.outputs.write_folder`), print the paths; exit code 0.
-
-    An OS error (a folder that cannot be written) is a user error.
-    """
-    try:
-        paths = write(out)
-    except OSError as exc:
-        raise UserError(f"{out}: --out: cannot be written ({exc}); expected a writable folder"
-                        ) from None
-    for path in paths:
-        print(path)
-    return 0
 
 
 def _cmd_validate(args) -> int:
@@ -371,92 +310,6 @@ def _cmd_sweep(args) -> int:
 
     return write_outputs(out, write)
 
-def _cmd_seek(args) -> int:
-    """``seek`` (:mod:`simlib.analysis.seek`); a target out of reach is an answer: exit 0."""
-    from simlib.analysis import seek as S
-    from simlib.report.seek_text import seek_text
-
-    try:
-        q, out = S.question_of(args), _check_out(args.out, args.force, S.SEEK_FILES)
-    except S.SeekError as exc:
-        raise UserError(str(exc)) from None
-    a = S.seek(q, progress=S.progress_line)
-    print(seek_text(a, args.lang))
-    return write_outputs(out, lambda folder: S.write(folder, a, overwrite=args.force))
-
-
-#: The files ``explain`` writes; ``--out`` holding any of them is refused without ``--force``.
-EXPLAIN_FILES = ("contributions.csv", "meta.json")
-
-
-def _choice(value: str, options: list[str], flag: str, what: str) -> str:
-    """``value`` if it is one of ``options``, else a :class:`UserError` naming the flag,
-    the nearest option and where to find them all."""
-    if value in options:
-        return value
-    near = difflib.get_close_matches(value, options, n=1, cutoff=0.5)
-    hint = f"; did you mean {near[0]!r}?" if near else ""
-    shown = ", ".join(options[:12]) + (", ..." if len(options) > 12 else "")
-    raise UserError(f"{value!r}: {flag}: not {what}{hint} Expected one of {shown}")
-
-
-def _cmd_explain(args) -> int:
-    """``python -m simlib explain SCENARIO --indicator ID --school-year SY [--base B]
-    [--group G] --out DIR [--force] [--lang nl|en]``: the difference of ``SCENARIO`` from
-    ``B`` split over the levers it changes (:mod:`simlib.analysis.explain`), printed as a
-    table and written as ``contributions.csv`` (columns lever, contribution, unit) with
-    ``meta.json``. Every input is checked before a run."""
-    from simlib.analysis import explain as E
-    from simlib.files.outputs import table, write_folder
-    from simlib.inputs.scenario import load_scenario
-    from simlib.model.groups import group_masks
-    from simlib.model.outcomes import INDICATORS
-    from simlib.model.simulation import MAX_YEARS
-    from simlib.model.structure import Timeline
-    from simlib.report.contributions import explanation_text
-
-    _choice(args.indicator, [ind.id for ind in INDICATORS], "--indicator", "an indicator")
-    _choice(args.school_year, list(dict.fromkeys(Timeline(MAX_YEARS).school_year())),
-            "--school-year", "a simulated school year")
-    _choice(args.group, ["all", *group_masks()[0]], "--group", "a group")
-    if args.permutations < 2:
-        raise UserError(f"--permutations: {args.permutations} out of range; expected at "
-                        "least 2")
-    out = _check_out(args.out, args.force, EXPLAIN_FILES)
-    variant, base = load_scenario(args.scenario), load_scenario(args.base)
-    if not E.changed_levers(variant, base):
-        raise UserError(f"{args.scenario}: {variant.name!r} and {base.name!r} set every "
-                        "lever alike over the simulated years: nothing to split; expected "
-                        "a scenario that changes a lever against --base")
-
-    def progress(done: int, total: int) -> None:
-        print(f"\rruns {done}/{total}", end="" if done < total else "\n", file=sys.stderr,
-              flush=True)
-
-    ex = E.contributions(variant, args.indicator, args.school_year, base=base,
-                         group=args.group, by=args.by, permutations=args.permutations,
-                         seed=args.seed, progress=progress)
-    print(explanation_text(ex, args.lang))
-    meta = {"scenario": ex.scenario, "base": ex.base, "indicator": ex.indicator,
-            "group": ex.group, "school_year": ex.school_year, "unit": ex.unit,
-            "base_value": ex.base_value, "value": ex.value, "difference": ex.difference,
-            "method": ex.method, "runs": ex.runs, "permutations": ex.permutations,
-            "seed": ex.seed, "by": ex.by,
-            "std_error": dict(zip(ex.table[ex.by], ex.table.std_error, strict=True)),
-            "model": model_label(),
-            "contribution": "Shapley value: the lever's marginal effect averaged over the "
-                            "orders in which the changed levers can be switched on; the "
-                            "contributions add up to the difference (value - base_value)"}
-
-    def write(folder: Path) -> list[Path]:
-        columns = [ex.by, *E.COLUMNS[1:]]  # lever (or channel), contribution, unit
-        files = {"contributions.csv": table(ex.table[columns], index=False,
-                                            lineterminator="\n", encoding="utf-8")}
-        return write_folder(folder, files, meta, overwrite=args.force)
-
-    return write_outputs(out, write)
-
-
 #: The installed command (``duaal-leren.exe`` on Windows).
 COMMAND = "duaal-leren"
 
@@ -539,30 +392,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="overwrite results already in --out")
     p.set_defaults(func=_cmd_sweep)
 
-    from simlib.analysis.seek import HELP, arguments
-    arguments(sub.add_parser("seek", help=HELP)).set_defaults(func=_cmd_seek)
-
-    p = sub.add_parser("explain", help="split a scenario's difference from its base over "
-                       "the levers it changes (Shapley values) and write contributions.csv")
-    p.add_argument("scenario", help="a scenario file, or the name of one in scenarios/")
-    p.add_argument("--indicator", required=True, help="an indicator id, e.g. "
-                   "dual_contract_learners")
-    p.add_argument("--school-year", required=True, help="e.g. 2030-31")
-    p.add_argument("--base", default="baseline", help="the scenario compared with "
-                   "(default baseline)")
-    p.add_argument("--group", default="all", help="all (default) or axis=label, e.g. "
-                   "finality=arbeidsmarkt")
-    p.add_argument("--by", choices=("lever", "channel"), default="lever",
-                   help="split over the changed levers (default) or over the model's channels "
-                   "(take-up, places, search and placement, terminations, guaranteed places, "
-                   "Groeifase, qualification, costs)")
-    p.add_argument("--permutations", type=int, default=48, help="random orders of the "
-                   "levers when there are more than 10 (sampled Shapley values; default 48)")
-    p.add_argument("--seed", type=int, default=0, help="seed of those orders (default 0)")
-    p.add_argument("--lang", choices=("nl", "en"), default="nl")
-    p.add_argument("--out", required=True, help="folder to write contributions.csv into")
-    p.add_argument("--force", action="store_true", help="overwrite results already in --out")
-    p.set_defaults(func=_cmd_explain)
+    add_commands(sub)  # explain, seek (simlib.cli_why)
 
     p = sub.add_parser("levers", help="print the lever registry as a table")
     p.add_argument("--lang", choices=("nl", "en"), default="nl")
