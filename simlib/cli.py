@@ -387,6 +387,13 @@ def _choice(value: str, options: list[str], flag: str, what: str) -> str:
     raise UserError(f"{value!r}: {flag}: not {what}{hint} Expected one of {shown}")
 
 
+def _cmd_report(args) -> int:  # the policy-note bundle; every input is checked before a run
+    from simlib.report import bundle as B
+    out = _check_out(args.out, args.force, B.FILES)
+    note = B.build(args.scenario, args.base, args.school_year, args.lang, progress=True)
+    return write_outputs(out, lambda folder: B.write(folder, note, overwrite=args.force))
+
+
 def _cmd_explain(args) -> int:
     """``python -m simlib explain SCENARIO --indicator ID --school-year SY [--base B]
     [--group G] --out DIR [--force] [--lang nl|en]``: the difference of ``SCENARIO`` from
@@ -547,6 +554,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="folder to write contributions.csv into")
     p.add_argument("--force", action="store_true", help="overwrite results already in --out")
     p.set_defaults(func=_cmd_explain)
+
+    p = sub.add_parser("report", help="write a policy note: report.html, .pdf, tabellen.xlsx")
+    p.add_argument("scenario", help="a scenario file, or the name of one in scenarios/")
+    p.add_argument("--base", default="baseline", help="the scenario compared with")
+    p.add_argument("--school-year", default="2030-31", help="of the tables and the splits")
+    p.add_argument("--lang", choices=("nl", "en"), default="nl")
+    p.add_argument("--out", required=True, help="folder to write the bundle into")
+    p.add_argument("--force", action="store_true", help="overwrite a bundle already in --out")
+    p.set_defaults(func=_cmd_report)
 
     p = sub.add_parser("levers", help="print the lever registry as a table")
     p.add_argument("--lang", choices=("nl", "en"), default="nl")
