@@ -266,16 +266,19 @@ def figures(note: Note, size: tuple[float, float] = (8.0, 4.6)) -> list[tuple[st
     return out
 
 
-def svg_text(fig: Figure) -> str:
+def svg_text(fig: Figure, prefix: str = "c") -> str:
     """``fig`` as an ``<svg>`` element to put inside HTML: no XML prologue, no DOCTYPE and no
-    namespace declarations (an HTML parser gives inline SVG its namespace), no metadata."""
+    namespace declarations (an HTML parser gives inline SVG its namespace), no metadata, and
+    every id (and reference to one) prefixed with ``prefix``, so that several charts in one
+    page keep distinct ids."""
     buf = io.StringIO()
     with matplotlib.rc_context(RC):
         fig.savefig(buf, format="svg", facecolor="white", metadata={"Date": None})
     text = buf.getvalue()
     text = text[text.index("<svg"):]
     text = re.sub(r'\s+xmlns(:\w+)?="[^"]*"', "", text, count=0)
-    return re.sub(r"<metadata>.*?</metadata>", "", text, flags=re.S)
+    text = re.sub(r"<metadata>.*?</metadata>", "", text, flags=re.S)
+    return re.sub(r'(\bid="|url\(#|href="#)', rf"\g<1>{prefix}-", text)
 
 
 # --- the HTML page -----------------------------------------------------------------------
@@ -328,7 +331,7 @@ def html_text(note: Note, charts: list[tuple[str, Figure]] | None = None) -> str
         parts.append(f"<p><b>{_e(head)}</b></p><ul>{items}</ul>")
     parts.append("</section>")
     parts.append(f"<section><h2>{_e(w['charts'])}</h2>")
-    parts += [f"<figure id='{_e(name)}'>{svg_text(fig)}</figure>" for name, fig in charts]
+    parts += [f"<figure id='{_e(name)}'>{svg_text(fig, name)}</figure>" for name, fig in charts]
     parts.append("</section>")
     parts.append(f"<section><h2>{_e(w['tables'])}</h2>"
                  f"<h3>{_e(w['comparison'].format(sy=note.school_year))}</h3>"

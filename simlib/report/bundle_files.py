@@ -88,12 +88,13 @@ def contribution_rows(note, indicator: str) -> tuple[list[str], list[list[str]]]
     unit = table.unit.iloc[0] if len(table) else ""
     head = [w["lever"], f"{w['contribution']} ({N.axis_unit(unit, note.lang, True)})"] \
         + ([w["std_error"]] if sampled else [])
-    rows = [[r.label, N.difference_text(0.0, r.contribution, unit, note.lang, with_unit=False)]
+    # the parts written so that they add up to the total as written (as the waterfall does)
+    total, parts = N.parts_text(table.attrs["value"] - table.attrs["base_value"],
+                                list(table.contribution), unit, note.lang)
+    rows = [[r.label, part]
             + ([N.value_text(r.std_error, unit, note.lang, with_unit=False)] if sampled else [])
-            for r in table.itertuples()]
-    rows.append([w["total"], N.difference_text(table.attrs["base_value"], table.attrs["value"],
-                                               unit, note.lang, with_unit=False)]
-                + ([""] if sampled else []))
+            for r, part in zip(table.itertuples(), parts, strict=True)]
+    rows.append([w["total"], total] + ([""] if sampled else []))
     return head, rows
 
 
@@ -164,23 +165,40 @@ class _Pages:
         self.y -= 0.08
         self.paragraph(text, size, weight="bold", after=0.08)
 
-    def table(self, head: list[str], rows: list[list[str]], numeric_from: int,
-              size: float = 8.5) -> None:
-        """Columns sized by their longest cell (the first wraps to what is left)."""
+    @staticmethod
+    def _cells(head: list[str], rows: list[list[str]], size: float, numeric_from: int):
+        """Column widths (inches; a number column sized by its longest cell, a text column
+        by at most 18 letters; the first wraps to what is left) and each row's cells as
+        wrapped lines."""
         width = A4[0] - 2 * MARGIN
         em = size * LETTER_EM / 72
+
         def need(i: int) -> float:  # the longest cell, or the head's longest word
             longest = max([len(r[i]) for r in rows] + [len(x) * 1.15 for x in head[i].split()])
-            return max(8, longest) * em + 0.3
+            return max(8, longest if i >= numeric_from or i == 0 else min(longest, 18)) * em + 0.3
 
         widths = [need(i) for i in range(len(head))]
         widths[0] = max(1.8, min(widths[0], width - sum(widths[1:])))
         if sum(widths) > width:  # too wide: share the room by the columns' needs
             widths = [w * width / sum(widths) for w in widths]
-        for k, row in enumerate([head, *rows]):
-            cells = [textwrap.wrap(c, max(6, int((w - 0.25) / em)),
-                                   break_long_words=k > 0) or [""]  # a head breaks at spaces
-                     for c, w in zip(row, widths, strict=True)]
+        cells = [[textwrap.wrap(c, max(6, int((w - 0.25) / em)),
+                                break_long_words=k > 0) or [""]  # a head breaks at spaces
+                  for c, w in zip(row, widths, strict=True)]
+                 for k, row in enumerate([head, *rows])]
+        return widths, cells
+
+    def table_height(self, head: list[str], rows: list[list[str]], numeric_from: int,
+                     size: float = 8.5) -> float:
+        """The inches :meth:`table` takes."""
+        _, cells = self._cells(head, rows, size, numeric_from)
+        return sum(max(len(c) for c in row) for row in cells) * size * 1.4 / 72 + 0.12
+
+    def table(self, head: list[str], rows: list[list[str]], numeric_from: int,
+              size: float = 8.5) -> None:
+        """A table, its head in bold under a rule; cells from ``numeric_from`` on aligned
+        right."""
+        widths, cells_of = self._cells(head, rows, size, numeric_from)
+        for k, cells in enumerate(cells_of):
             n = max(len(c) for c in cells)
             self.room(n * size * 1.4 / 72)
             for j in range(n):
@@ -197,6 +215,12 @@ class _Pages:
                     [MARGIN / A4[0], (MARGIN + sum(widths)) / A4[0]],
                     [(self.y + 0.04) / A4[1]] * 2, color="#888888", linewidth=0.6))
         self.y -= 0.12
+
+    def keep(self, inches: float) -> None:
+        """A new page unless ``inches`` fit on this one (when they fit on a page at all):
+        a table is not split from its heading or across pages when it can be helped."""
+        if inches <= A4[1] - 2 * MARGIN - 0.2:
+            self.room(inches)
 
 
 def _chart_pages(note, pages: _Pages) -> None:
@@ -242,12 +266,14 @@ def pdf_pages(note) -> list[Figure]:
     pages.heading(w["comparison"].format(sy=note.school_year), 11)
     pages.table(comparison_head(note), comparison_rows(note), 2)
     for ind in note.contributions:
+        rows = contribution_rows(note, ind) if note.contributions[ind] is not None else None
+        pages.keep((pages.table_height(*rows, 1) if rows else 0.2) + 0.6)  # with its heading
         pages.heading(w["contributions"].format(ind=label("indicators", ind, lang),
                                                 sy=note.school_year), 11)
-        if note.contributions[ind] is None:
+        if rows is None:
             pages.paragraph(w["no_contributions"])
         else:
-            pages.table(*contribution_rows(note, ind), 1)
+            pages.table(*rows, 1)
     pages.heading(w["levers"], new_page=True)
     rows = lever_rows(note)
     if not rows:
