@@ -46,6 +46,7 @@ from simlib.report.bundle_files import (
     comparison_head,
     comparison_rows,
     contribution_rows,
+    freeze_layout,
     lever_rows,
     text_blocks,
 )
@@ -257,12 +258,12 @@ def figures(note: Note, size: tuple[float, float] = (8.0, 4.6)) -> list[tuple[st
         for kind in ("trend", "difference"):
             fig = Figure(figsize=size, layout="constrained")
             getattr(plots, kind)(results, fig.add_subplot(), note.lang, indicator=ind)
-            out.append((f"{kind}_{ind}", fig))
+            out.append((f"{kind}_{ind}", freeze_layout(fig)))
     for ind in WHY_INDICATORS:
         fig = Figure(figsize=(size[0], size[1] * 1.2), layout="constrained")
         plots.why(results, fig.add_subplot(), note.lang, indicator=ind,
                   school_year=note.school_year)
-        out.append((f"why_{ind}", fig))
+        out.append((f"why_{ind}", freeze_layout(fig)))
     return out
 
 

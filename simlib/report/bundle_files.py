@@ -32,7 +32,7 @@ from matplotlib.lines import Line2D
 from simlib.inputs.glossary import label, texts
 from simlib.report import numbers as N
 
-__all__ = ["write_pdf", "write_xlsx", "pdf_pages", "text_blocks", "comparison_head",
+__all__ = ["write_pdf", "write_xlsx", "pdf_pages", "freeze_layout", "text_blocks", "comparison_head",
            "comparison_rows", "contribution_rows", "lever_rows", "RC"]
 
 #: rcParams of every chart: text kept as text in SVG, a fixed SVG id salt, TrueType in PDF.
@@ -223,6 +223,19 @@ class _Pages:
             self.room(inches)
 
 
+def freeze_layout(fig: Figure) -> Figure:
+    """Lay ``fig`` out once (its constrained layout), round the axes' places to 1e-6 of the
+    figure and drop the layout engine: the same figure then saves to the same bytes. (The
+    layout's solver can differ in the 13th digit from one save to the next, as matplotlib
+    reuses text measures across renderers; at a PDF's ten decimals that shows.)"""
+    fig.draw_without_rendering()
+    places = [(ax, [round(v, 6) for v in ax.get_position().bounds]) for ax in fig.axes]
+    fig.set_layout_engine("none")
+    for ax, bounds in places:
+        ax.set_position(bounds)
+    return fig
+
+
 def _chart_pages(note, pages: _Pages) -> None:
     """The charts two a page, each drawn afresh on the page's own axes."""
     from simlib.report import plots
@@ -232,6 +245,7 @@ def _chart_pages(note, pages: _Pages) -> None:
     drawers += [("why", ind) for ind in note.contributions]
     for k in range(0, len(drawers), 2):
         page = Figure(figsize=A4, layout="constrained")
+        page.get_layout_engine().set(w_pad=0.45, h_pad=0.35)  # inches: the page's margins
         pages.pages.append(page)
         axes = page.subplots(2, 1)
         for ax, (kind, ind) in zip(axes, drawers[k:k + 2], strict=False):
@@ -240,6 +254,7 @@ def _chart_pages(note, pages: _Pages) -> None:
         if len(drawers[k:k + 2]) < 2:
             axes[1].set_axis_off()
         plots.set_footnote(page, pages.footer.format(n=len(pages.pages)))
+        freeze_layout(page)
 
 
 def pdf_pages(note) -> list[Figure]:
