@@ -1,5 +1,6 @@
-"""Command line: ``python -m simlib run|validate|compare|calibrate|sweep|seek|explain|levers``, installed
-as the command ``duaal-leren`` (``pyproject.toml``, ``[project.scripts]``).
+"""Command line: ``python -m simlib run|validate|compare|calibrate|sweep|seek|explain|
+report|levers``, installed as the command ``duaal-leren`` (``pyproject.toml``,
+``[project.scripts]``).
 
 Exit codes for every command: 0 success, 2 a user error (bad scenario, bad flag, ``--out``
 refused), 1 an internal error, 130 stopped by Ctrl-C. A user error prints a message, never a
@@ -392,7 +393,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="overwrite results already in --out")
     p.set_defaults(func=_cmd_sweep)
 
-    add_commands(sub)  # explain, seek (simlib.cli_why)
+    add_commands(sub)  # seek, explain, report (simlib.cli_why)
 
     p = sub.add_parser("levers", help="print the lever registry as a table")
     p.add_argument("--lang", choices=("nl", "en"), default="nl")

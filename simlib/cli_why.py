@@ -1,7 +1,8 @@
 """The commands that say why a result moves and what to send: ``explain`` (a difference
-split over levers or channels, :mod:`simlib.analysis.explain`) and ``seek`` (which lever
-value reaches a target, :mod:`simlib.analysis.seek`); :func:`add_commands` registers them
-on :func:`simlib.cli.build_parser`'s subcommands."""
+split over levers or channels, :mod:`simlib.analysis.explain`), ``seek`` (which lever value
+reaches a target, :mod:`simlib.analysis.seek`) and ``report`` (the policy-note bundle,
+:mod:`simlib.report.bundle`); :func:`add_commands` registers them on
+:func:`simlib.cli.build_parser`'s subcommands."""
 
 from __future__ import annotations
 
@@ -88,8 +89,21 @@ def _cmd_explain(args) -> int:
     return write_outputs(out, write)
 
 
+def _cmd_report(args) -> int:
+    """``python -m simlib report SCENARIO [--base B] [--school-year SY] [--lang nl|en] --out
+    DIR [--force]``: the policy-note bundle (:data:`simlib.report.bundle.FILES`), written
+    complete or not at all; every input is checked before a run (a bad scenario or school
+    year exits 2 with the nearest name)."""
+    from simlib.report import bundle as B
+
+    out = check_out(args.out, args.force, B.FILES)
+    note = B.build(args.scenario, args.base, args.school_year, args.lang, progress=True)
+    return write_outputs(out, lambda folder: B.write(folder, note, overwrite=args.force))
+
+
 def add_commands(sub) -> None:
-    """Register ``seek`` and ``explain`` on ``sub`` (the subcommands of the CLI's parser)."""
+    """Register ``seek``, ``explain`` and ``report`` on ``sub`` (the subcommands of the
+    CLI's parser)."""
     from simlib.analysis.seek import HELP, arguments
 
     arguments(sub.add_parser("seek", help=HELP)).set_defaults(func=_cmd_seek)
@@ -115,3 +129,15 @@ def add_commands(sub) -> None:
     p.add_argument("--out", required=True, help="folder to write contributions.csv into")
     p.add_argument("--force", action="store_true", help="overwrite results already in --out")
     p.set_defaults(func=_cmd_explain)
+
+    p = sub.add_parser("report", help="write a policy note: report.html, report.pdf, "
+                       "tabellen.xlsx, scenario.toml, meta.json")
+    p.add_argument("scenario", help="a scenario file, or the name of one in scenarios/")
+    p.add_argument("--base", default="baseline", help="the scenario compared with "
+                   "(default baseline)")
+    p.add_argument("--school-year", default="2030-31", help="of the tables and the splits "
+                   "(default 2030-31)")
+    p.add_argument("--lang", choices=("nl", "en"), default="nl")
+    p.add_argument("--out", required=True, help="folder to write the bundle into")
+    p.add_argument("--force", action="store_true", help="overwrite a bundle already in --out")
+    p.set_defaults(func=_cmd_report)
