@@ -57,6 +57,9 @@ class ExportPanel:
         self.message = W.HTML()
         self.paths: list[Path] = []
         self.button.on_click(lambda _b: self.export())
+        #: the policy-note bundle of the scenarios shown (:mod:`simlib.report.bundle`)
+        self.report_button = W.Button(icon="file-text", layout=W.Layout(width="auto"))
+        self.report_button.on_click(lambda _b: self.report())
         # --- browser downloads (simlib.report.downloads): links carrying the files themselves ---
         self.mode = mode or _downloads.default_mode()
         if self.mode not in ("files", "browser"):
@@ -71,7 +74,8 @@ class ExportPanel:
         self.belgian.layout.width = "auto"
         # --- end browser downloads ---
         self.widget = W.VBox([self.title, W.HBox([self.folder, self.stem]),
-                              W.HBox([self.belgian, self.overwrite]), self.button, self.message,
+                              W.HBox([self.belgian, self.overwrite]),
+                              W.HBox([self.button, self.report_button]), self.message,
                               self.links])
         self.set_lang(lang)
 
@@ -133,6 +137,53 @@ class ExportPanel:
         self._watch()
         return self.files
 
+    def report(self, school_year: str | None = None) -> dict[str, bytes]:
+        """The policy note of what is shown (the last scenario against the first,
+        :func:`simlib.report.bundle.build`, in the panel's language): in ``"files"`` mode
+        written into ``<folder>/<stem>_rapport/`` (refused if it holds a bundle, unless
+        overwrite is ticked), in ``"browser"`` mode only offered as downloads; returns the
+        files ({name: bytes}, also the links) or {} and the reason. A progress line counts
+        the split's runs."""
+        import tempfile
+
+        from simlib.report import bundle as B
+
+        lang = self.lang
+        scenarios = [sc for c in self._charts() for sc in c.scenarios]
+        if not scenarios:
+            self.message.value = error_html(ValueError(word(lang, "report_nothing")), lang)
+            return {}
+        base, variant = scenarios[0], scenarios[-1]
+        self.links.value = ""
+
+        def tick(done: int, total: int) -> None:
+            self.message.value = coloured(
+                word(lang, "report_busy").format(done=done, total=total), BUSY)
+
+        tick(0, 1)
+        stem = _export._file_name(self.stem.value.strip() or "grafiek") + "_rapport"
+        try:
+            note = B.build(variant, base, school_year or B.DEFAULT_SCHOOL_YEAR, lang,
+                           date=self.date, progress=tick)
+            if self.mode == "browser":
+                with tempfile.TemporaryDirectory() as tmp:
+                    paths = B.write(Path(tmp) / stem, note)
+                    files = _downloads.read_files(paths)
+            else:
+                paths = B.write(Path(self.folder.value.strip() or ".") / stem, note,
+                                overwrite=self.overwrite.value)
+                files = _downloads.read_files(paths)
+        except (OSError, ValueError) as exc:
+            self.message.value = error_html(exc, lang)
+            return {}
+        self.files = files
+        where = "" if self.mode == "browser" else \
+            f" <code>{html.escape(str(paths[-1].parent))}</code>"
+        self.message.value = word(lang, "report_done").format(where=where)
+        self.links.value = _downloads.links_html(files, lang)
+        self._watch()
+        return files
+
     def outdated(self) -> None:
         """What is shown has changed: withdraw the links (and the files) made for what was
         shown before, and say so. Nothing to do if none are offered."""
@@ -170,6 +221,7 @@ class ExportPanel:
         self.belgian.description = word(lang, "belgian")
         self.overwrite.description = word(lang, "overwrite")
         self.button.description = word(lang, "export")
+        self.report_button.description = word(lang, "report")
         if self.mode == "browser":  # browser downloads
             self.button.description = _DOWNLOAD_TEXT[lang]["button"]
 
