@@ -5,7 +5,6 @@ writing of results (complete or not at all, :mod:`simlib.files.outputs`)."""
 from __future__ import annotations
 
 import argparse
-import difflib
 import os
 import sys
 from pathlib import Path
@@ -82,8 +81,10 @@ def choice(value: str, options: list[str], flag: str, what: str) -> str:
     the nearest option and where to find them all."""
     if value in options:
         return value
-    near = difflib.get_close_matches(value, options, n=1, cutoff=0.5)
-    hint = f"; did you mean {near[0]!r}?" if near else ""
+    from simlib.inputs.scenario import nearest
+
+    near = nearest(value, options, cutoff=0.5)
+    hint = f"; did you mean {near!r}?" if near else ""
     shown = ", ".join(options[:12]) + (", ..." if len(options) > 12 else "")
     raise UserError(f"{value!r}: {flag}: not {what}{hint} Expected one of {shown}")
 

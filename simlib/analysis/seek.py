@@ -5,7 +5,7 @@ The question (:func:`question`, every input checked before any run): an indicato
 change against ``base`` (default ``baseline``), a school year, a group, and one or more
 numeric levers of the registry (:mod:`simlib.inputs.levers`), each searched within its
 ``min``..``max`` and snapped to its ``step``. A lever is set as the apps set it
-(:meth:`simlib.ui.controls.LeverPanel.dated`, the one rule): from its ``earliest_date``
+(:func:`simlib.model.structure.dated_entry`, the one rule): from its ``earliest_date``
 (a plain value if that is the first simulated month or earlier), merged into the base's
 schedule. Every point is a full run of :func:`simlib.run` (the model with the parameter
 values in ``data/``: no uncertainty), cached by the values tried.
@@ -36,7 +36,6 @@ effect is stated).
 
 from __future__ import annotations
 
-import difflib
 import itertools
 import math
 from collections.abc import Callable, Sequence
@@ -45,7 +44,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from simlib.inputs.levers import Lever, lever_ids, levers
-from simlib.inputs.scenario import Scenario, load_scenario, scenario
+from simlib.inputs.scenario import Scenario, load_scenario, nearest, scenario
 
 __all__ = ["SEEK_FILES", "HELP", "MAX_RUNS", "GRID", "BOX_POINTS", "MAX_LEVERS", "TOLERANCE",
            "SeekError", "Question", "Answer", "question", "seek", "seek_rows",
@@ -112,8 +111,8 @@ class Answer:
 
 
 def _near(value: str, options: Sequence[str]) -> str:
-    near = difflib.get_close_matches(value, list(options), n=1, cutoff=0.5)
-    return f"; did you mean {near[0]!r}?" if near else ""
+    near = nearest(value, list(options), cutoff=0.5)
+    return f"; did you mean {near!r}?" if near else ""
 
 
 def question(indicator: str, change: float, school_year: str, lever_list: Sequence[str],
@@ -178,9 +177,9 @@ def question(indicator: str, change: float, school_year: str, lever_list: Sequen
 def dated(lv: Lever, value):
     """``value`` of ``lv`` as a scenario entry from the lever's earliest date (a plain value
     if that is the first simulated month or earlier): the apps' rule."""
-    from simlib.model.structure import START
+    from simlib.model.structure import dated_entry
 
-    return value if lv.earliest_date <= START.isoformat() else {lv.earliest_date: value}
+    return dated_entry(value, lv.earliest_date)
 
 
 def answer_scenario(q: Question, values: dict, name: str | None = None) -> Scenario:

@@ -30,7 +30,7 @@ import datetime as _dt
 import difflib
 import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -149,18 +149,22 @@ def _registry() -> dict[str, Lever]:
     return {lv.id: lv for lv in levers()}
 
 
-def _nearest(word: str, options: list[str]) -> str | None:
-    """The option closest to ``word``. The word is cut to a little over twice the longest
-    option (the comparison's cost grows with the product of the lengths; so long a tail
-    makes every option about equally far) and answers are cached, so a long or repeated
-    word costs no more than a short one."""
+def nearest(word: str, options: Sequence[str], cutoff: float = 0.0) -> str | None:
+    """The option closest to ``word`` (None if none is at least ``cutoff`` alike, in
+    :func:`difflib.get_close_matches`' measure): the "did you mean" of every refusal. The
+    word is cut to a little over twice the longest option (the comparison's cost grows with
+    the product of the lengths; so long a tail makes every option about equally far) and
+    answers are cached, so a long or repeated word costs no more than a short one."""
     longest = max(map(len, options), default=0)
-    return _nearest_cut(word[:2 * longest + 8], tuple(options))
+    return _nearest_cut(word[:2 * longest + 8], tuple(options), cutoff)
+
+
+_nearest = nearest
 
 
 @functools.lru_cache(maxsize=1024)
-def _nearest_cut(word: str, options: tuple[str, ...]) -> str | None:
-    best = difflib.get_close_matches(word, options, n=1, cutoff=0.0)
+def _nearest_cut(word: str, options: tuple[str, ...], cutoff: float) -> str | None:
+    best = difflib.get_close_matches(word, options, n=1, cutoff=cutoff)
     return best[0] if best else None
 
 

@@ -36,6 +36,7 @@ __all__ = [
     "Timeline",
     "SEARCH_BIN_DAYS",
     "START",
+    "dated_entry",
 ]
 
 #: Axes of a stratum and their labels. The first three make a market cell (region x sector x
@@ -73,6 +74,15 @@ STATES = SCHOOL_STATES + EXIT_STATES
 SEARCH_BIN_DAYS = 5
 #: First month of the simulation: school year 2025-26.
 START = _dt.date(2025, 9, 1)
+
+
+def dated_entry(value, date: str):
+    """A lever's new ``value`` from ``date`` (ISO) as a scenario entry: the plain value if
+    ``date`` is the first simulated month or earlier (it holds throughout), else
+    ``{date: value}``. The one rule of the apps' sliders and of goal seeking."""
+    return value if date <= START.isoformat() else {date: value}
+
+
 #: School years simulated unless a caller says otherwise (2025-26 to 2034-35): the one
 #: default horizon of ``run``, the CLI, the apps, the sweeps and the texts.
 HORIZON_YEARS = 10

@@ -41,6 +41,7 @@ from matplotlib.figure import Figure
 
 from simlib.inputs.glossary import label, texts
 from simlib.report import numbers as N
+from simlib.report import summary as _summary
 from simlib.report.bundle_files import (
     RC,
     comparison_head,
@@ -57,10 +58,8 @@ __all__ = ["FILES", "HEADLINE_INDICATORS", "WHY_INDICATORS", "TREND_INDICATORS",
 
 #: The files of a bundle (``--out`` holding any of them is refused without ``--force``).
 FILES = ("report.html", "report.pdf", "tabellen.xlsx", "scenario.toml", "meta.json")
-#: The indicators of the comparison text and table: those of the apps' comparison text
-#: (``simlib.ui.summary_text.SUMMARY_INDICATORS``; a test keeps the two equal).
-HEADLINE_INDICATORS = ("dual_contract_learners", "placement_share", "work_ready_without_place",
-                       "terminations", "unqualified_outflow", "public_cost")
+#: The indicators of the comparison text and table: those of the apps' comparison text.
+HEADLINE_INDICATORS = _summary.HEADLINE_INDICATORS
 #: The indicators drawn over the school years (level and difference).
 TREND_INDICATORS = ("dual_contract_learners", "unqualified_outflow")
 #: The indicators whose difference is split by lever (the "Waarom?" waterfall and table):
@@ -70,13 +69,6 @@ WHY_INDICATORS = ("dual_contract_learners", "unqualified_outflow")
 DEFAULT_SCHOOL_YEAR = "2030-31"
 
 _TEXT = texts("report")
-
-
-def _nearest(text: str, options: list[str]) -> str | None:
-    import difflib
-
-    near = difflib.get_close_matches(text, options, n=1, cutoff=0.5)
-    return near[0] if near else None
 
 
 def school_years() -> list[str]:
@@ -146,7 +138,13 @@ def build(scenario, base="baseline", school_year: str = DEFAULT_SCHOOL_YEAR,
     error). A school year the model does not simulate raises a ``ScenarioError`` (the
     command line's exit code 2) naming ``--school-year``, the school years and the nearest."""
     from simlib.files.version import model_label
-    from simlib.inputs.scenario import Problem, Scenario, ScenarioError, load_scenario
+    from simlib.inputs.scenario import (
+        Problem,
+        Scenario,
+        ScenarioError,
+        load_scenario,
+        nearest,
+    )
     from simlib.model.simulation import run
     from simlib.model.structure import HORIZON_YEARS
     from simlib.report.describe import lever_changes, lever_differences
@@ -158,7 +156,7 @@ def build(scenario, base="baseline", school_year: str = DEFAULT_SCHOOL_YEAR,
     if school_year not in school_years():
         raise ScenarioError([Problem(school_year, "--school-year", "not a simulated school "
                                      "year", "one of " + ", ".join(school_years()),
-                                     _nearest(school_year, school_years()))])
+                                     nearest(school_year, school_years(), cutoff=0.5))])
     variant = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     reference = base if isinstance(base, Scenario) else load_scenario(base)
     from simlib.analysis.explain import years_for

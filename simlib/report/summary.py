@@ -17,11 +17,15 @@ from simlib.inputs.glossary import texts
 from simlib.report import numbers as N
 from simlib.report.texts import parts_line
 
-__all__ = ["DEFAULT_SUMMARY_INDICATORS", "summary"]
+__all__ = ["DEFAULT_SUMMARY_INDICATORS", "HEADLINE_INDICATORS", "summary"]
 
 #: The indicators :func:`summary` reports when none are named.
 DEFAULT_SUMMARY_INDICATORS = ("dual_contract_learners", "placement_share", "unqualified_outflow",
                               "public_cost")
+#: The headline indicators of every comparison text the apps show and of the policy note
+#: (:mod:`simlib.report.bundle`); an app adds the indicator its chart shows.
+HEADLINE_INDICATORS = ("dual_contract_learners", "placement_share", "work_ready_without_place",
+                       "terminations", "unqualified_outflow", "public_cost")
 
 _TEXT = texts("compare")
 

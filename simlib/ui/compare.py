@@ -4,7 +4,6 @@ download to upload again later)."""
 
 from __future__ import annotations
 
-import difflib
 import html
 from collections.abc import Sequence
 from pathlib import Path
@@ -137,8 +136,8 @@ class CompareApp(Framed):
             more = tuple(more if more is not None else self.pick_more.value)
             unknown = [m for m in more if m not in values]
             if unknown:
-                near = difflib.get_close_matches(unknown[0], values, n=1)
-                hint = f"; did you mean {near[0]!r}?" if near else ""
+                near = _scenarios.nearest(unknown[0], values, cutoff=0.6)
+                hint = f"; did you mean {near!r}?" if near else ""
                 raise ValueError(f"more: unknown scenarios {unknown}; expected names of "
                                  f"scenarios/ or {SLIDERS!r}{hint}")
             self.pick_a.options = options

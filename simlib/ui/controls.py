@@ -254,10 +254,9 @@ class LeverPanel:
     def dated(self, lever_id: str, value):
         """``value`` of ``lever_id`` as a scenario entry from :meth:`start_date` (a plain
         value if that is the first simulated month or earlier)."""
-        from simlib.report.describe import simulation_start
+        from simlib.model.structure import dated_entry
 
-        date = self.start_date(lever_id)
-        return value if date <= simulation_start() else {date: value}
+        return dated_entry(value, self.start_date(lever_id))
 
     def overrides(self) -> dict:
         """The changed levers as dated scenario entries (the one rule, see the class)."""

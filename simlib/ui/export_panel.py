@@ -165,13 +165,10 @@ class ExportPanel:
         try:
             note = B.build(variant, base, school_year or B.DEFAULT_SCHOOL_YEAR, lang,
                            date=self.date, progress=tick)
-            if self.mode == "browser":
-                with tempfile.TemporaryDirectory() as tmp:
-                    paths = B.write(Path(tmp) / stem, note)
-                    files = _downloads.read_files(paths)
-            else:
-                paths = B.write(Path(self.folder.value.strip() or ".") / stem, note,
-                                overwrite=self.overwrite.value)
+            with tempfile.TemporaryDirectory() as tmp:  # the dashboard: nothing on the server
+                folder = Path(tmp) if self.mode == "browser" else \
+                    Path(self.folder.value.strip() or ".")
+                paths = B.write(folder / stem, note, overwrite=self.overwrite.value)
                 files = _downloads.read_files(paths)
         except (OSError, ValueError) as exc:
             self.message.value = error_html(exc, lang)

@@ -8,13 +8,13 @@ from collections.abc import Iterable, Sequence
 
 from simlib.inputs.glossary import label
 from simlib.report import plots
+from simlib.report.summary import HEADLINE_INDICATORS
 from simlib.ui.common import word
 
 __all__ = ["SUMMARY_INDICATORS", "summary_html", "comparison_html", "scenarios_html"]
 
 #: The indicators every comparison text reports (the chart's own indicator is added).
-SUMMARY_INDICATORS = ("dual_contract_learners", "placement_share", "work_ready_without_place",
-                      "terminations", "unqualified_outflow", "public_cost")
+SUMMARY_INDICATORS = HEADLINE_INDICATORS
 
 
 def summary_html(lines: Iterable[str], title: str | None = None) -> str:

@@ -102,8 +102,7 @@ def why(result_or_results, ax: Axes | None = None, lang: str = "nl", *,
     ind = _indicator(indicator)
     scale, _ = _display(ind.unit)
     ax = _axes(ax, figsize=(9, 5.5))
-    by = split
-    ex = _explanation(result_or_results, indicator, group, school_year, progress, by)
+    ex = _explanation(result_or_results, indicator, group, school_year, progress, split)
     name = label("indicators", indicator, lang)
     if group != "all":
         name += f" — {label('groups', group, lang)}"
@@ -114,10 +113,10 @@ def why(result_or_results, ax: Axes | None = None, lang: str = "nl", *,
         ax.set_axis_off()
         _title(ax, t["title"].format(ind=name, sy=school_year or ""))
         return ax
-    names = texts("channels")[lang] if by == "channel" else \
+    names = texts("channels")[lang] if split == "channel" else \
         {lv.id: lv.label(lang) for lv in levers()}
     parts = ex.table.contribution.to_numpy(float) * scale
-    rows = [names.get(k, k) for k in ex.table[by]] + [t["total"]]
+    rows = [names.get(k, k) for k in ex.table[split]] + [t["total"]]
     start = np.concatenate([[0.0], np.cumsum(parts)[:-1]])
     total = float(parts.sum())
     colours = [DIRECTION_COLOURS[int(np.sign(p)) * ind.direction] if p != 0 else PALETTE[0]
@@ -147,12 +146,12 @@ def why(result_or_results, ax: Axes | None = None, lang: str = "nl", *,
     ax.set_xlabel(_value_label(ind.unit, lang, "difference"))
     ax.grid(axis="x", alpha=0.3)
     # wrapped to the room right of the levers' labels (8 pt, about 0.55 em a letter)
-    _title(ax, t["title_channel" if by == "channel" else "title"].format(
+    _title(ax, t["title_channel" if split == "channel" else "title"].format(
         ind=name, sy=ex.school_year), left_pt=max(len(r) for r in rows) * 8 * 0.55 + 12)
     k = len(parts)
     from simlib.report.contributions import drivers_text
 
-    kind = "_channel" if by == "channel" else ""
+    kind = "_channel" if split == "channel" else ""
     method = t["note_sampled" + kind].format(p=ex.permutations, k=k) \
         if ex.method == "sampled" else t["note_exact" + kind].format(n=2 ** k, k=k)
     set_chart_note(ax, f"{drivers_text(ex, lang)} {method}")
